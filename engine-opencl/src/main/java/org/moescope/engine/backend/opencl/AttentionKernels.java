@@ -5,7 +5,7 @@ import static org.moescope.engine.backend.opencl.KernelLauncher.positive;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 
-/** Causal GQA attention with a KV cache (kernels/attention.cl): store k, v into the cache, then attend. */
+/** Causal GQA attention with a KV cache of F32, F16 or BF16 (kernels/attention.cl): store k, v, then attend. */
 final class AttentionKernels {
     private final KernelLauncher launcher;
 
@@ -33,8 +33,12 @@ final class AttentionKernels {
         ClBuffer qb = launcher.buffer(q, "q", DType.F32, qSize);
         ClBuffer kb = launcher.buffer(k, "k", DType.F32, (long) tokens * kvDim);
         ClBuffer vb = launcher.buffer(v, "v", DType.F32, (long) tokens * kvDim);
-        ClBuffer kc = launcher.buffer(kCache, "kCache", DType.F32, (long) capacity * kvDim);
-        ClBuffer vc = launcher.buffer(vCache, "vCache", DType.F32, (long) capacity * kvDim);
+        ClBuffer kc = launcher.weight(kCache, "kCache", (long) capacity * kvDim);
+        ClBuffer vc = launcher.weight(vCache, "vCache", (long) capacity * kvDim);
+        if (vc.dtype() != kc.dtype()) {
+            throw new IllegalArgumentException("vCache ('" + vc.name() + "') is " + vc.dtype() + " but kCache is "
+                    + kc.dtype() + "; both caches must have one dtype");
+        }
         ClBuffer ob = launcher.buffer(out, "out", DType.F32, qSize);
         if (kc == vc) {
             throw new IllegalArgumentException("kCache and vCache are the same buffer ('" + kc.name() + "')");
@@ -42,7 +46,7 @@ final class AttentionKernels {
         if (ob == qb || ob == kc || ob == vc) {
             throw new IllegalArgumentException("out ('" + ob.name() + "') may not alias q or a cache");
         }
-        String options = "-DHEAD_DIM=" + headDim;
+        String options = KernelLauncher.weightDefine(kc.dtype()) + " -DHEAD_DIM=" + headDim;
         launcher.launch("attention", "kv_store", options)
                 .arg(kb).arg(vb).arg(kc).arg(vc).arg(tokens).arg(startPos).arg(kvDim)
                 .run2d(kvDim, tokens, 64, 1);

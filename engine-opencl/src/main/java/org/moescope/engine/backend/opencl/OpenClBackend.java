@@ -32,7 +32,7 @@ public final class OpenClBackend implements Backend {
         this.launcher = new KernelLauncher(runtime, programs, tuning, timer);
         this.memory = new ClMemory(launcher);
         this.fills = new FillKernels(launcher);
-        this.dense = new DenseKernels(launcher);
+        this.dense = new DenseKernels(launcher, memory);
         this.matmuls = new MatmulKernels(launcher);
         this.attention = new AttentionKernels(launcher);
         this.moeKernels = new OpenClMoeKernels(launcher);
@@ -215,6 +215,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void close() {
+        dense.close();
         programs.close();
         runtime.close();
     }

@@ -1,9 +1,10 @@
 // Causal grouped-query attention over a KV cache; HEAD_DIM is a compile-time define.
-// Caches [capacity, kv_heads * HEAD_DIM] F32; q, out [tokens, heads * HEAD_DIM]; k, v [tokens, kv_heads * HEAD_DIM].
+// Caches [capacity, kv_heads * HEAD_DIM] of wtype (F32, F16 or BF16 via -DW_*; stores round to nearest even);
+// q, out [tokens, heads * HEAD_DIM] and k, v [tokens, kv_heads * HEAD_DIM] F32.
 
 // Copies k, v of the new tokens into cache rows start_pos..start_pos + tokens - 1. Global (kv_dim, tokens).
-__kernel void kv_store(__global const float *k, __global const float *v, __global float *k_cache,
-                       __global float *v_cache, int tokens, int start_pos, int kv_dim) {
+__kernel void kv_store(__global const float *k, __global const float *v, __global wtype *k_cache,
+                       __global wtype *v_cache, int tokens, int start_pos, int kv_dim) {
     int c = get_global_id(0);
     int t = get_global_id(1);
     if (c >= kv_dim || t >= tokens) {
@@ -11,8 +12,8 @@ __kernel void kv_store(__global const float *k, __global const float *v, __globa
     }
     size_t src = (size_t)t * kv_dim + c;
     size_t dst = (size_t)(start_pos + t) * kv_dim + c;
-    k_cache[dst] = k[src];
-    v_cache[dst] = v[src];
+    STORE_W(k_cache, dst, k[src]);
+    STORE_W(v_cache, dst, v[src]);
 }
 
 #define D_PER_ITEM ((HEAD_DIM + REDUCE_SIZE - 1) / REDUCE_SIZE)
@@ -50,7 +51,7 @@ inline float block_reduce_sum(__local float *scratch, float v, int lid) {
 // sum come from local reductions, and item d accumulates output dimensions d, d + REDUCE_SIZE, ... rescaled by
 // exp(old max - new max). Memory does not grow with the context. Global (REDUCE_SIZE * heads, tokens).
 __kernel __attribute__((reqd_work_group_size(REDUCE_SIZE, 1, 1)))
-void attention(__global const float *q, __global const float *k_cache, __global const float *v_cache,
+void attention(__global const float *q, __global const wtype *k_cache, __global const wtype *v_cache,
                __global float *out, int start_pos, int heads, int kv_heads, float scale) {
     __local float q_local[HEAD_DIM];
     __local float p[REDUCE_SIZE];
@@ -77,13 +78,13 @@ void attention(__global const float *q, __global const float *k_cache, __global 
         int j = block0 + lid;
         float score = -INFINITY;
         if (j < length) {
-            __global const float *kr = k_cache + (size_t)j * kv_dim + kvh * HEAD_DIM;
+            __global const wtype *kr = k_cache + (size_t)j * kv_dim + kvh * HEAD_DIM;
             float s = 0.0f;
             for (int d = 0; d < HEAD_DIM / 4; d++) {
-                s += dot(vload4(d, kr), vload4(d, q_local));
+                s += dot(LOAD_W4(kr, d), vload4(d, q_local));
             }
             for (int d = (HEAD_DIM / 4) * 4; d < HEAD_DIM; d++) {
-                s += kr[d] * q_local[d];
+                s += LOAD_W(kr, d) * q_local[d];
             }
             score = s;
         }
@@ -98,9 +99,9 @@ void attention(__global const float *q, __global const float *k_cache, __global 
             int d = lid + i * REDUCE_SIZE;
             if (d < HEAD_DIM) {
                 float a = acc[i] * correction;
-                __global const float *vcol = v_cache + (size_t)block0 * kv_dim + kvh * HEAD_DIM + d;
+                __global const wtype *vcol = v_cache + (size_t)block0 * kv_dim + kvh * HEAD_DIM + d;
                 for (int jj = 0; jj < block_len; jj++) {
-                    a = fma(p[jj], vcol[(size_t)jj * kv_dim], a);
+                    a = fma(p[jj], LOAD_W(vcol, (size_t)jj * kv_dim), a);
                 }
                 acc[i] = a;
             }
