@@ -5,20 +5,20 @@
 //   sortedPairs [pairs]       pair ids grouped by expert, ascending within an expert (stable counting sort)
 //   workList [1 + 2*maxTiles] [0] = tile count n, then (expert, firstRow) for each tile of tileRows rows of each
 //                             non-empty expert, experts ascending, rows ascending
-// Grid: one work-group of DISPATCH_LOCAL work-items. Local scratch count, cursor, firstTile: [experts] each.
+// Grid: one work-group of MOE_DISPATCH_LOCAL work-items. Local scratch count, cursor, firstTile: [experts] each.
 
-__kernel __attribute__((reqd_work_group_size(DISPATCH_LOCAL, 1, 1)))
+__kernel __attribute__((reqd_work_group_size(MOE_DISPATCH_LOCAL, 1, 1)))
 void build_dispatch(__global const int* selectedIds, __global int* counts, __global int* offsets,
                     __global int* sortedPairs, __global int* workList, int pairs, int experts, int tileRows,
                     __local int* count, __local int* cursor, __local int* firstTile) {
-    __local int chunk[DISPATCH_LOCAL];
+    __local int chunk[MOE_DISPATCH_LOCAL];
     const int lid = get_local_id(0);
 
-    for (int e = lid; e < experts; e += DISPATCH_LOCAL) {
+    for (int e = lid; e < experts; e += MOE_DISPATCH_LOCAL) {
         count[e] = 0;
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int p = lid; p < pairs; p += DISPATCH_LOCAL) {
+    for (int p = lid; p < pairs; p += MOE_DISPATCH_LOCAL) {
         atomic_inc(&count[selectedIds[p]]);
     }
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -37,7 +37,7 @@ void build_dispatch(__global const int* selectedIds, __global int* counts, __glo
         workList[0] = tiles;
     }
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int e = lid; e < experts; e += DISPATCH_LOCAL) {
+    for (int e = lid; e < experts; e += MOE_DISPATCH_LOCAL) {
         counts[e] = count[e];
         offsets[e] = cursor[e];
         int tile = firstTile[e];
@@ -47,9 +47,9 @@ void build_dispatch(__global const int* selectedIds, __global int* counts, __glo
         }
     }
 
-    // Stable scatter, one chunk of DISPATCH_LOCAL pairs at a time: a pair's slot is its expert's cursor plus the
+    // Stable scatter, one chunk of MOE_DISPATCH_LOCAL pairs at a time: a pair's slot is its expert's cursor plus the
     // number of earlier pairs of the same expert in the chunk; cursors then advance by the chunk's counts.
-    for (int base = 0; base < pairs; base += DISPATCH_LOCAL) {
+    for (int base = 0; base < pairs; base += MOE_DISPATCH_LOCAL) {
         const int p = base + lid;
         const int e = p < pairs ? selectedIds[p] : -1;
         chunk[lid] = e;

@@ -4,7 +4,7 @@
 // exp(l - max) / sum and the argmax runs over those probabilities. With cl_khr_fp64 the exponential is taken in
 // double and rounded, as Java's (float) Math.exp does; the sum is a tree reduction (a few ulp from the host's).
 //
-// Grid: one work-group per token, local size a power of two (ROUTE_LOCAL).
+// Grid: one work-group per token, REDUCE_SIZE work-items (a power of two, from DeviceTuning).
 // logits [tokens, experts], ids [tokens, k], weights [tokens, k]; prob is local [experts].
 
 #ifdef cl_khr_fp64
@@ -14,22 +14,22 @@
 #define ROUTE_EXP(v) exp(v)
 #endif
 
-__kernel __attribute__((reqd_work_group_size(ROUTE_LOCAL, 1, 1)))
+__kernel __attribute__((reqd_work_group_size(REDUCE_SIZE, 1, 1)))
 void route_topk(__global const float* logits, __global int* ids, __global float* weights,
                 int experts, int k, int normTopk, __local float* prob) {
-    __local float redValue[ROUTE_LOCAL];
-    __local int redIndex[ROUTE_LOCAL];
+    __local float redValue[REDUCE_SIZE];
+    __local int redIndex[REDUCE_SIZE];
     const int t = get_group_id(0);
     const int lid = get_local_id(0);
     __global const float* row = logits + (size_t) t * experts;
 
     float m = -INFINITY;
-    for (int e = lid; e < experts; e += ROUTE_LOCAL) {
+    for (int e = lid; e < experts; e += REDUCE_SIZE) {
         m = fmax(m, row[e]);
     }
     redValue[lid] = m;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = ROUTE_LOCAL / 2; s > 0; s >>= 1) {
+    for (int s = REDUCE_SIZE / 2; s > 0; s >>= 1) {
         if (lid < s) {
             redValue[lid] = fmax(redValue[lid], redValue[lid + s]);
         }
@@ -39,21 +39,21 @@ void route_topk(__global const float* logits, __global int* ids, __global float*
     barrier(CLK_LOCAL_MEM_FENCE);
 
     float sum = 0.0f;
-    for (int e = lid; e < experts; e += ROUTE_LOCAL) {
+    for (int e = lid; e < experts; e += REDUCE_SIZE) {
         float v = ROUTE_EXP(row[e] - max);
         prob[e] = v;
         sum += v;
     }
     redValue[lid] = sum;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = ROUTE_LOCAL / 2; s > 0; s >>= 1) {
+    for (int s = REDUCE_SIZE / 2; s > 0; s >>= 1) {
         if (lid < s) {
             redValue[lid] += redValue[lid + s];
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     const float total = redValue[0];
-    for (int e = lid; e < experts; e += ROUTE_LOCAL) {
+    for (int e = lid; e < experts; e += REDUCE_SIZE) {
         prob[e] = prob[e] / total;
     }
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -62,7 +62,7 @@ void route_topk(__global const float* logits, __global int* ids, __global float*
     for (int slot = 0; slot < k; slot++) {
         float bestValue = -1.0f;
         int best = experts;
-        for (int e = lid; e < experts; e += ROUTE_LOCAL) {
+        for (int e = lid; e < experts; e += REDUCE_SIZE) {
             float v = prob[e];
             if (v > bestValue) {   // ascending e per work-item: strict '>' keeps the lower index
                 bestValue = v;
@@ -72,7 +72,7 @@ void route_topk(__global const float* logits, __global int* ids, __global float*
         redValue[lid] = bestValue;
         redIndex[lid] = best;
         barrier(CLK_LOCAL_MEM_FENCE);
-        for (int s = ROUTE_LOCAL / 2; s > 0; s >>= 1) {
+        for (int s = REDUCE_SIZE / 2; s > 0; s >>= 1) {
             if (lid < s) {
                 float v = redValue[lid + s];
                 int i = redIndex[lid + s];
