@@ -19,7 +19,10 @@ void build_dispatch(__global const int* selectedIds, __global int* counts, __glo
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int p = lid; p < pairs; p += MOE_DISPATCH_LOCAL) {
-        atomic_inc(&count[selectedIds[p]]);
+        const int e = selectedIds[p];
+        if ((uint) e < (uint) experts) {   // ids come from routeTopk; a bad one is dropped, not written out of range
+            atomic_inc(&count[e]);
+        }
     }
     barrier(CLK_LOCAL_MEM_FENCE);
 
@@ -51,7 +54,8 @@ void build_dispatch(__global const int* selectedIds, __global int* counts, __glo
     // number of earlier pairs of the same expert in the chunk; cursors then advance by the chunk's counts.
     for (int base = 0; base < pairs; base += MOE_DISPATCH_LOCAL) {
         const int p = base + lid;
-        const int e = p < pairs ? selectedIds[p] : -1;
+        const int id = p < pairs ? selectedIds[p] : -1;
+        const int e = (uint) id < (uint) experts ? id : -1;
         chunk[lid] = e;
         barrier(CLK_LOCAL_MEM_FENCE);
         if (e >= 0) {

@@ -2,7 +2,8 @@
 // gate_up_silu): for pair p, out[p, :] = w[ids[p]] · x[p / xRowDivisor, :]. Memory bound: each weight row is
 // streamed once by MOE_GEMV_LANES work-items with 4-wide loads (neighbouring lanes read neighbouring 16-byte pieces),
 // MOE_GEMV_ROWS rows per work-group, and the lane partial sums are added in local memory.
-// Build options: MOE_GEMV_LANES (power of two), MOE_GEMV_ROWS, the weight type (common.cl).
+// An id outside [0, experts) (not produced by routeTopk) yields NaN rows instead of reading outside w.
+// Build options: MOE_GEMV_LANES (power of two), MOE_GEMV_ROWS, MOE_GEMV_ITEM_ROWS, the weight type (common.cl).
 // Grid: (MOE_GEMV_LANES, MOE_GEMV_ROWS * ceil(outDim / MOE_GEMV_ROWS), pairs); local (MOE_GEMV_LANES, MOE_GEMV_ROWS, 1).
 
 // Adds the MOE_GEMV_LANES partial sums of this work-item's row; the total is valid in lane 0.
@@ -26,16 +27,18 @@ inline float silu(float v) {
 
 __kernel __attribute__((reqd_work_group_size(MOE_GEMV_LANES, MOE_GEMV_ROWS, 1)))
 void expert_gemv(__global const float* x, int xRowDivisor, __global const wtype* w, __global const int* ids,
-                 __global float* out, int inDim, int outDim) {
+                 __global float* out, int experts, int inDim, int outDim) {
     __local float partial[MOE_GEMV_ROWS * MOE_GEMV_LANES];
     const int lane = get_local_id(0);
     const int row = get_global_id(1);
     const int pair = get_global_id(2);
     const int in4 = inDim & ~3;
+    const int expert = ids[pair];
+    const bool valid = (uint) expert < (uint) experts;
     float acc0 = 0.0f;
     float acc1 = 0.0f;
-    if (row < outDim) {
-        __global const wtype* wr = w + ((size_t) ids[pair] * outDim + row) * inDim;
+    if (valid && row < outDim) {
+        __global const wtype* wr = w + ((size_t) expert * outDim + row) * inDim;
         __global const float* xr = x + (size_t) (pair / xRowDivisor) * inDim;
         int k = lane * 4;
         // two loads in flight per lane
@@ -52,7 +55,7 @@ void expert_gemv(__global const float* x, int xRowDivisor, __global const wtype*
     }
     const float total = row_sum(acc0 + acc1, partial);
     if (lane == 0 && row < outDim) {
-        out[(size_t) pair * outDim + row] = total;
+        out[(size_t) pair * outDim + row] = valid ? total : NAN;
     }
 }
 
@@ -61,16 +64,18 @@ void expert_gemv(__global const float* x, int xRowDivisor, __global const wtype*
 __kernel __attribute__((reqd_work_group_size(MOE_GEMV_LANES, MOE_GEMV_ROWS, 1)))
 void expert_gate_up_silu(__global const float* x, int xRowDivisor, __global const wtype* wGate,
                          __global const wtype* wUp, __global const int* ids, __global float* out,
-                         int hidden, int inter) {
+                         int experts, int hidden, int inter) {
     __local float partial[MOE_GEMV_ROWS * MOE_GEMV_LANES];
     const int lane = get_local_id(0);
     const int row = get_global_id(1);
     const int pair = get_global_id(2);
     const int in4 = hidden & ~3;
+    const int expert = ids[pair];
+    const bool valid = (uint) expert < (uint) experts;
     float gate = 0.0f;
     float up = 0.0f;
-    if (row < inter) {
-        const size_t rowStart = ((size_t) ids[pair] * inter + row) * hidden;
+    if (valid && row < inter) {
+        const size_t rowStart = ((size_t) expert * inter + row) * hidden;
         __global const wtype* g = wGate + rowStart;
         __global const wtype* u = wUp + rowStart;
         __global const float* xr = x + (size_t) (pair / xRowDivisor) * hidden;
@@ -88,19 +93,26 @@ void expert_gate_up_silu(__global const float* x, int xRowDivisor, __global cons
     barrier(CLK_LOCAL_MEM_FENCE);
     const float upSum = row_sum(up, partial);
     if (lane == 0 && row < inter) {
-        out[(size_t) pair * inter + row] = silu(gateSum) * upSum;
+        out[(size_t) pair * inter + row] = valid ? silu(gateSum) * upSum : NAN;
     }
 }
 
 // CPU variant (no local memory, no barriers): each work-item streams MOE_GEMV_ITEM_ROWS whole rows, 8 elements per
 // step into two float4 accumulators. Grid: (ceil(outDim / MOE_GEMV_ITEM_ROWS), pairs); any local size.
 __kernel void expert_gemv_rows(__global const float* x, int xRowDivisor, __global const wtype* w,
-                               __global const int* ids, __global float* out, int inDim, int outDim) {
+                               __global const int* ids, __global float* out, int experts, int inDim, int outDim) {
     const int pair = get_global_id(1);
     const int row0 = get_global_id(0) * MOE_GEMV_ITEM_ROWS;
     const int in8 = inDim & ~7;
     __global const float* xr = x + (size_t) (pair / xRowDivisor) * inDim;
-    const size_t expertStart = (size_t) ids[pair] * outDim;
+    const int expert = ids[pair];
+    if ((uint) expert >= (uint) experts) {
+        for (int row = row0; row < min(row0 + MOE_GEMV_ITEM_ROWS, outDim); row++) {
+            out[(size_t) pair * outDim + row] = NAN;
+        }
+        return;
+    }
+    const size_t expertStart = (size_t) expert * outDim;
     for (int row = row0; row < min(row0 + MOE_GEMV_ITEM_ROWS, outDim); row++) {
         __global const wtype* wr = w + (expertStart + row) * inDim;
         float4 acc0 = (float4) (0.0f);
@@ -121,12 +133,19 @@ __kernel void expert_gemv_rows(__global const float* x, int xRowDivisor, __globa
 // CPU variant of the fused gate + up + SiLU, as expert_gemv_rows. Grid: (ceil(inter / MOE_GEMV_ITEM_ROWS), pairs).
 __kernel void expert_gate_up_silu_rows(__global const float* x, int xRowDivisor, __global const wtype* wGate,
                                        __global const wtype* wUp, __global const int* ids, __global float* out,
-                                       int hidden, int inter) {
+                                       int experts, int hidden, int inter) {
     const int pair = get_global_id(1);
     const int row0 = get_global_id(0) * MOE_GEMV_ITEM_ROWS;
     const int in8 = hidden & ~7;
     __global const float* xr = x + (size_t) (pair / xRowDivisor) * hidden;
-    const size_t expertStart = (size_t) ids[pair] * inter;
+    const int expert = ids[pair];
+    if ((uint) expert >= (uint) experts) {
+        for (int row = row0; row < min(row0 + MOE_GEMV_ITEM_ROWS, inter); row++) {
+            out[(size_t) pair * inter + row] = NAN;
+        }
+        return;
+    }
+    const size_t expertStart = (size_t) expert * inter;
     for (int row = row0; row < min(row0 + MOE_GEMV_ITEM_ROWS, inter); row++) {
         __global const wtype* g = wGate + (expertStart + row) * hidden;
         __global const wtype* u = wUp + (expertStart + row) * hidden;
