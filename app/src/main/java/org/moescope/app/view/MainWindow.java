@@ -39,6 +39,8 @@ public final class MainWindow extends BorderPane {
     private final NotificationPane notifications;
     private final BooleanProperty darkTheme = new SimpleBooleanProperty(this, "darkTheme");
     private final ExportActions exports;
+    private final TimelinePane timeline;
+    private final RoutingPane routing;
 
     public MainWindow(SessionViewModel vm, List<DeviceChoice> devices) {
         this.vm = vm;
@@ -46,9 +48,10 @@ public final class MainWindow extends BorderPane {
         runPanel = new RunPanel(vm, devices);
         output = new OutputPane(vm);
         compare = new ComparePane(vm);
-        Node timeline = ViewSlots.timeline(vm);
-        Node routing = ViewSlots.routing(vm);
-        exports = new ExportActions(vm, this::currentChart);
+        timeline = new TimelinePane(vm.steps());
+        routing = new RoutingPane(vm.steps(), vm.tokenText());
+        routing.modelConfigProperty().bind(vm.configProperty());
+        exports = new ExportActions(vm, timeline, routing, this::currentChart);
 
         tabs.setId("main-tabs");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
@@ -185,10 +188,25 @@ public final class MainWindow extends BorderPane {
         return bar;
     }
 
-    /** The chart of the selected tab, for File ▸ Save chart as PNG. */
+    /** The chart of the selected tab (flame chart, token heatmap), else the tab's content, for File ▸ Save as PNG. */
     private Node currentChart() {
-        Tab selected = tabs.getSelectionModel().getSelectedItem();
-        return selected == null ? tabs : selected.getContent();
+        return switch (tabs.getSelectionModel().getSelectedIndex()) {
+            case 1 -> timeline.flameChart();
+            case 2 -> routing.tokenHeatmap();
+            default -> tabs.getSelectionModel().getSelectedItem().getContent();
+        };
+    }
+
+    ExportActions exports() {
+        return exports;
+    }
+
+    public TimelinePane timeline() {
+        return timeline;
+    }
+
+    public RoutingPane routing() {
+        return routing;
     }
 
     public BooleanProperty darkThemeProperty() {

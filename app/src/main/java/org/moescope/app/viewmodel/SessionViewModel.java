@@ -305,6 +305,16 @@ public final class SessionViewModel {
         status.set(message);
     }
 
+    /** Shows a failure of a view's own action (an export) as the app shows engine failures. */
+    public void showError(String message) {
+        reportError(message);
+    }
+
+    /** Puts a line in the status bar. */
+    public void showStatus(String message) {
+        status.set(message);
+    }
+
     /** The switch state the next step runs with. */
     public MoeOptions switches() {
         return new MoeOptions(fusedGateUpSilu.get(), hostTopk.get(), directDispatch.get(), profiling.get());
