@@ -174,8 +174,11 @@ public final class SessionViewModel {
         start(task, "Reset");
     }
 
-    /** Runs the prompt with switches A, then B (profiling on), and publishes the per-stage comparison. Ends the current run. */
-    public void compare(MoeOptions a, MoeOptions b, boolean warmUp) {
+    /**
+     * Runs the prompt with switches A and B alternately, {@code repeats} times each (profiling on), and publishes
+     * the per-stage comparison of the medians. Ends the current run.
+     */
+    public void compare(MoeOptions a, MoeOptions b, boolean warmUp, int repeats) {
         if (!canRun()) {
             return;
         }
@@ -183,7 +186,7 @@ public final class SessionViewModel {
         if (request == null) {
             return;
         }
-        CompareTask task = new CompareTask(session, request, a, b, warmUp);
+        CompareTask task = new CompareTask(session, request, a, b, warmUp, repeats);
         clearRun();
         task.setOnSucceeded(e -> {
             comparison.set(task.getValue());
@@ -240,7 +243,8 @@ public final class SessionViewModel {
     private void accept(StepResult step) {
         steps.add(step);
         for (int s = 0; s < step.newText().length && s < sequenceTexts.size(); s++) {
-            sequenceTexts.get(s).append(step.newText()[s]);
+            // without a tokenizer the text is the token ids, as the prompt is
+            sequenceTexts.get(s).append(hasTokenizer.get() ? step.newText()[s] : " " + step.newTokens()[s]);
         }
         text.set(renderText());
         runActive.set(!step.finished());
