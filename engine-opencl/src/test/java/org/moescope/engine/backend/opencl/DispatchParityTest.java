@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -17,10 +19,16 @@ import org.moescope.engine.moe.DispatchPlan;
  * OpenCL buildDispatch against the host {@link DispatchPlan#fromIds}: counts, offsets and sortedPairs equal exactly,
  * and the work list holds exactly the tiles of the non-empty experts, in expert then row order.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DispatchParityTest {
     private final MoeParityFixture f = new MoeParityFixture();
 
     @AfterEach
+    void releaseBuffers() {
+        f.releaseBuffers();
+    }
+
+    @AfterAll
     void close() {
         f.close();
     }

@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,11 +25,17 @@ import org.moescope.engine.moe.DispatchPlan;
  * launched row-tile counts as the contract says. Also checked with odd tile shapes, so that dimensions that are not
  * multiples of the tiles or the vector width are covered whatever the device's defaults are.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GroupedGemmParityTest {
     private static final double TOLERANCE = 2e-5;
     private final MoeParityFixture f = new MoeParityFixture();
 
     @AfterEach
+    void releaseBuffers() {
+        f.releaseBuffers();
+    }
+
+    @AfterAll
     void close() {
         f.close();
     }
