@@ -50,10 +50,17 @@ final class AttentionKernels {
         launcher.launch("attention", "kv_store", options)
                 .arg(kb).arg(vb).arg(kc).arg(vc).arg(tokens).arg(startPos).arg(kvDim)
                 .run2d(kvDim, tokens, 64, 1);
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        if (launcher.tuning().rowPerItem()) {
+            launcher.launch("attention", "attention_rows", options)
+                    .arg(qb).arg(kc).arg(vc).arg(ob).arg(startPos).arg(heads).arg(kvHeads).arg(scale).arg(tokens)
+                    .run2d(heads, tokens, 1, 1);
+            return;
+        }
         int local = launcher.tuning().reduceSize();
         launcher.launch("attention", "attention", options)
                 .arg(qb).arg(kc).arg(vc).arg(ob).arg(startPos).arg(heads).arg(kvHeads)
-                .arg((float) (1.0 / Math.sqrt(headDim)))
+                .arg(scale)
                 .run2d((long) heads * local, tokens, local, 1);
     }
 }

@@ -38,6 +38,12 @@ final class MatmulKernels {
     /** The GEMV path for any token count (tests use it beyond the tuning threshold). */
     void gemv(ClBuffer x, ClBuffer w, ClBuffer y, int tokens, int in, int out) {
         DeviceTuning tuning = launcher.tuning();
+        if (tuning.rowPerItem()) {
+            launcher.launch("gemv_rows", "gemv_rows", weightDefine(w.dtype()) + " -DGEMV_T=" + tokens)
+                    .arg(x).arg(w).arg(y).arg(in).arg(out)
+                    .run1d(out, 16);
+            return;
+        }
         long groups = (out + tuning.gemvRows() - 1) / tuning.gemvRows();
         launcher.launch("gemv", "gemv", weightDefine(w.dtype()) + " -DGEMV_T=" + tokens)
                 .arg(x).arg(w).arg(y).arg(in).arg(out)

@@ -22,16 +22,21 @@ import java.util.stream.Stream;
  */
 class MatmulParityTest {
     private static BackendPair p;
+    private static BackendPair other;
 
     @BeforeAll
     static void open() {
         p = new BackendPair();
+        other = BackendPair.otherKernelStyle();
     }
 
     @AfterAll
     static void close() {
         if (p != null) {
             p.close();
+        }
+        if (other != null) {
+            other.close();
         }
     }
 
@@ -59,13 +64,21 @@ class MatmulParityTest {
         p.assertClose(y, tokens * out, 2e-5 * Math.sqrt(in), 1e-5, "matmul " + dtype);
     }
 
-    /** Each path on shapes the dispatch would send to the other, so both kernels are covered at every size. */
+    /**
+     * Each path on shapes the dispatch would send to the other, so both kernels are covered at every size; and the
+     * GEMV of the other kernel style (work-group rows vs a row per work-item).
+     */
     @ParameterizedTest(name = "{0} tokens={1} in={2} out={3}")
     @MethodSource("shapes")
     void gemvAndGemmPathsAgree(DType dtype, int tokens, int in, int out) {
         if (tokens > 17) {
             return;
         }
+        gemvAndGemm(p, dtype, tokens, in, out);
+        gemvAndGemm(other, dtype, tokens, in, out);
+    }
+
+    private static void gemvAndGemm(BackendPair p, DType dtype, int tokens, int in, int out) {
         Buf x = p.random("x", DType.F32, (long) tokens * in, 53, 1.0f);
         Buf w = p.random("w", dtype, (long) out * in, 54, 1.0f);
         Buf y = p.zeros("y", DType.F32, (long) tokens * out);

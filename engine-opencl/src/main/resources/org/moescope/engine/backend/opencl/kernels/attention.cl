@@ -116,3 +116,90 @@ void attention(__global const float *q, __global const wtype *k_cache, __global 
         }
     }
 }
+
+// CPU variant: one work-item per (query head h, token t) streams the keys in order with an online softmax, the
+// query and the output accumulator in private vectors of AV lanes (16 or 4 when HEAD_DIM allows, so the dot product
+// is reassociated into lanes and vectorises). No barriers: on CPU devices a work-item is a loop iteration.
+// Global (heads, tokens).
+#if HEAD_DIM % 16 == 0
+#define AV 16
+typedef float16 floatv;
+#define LOAD_WV(p, i) LOAD_W16(p, i)
+#define LOAD_FV(p, i) vload16((i), (p))
+inline float hsum(float16 v) {
+    float8 a = v.lo + v.hi;
+    float4 b = a.lo + a.hi;
+    return b.x + b.y + b.z + b.w;
+}
+#elif HEAD_DIM % 4 == 0
+#define AV 4
+typedef float4 floatv;
+#define LOAD_WV(p, i) LOAD_W4(p, i)
+#define LOAD_FV(p, i) vload4((i), (p))
+inline float hsum(float4 v) {
+    return v.x + v.y + v.z + v.w;
+}
+#else
+#define AV 1
+typedef float floatv;
+#define LOAD_WV(p, i) LOAD_W(p, i)
+#define LOAD_FV(p, i) ((p)[i])
+inline float hsum(float v) {
+    return v;
+}
+#endif
+
+__kernel void attention_rows(__global const float *q, __global const wtype *k_cache, __global const wtype *v_cache,
+                             __global float *out, int start_pos, int heads, int kv_heads, float scale, int tokens) {
+    int h = get_global_id(0);
+    int t = get_global_id(1);
+    if (h >= heads || t >= tokens) {
+        return;
+    }
+    int kv_dim = kv_heads * HEAD_DIM;
+    int kvh = h / (heads / kv_heads);
+    int length = start_pos + t + 1;
+    __global const float *qh = q + ((size_t)t * heads + h) * HEAD_DIM;
+    floatv qv[HEAD_DIM / AV];
+    floatv acc[HEAD_DIM / AV];
+    for (int d = 0; d < HEAD_DIM / AV; d++) {
+        qv[d] = LOAD_FV(qh, d) * scale;
+        acc[d] = (floatv)(0.0f);
+    }
+    float running_max = -INFINITY;
+    float running_sum = 0.0f;
+    for (int j = 0; j < length; j++) {
+        __global const wtype *kr = k_cache + (size_t)j * kv_dim + kvh * HEAD_DIM;
+        __global const wtype *vr = v_cache + (size_t)j * kv_dim + kvh * HEAD_DIM;
+        floatv sv = (floatv)(0.0f);
+        for (int d = 0; d < HEAD_DIM / AV; d++) {
+            sv = fma(qv[d], LOAD_WV(kr, d), sv);
+        }
+        float s = hsum(sv);
+        if (s > running_max) {
+            float correction = exp(running_max - s);
+            running_sum *= correction;
+            for (int d = 0; d < HEAD_DIM / AV; d++) {
+                acc[d] *= correction;
+            }
+            running_max = s;
+        }
+        float p = exp(s - running_max);
+        running_sum += p;
+        for (int d = 0; d < HEAD_DIM / AV; d++) {
+            acc[d] = fma((floatv)(p), LOAD_WV(vr, d), acc[d]);
+        }
+    }
+    __global float *oh = out + ((size_t)t * heads + h) * HEAD_DIM;
+    float inv = 1.0f / running_sum;
+    for (int d = 0; d < HEAD_DIM / AV; d++) {
+        floatv o = acc[d] * inv;
+#if AV == 1
+        oh[d] = o;
+#elif AV == 4
+        vstore4(o, d, oh);
+#else
+        vstore16(o, d, oh);
+#endif
+    }
+}
