@@ -25,7 +25,7 @@ public final class KernelBench {
             System.out.println("device " + cl.device().summary() + " tuning " + cl.launcher().tuning());
             boolean quick = Boolean.getBoolean("moescope.bench.quick");
             for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
-                for (int tokens : quick ? new int[] {1, 4} : new int[] {1, 4, 8, 16, 64, 512}) {
+                for (int tokens : tokenCounts(quick)) {
                     matmul(cl, dtype, tokens, 2048, 6144);
                 }
             }
@@ -34,6 +34,15 @@ public final class KernelBench {
                 attention(cl, 512, 0, 32, 4, 128);
             }
         }
+    }
+
+    /** Token counts from -Dmoescope.bench.tokens=1,4,64, else a quick or full default list. */
+    private static int[] tokenCounts(boolean quick) {
+        String list = System.getProperty("moescope.bench.tokens");
+        if (list != null) {
+            return Arrays.stream(list.split(",")).mapToInt(v -> Integer.parseInt(v.trim())).toArray();
+        }
+        return quick ? new int[] {1, 4} : new int[] {1, 4, 8, 16, 64, 512};
     }
 
     private static void matmul(OpenClBackend cl, DType dtype, int tokens, int in, int out) {
