@@ -7,8 +7,10 @@ import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 
 /**
- * y = x · Wᵀ. Up to {@link DeviceTuning#gemvMaxRows()} tokens take the GEMV (kernels/gemv.cl: each weight row read
- * once, vectorised, for all tokens); more take the tiled GEMM (kernels/gemm.cl).
+ * y = x · Wᵀ. On GPUs up to {@link DeviceTuning#gemvMaxRows()} tokens take the GEMV (kernels/gemv.cl: each weight row
+ * read once, vectorised, for all tokens, rows reduced in local memory); more take the tiled GEMM (kernels/gemm.cl).
+ * On CPUs ({@link DeviceTuning#rowPerItem()}) every size takes kernels/gemv_rows.cl: a work-item per weight row and
+ * tile of up to gemvMaxRows tokens.
  */
 final class MatmulKernels {
     private final KernelLauncher launcher;
@@ -28,11 +30,21 @@ final class MatmulKernels {
             throw new IllegalArgumentException("y ('" + yb.name() + "') may not alias x");
         }
         DeviceTuning tuning = launcher.tuning();
-        if (tokens <= tuning.gemvMaxRows()) {
+        if (tuning.rowPerItem()) {
+            rows(xb, wb, yb, tokens, in, out, Math.min(tokens, tuning.gemvMaxRows()));
+        } else if (tokens <= tuning.gemvMaxRows()) {
             gemv(xb, wb, yb, tokens, in, out);
         } else {
             gemm(xb, wb, yb, tokens, in, out);
         }
+    }
+
+    /** The CPU kernel (kernels/gemv_rows.cl): a work-item per (weight row, tile of {@code tile} tokens). */
+    void rows(ClBuffer x, ClBuffer w, ClBuffer y, int tokens, int in, int out, int tile) {
+        long tiles = (tokens + tile - 1) / tile;
+        launcher.launch("gemv_rows", "gemv_rows", weightDefine(w.dtype()) + " -DGEMV_T=" + tile)
+                .arg(x).arg(w).arg(y).arg(in).arg(out).arg(tokens)
+                .run2d(out, tiles, 16, 1);
     }
 
     /** The GEMV path for any token count (tests use it beyond the tuning threshold). */
