@@ -56,14 +56,24 @@ final class MatmulKernels {
                 .run1d(groups * tuning.gemvLocal(), tuning.gemvLocal());
     }
 
-    /** The tiled GEMM path for any token count. */
+    /**
+     * The tiled GEMM path for any token count. The tile halves (down to 4 x GEMM_WPT) while the grid would give the
+     * device fewer than two work-groups per compute unit, e.g. T = 64 prefill chunks.
+     */
     void gemm(ClBuffer x, ClBuffer w, ClBuffer y, int tokens, int in, int out) {
         DeviceTuning tuning = launcher.tuning();
-        int rts = tuning.gemmTile() / tuning.gemmWpt();
-        long colGroups = (out + tuning.gemmTile() - 1) / tuning.gemmTile();
-        long rowGroups = (tokens + tuning.gemmTile() - 1) / tuning.gemmTile();
-        launcher.launch("gemm", "gemm", weightDefine(w.dtype()))
+        int tile = tuning.gemmTile();
+        long wanted = 2L * launcher.runtime().info().computeUnits();
+        while (tile / 2 >= 4 * tuning.gemmWpt() && tiles(tokens, tile) * tiles(out, tile) < wanted) {
+            tile /= 2;
+        }
+        int rts = tile / tuning.gemmWpt();
+        launcher.launch("gemm", "gemm", weightDefine(w.dtype()) + " " + tuning.gemmDefines(tile))
                 .arg(x).arg(w).arg(y).arg(tokens).arg(in).arg(out)
-                .run2d(colGroups * rts, rowGroups * rts, rts, rts);
+                .run2d(tiles(out, tile) * rts, tiles(tokens, tile) * rts, rts, rts);
+    }
+
+    private static long tiles(int n, int tile) {
+        return (n + tile - 1) / tile;
     }
 }
