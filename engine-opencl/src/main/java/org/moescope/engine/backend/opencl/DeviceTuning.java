@@ -52,11 +52,15 @@ public record DeviceTuning(int reduceSize, int gemvLocal, int gemvRows, int gemm
                 override("GEMV_MAX_ROWS", gpu ? 16 : 8), override("ROW_PER_ITEM", gpu ? 0 : 1) != 0);
     }
 
-    /** The {@code -D} options every program is built with. */
+    /** The {@code -D} options every dense program is built with (the GEMM tile is chosen per launch). */
     public String defines() {
-        return String.format(Locale.ROOT,
-                "-DREDUCE_SIZE=%d -DGEMV_LOCAL=%d -DGEMV_ROWS=%d -DGEMM_TILE=%d -DGEMM_WPT=%d -DGEMM_TILE_K=%d",
-                reduceSize, gemvLocal, gemvRows, gemmTile, gemmWpt, gemmTileK);
+        return String.format(Locale.ROOT, "-DREDUCE_SIZE=%d -DGEMV_LOCAL=%d -DGEMV_ROWS=%d",
+                reduceSize, gemvLocal, gemvRows);
+    }
+
+    /** The GEMM defines for an output tile of {@code tile} (a multiple of {@link #gemmWpt()}). */
+    public String gemmDefines(int tile) {
+        return String.format(Locale.ROOT, "-DGEMM_TILE=%d -DGEMM_WPT=%d -DGEMM_TILE_K=%d", tile, gemmWpt, gemmTileK);
     }
 
     private static int override(String name, int value) {

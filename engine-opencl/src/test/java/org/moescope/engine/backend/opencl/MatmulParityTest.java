@@ -103,6 +103,10 @@ class MatmulParityTest {
         p.cl.fill(yc, 0);
         kernels.gemm(xc, wc, yc, tokens, in, out);
         p.assertClose(y, tokens * out, 2e-5 * Math.sqrt(in), 1e-5, "gemm " + dtype);
+        int smallTile = 4 * p.cl.launcher().tuning().gemmWpt();
+        p.cl.fill(yc, 0);
+        kernels.gemm(xc, wc, yc, tokens, in, out, smallTile);
+        p.assertClose(y, tokens * out, 2e-5 * Math.sqrt(in), 1e-5, "gemm, tile " + smallTile + " " + dtype);
         p.cl.fill(yc, 0);
         kernels.rows(xc, wc, yc, tokens, in, out, 3);
         p.assertClose(y, tokens * out, 2e-5 * Math.sqrt(in), 1e-5, "rows, 3-token tiles " + dtype);

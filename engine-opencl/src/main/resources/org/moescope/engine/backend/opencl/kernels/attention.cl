@@ -18,6 +18,15 @@ __kernel void kv_store(__global const float *k, __global const float *v, __globa
 
 #define D_PER_ITEM ((HEAD_DIM + REDUCE_SIZE - 1) / REDUCE_SIZE)
 
+// The P·V product of the GPU kernel: when a row of HEAD_DIM / 4 float4s divides the work-group, the work-group
+// splits into KG key groups of DG items, item (kg, dg) accumulates dims 4dg..4dg+3 over keys kg, kg + KG, ... of
+// each block (coalesced float4 row reads, every item busy), and the key groups are summed at the end.
+#if HEAD_DIM % 4 == 0 && REDUCE_SIZE % (HEAD_DIM / 4) == 0
+#define PV_VEC 1
+#define DG (HEAD_DIM / 4)
+#define KG (REDUCE_SIZE / DG)
+#endif
+
 inline float block_reduce_max(__local float *scratch, float v, int lid) {
     scratch[lid] = v;
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -75,10 +84,16 @@ void attention(__global const float *q, __global const wtype *k_cache, __global 
     }
     barrier(CLK_LOCAL_MEM_FENCE);
 
+#ifdef PV_VEC
+    int dg = lid % DG;
+    int kg = lid / DG;
+    float4 acc4 = (float4)(0.0f);
+#else
     float acc[D_PER_ITEM];
     for (int i = 0; i < D_PER_ITEM; i++) {
         acc[i] = 0.0f;
     }
+#endif
     float running_max = -INFINITY;
     float running_sum = 0.0f;
     for (int block0 = first; block0 < end; block0 += REDUCE_SIZE) {
@@ -102,6 +117,14 @@ void attention(__global const float *q, __global const wtype *k_cache, __global 
         running_sum = running_sum * correction + block_reduce_sum(scratch, pj, lid);
         running_max = new_max;
         int block_len = min(REDUCE_SIZE, end - block0);
+#ifdef PV_VEC
+        float4 a4 = acc4 * correction;
+        __global const wtype *vblock = v_cache + (size_t)block0 * kv_dim + kvh * HEAD_DIM;
+        for (int jj = kg; jj < block_len; jj += KG) {
+            a4 = fma((float4)(p[jj]), LOAD_W4(vblock + (size_t)jj * kv_dim, dg), a4);
+        }
+        acc4 = a4;
+#else
         for (int i = 0; i < D_PER_ITEM; i++) {
             int d = lid + i * REDUCE_SIZE;
             if (d < HEAD_DIM) {
@@ -113,12 +136,32 @@ void attention(__global const float *q, __global const wtype *k_cache, __global 
                 acc[i] = a;
             }
         }
+#endif
         barrier(CLK_LOCAL_MEM_FENCE);
     }
+#ifdef PV_VEC
+    // Sum the key groups: afterwards items of key group 0 hold dims 4dg..4dg+3 in acc[0..3].
+    __local float4 groups[REDUCE_SIZE];
+    groups[lid] = acc4;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int s = KG / 2; s > 0; s >>= 1) {
+        if (kg < s) {
+            groups[lid] += groups[lid + s * DG];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    float acc[4];
+    vstore4(groups[lid], 0, acc);
+    #define OUT_ITEMS 4
+    #define OUT_DIM(i) (kg == 0 ? 4 * dg + (i) : HEAD_DIM)
+#else
+    #define OUT_ITEMS D_PER_ITEM
+    #define OUT_DIM(i) (lid + (i) * REDUCE_SIZE)
+#endif
     if (splits == 1) {
         __global float *oh = out + ((size_t)t * heads + h) * HEAD_DIM;
-        for (int i = 0; i < D_PER_ITEM; i++) {
-            int d = lid + i * REDUCE_SIZE;
+        for (int i = 0; i < OUT_ITEMS; i++) {
+            int d = OUT_DIM(i);
             if (d < HEAD_DIM) {
                 oh[d] = acc[i] / running_sum;
             }
@@ -126,8 +169,8 @@ void attention(__global const float *q, __global const wtype *k_cache, __global 
         return;
     }
     __global float *ph = partial + (((size_t)t * heads + h) * splits + split) * (HEAD_DIM + 2);
-    for (int i = 0; i < D_PER_ITEM; i++) {
-        int d = lid + i * REDUCE_SIZE;
+    for (int i = 0; i < OUT_ITEMS; i++) {
+        int d = OUT_DIM(i);
         if (d < HEAD_DIM) {
             ph[d] = acc[i];
         }
