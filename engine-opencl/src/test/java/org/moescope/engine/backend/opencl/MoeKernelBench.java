@@ -31,8 +31,10 @@ public final class MoeKernelBench {
         this.gpu = cl.launcher().runtime().isGpu();
     }
 
+    /** Arguments: [device filter] [sections: any of gemv, gemm, route; default all]. */
     public static void main(String[] args) {
         String filter = args.length > 0 ? args[0].toLowerCase(Locale.ROOT) : "";
+        String sections = args.length > 1 ? args[1] : "gemv,gemm,route";
         for (ClDevice device : ClDevices.list()) {
             String key = (device.info().name() + " " + device.info().kind()).toLowerCase(Locale.ROOT);
             if (!key.contains(filter)) {
@@ -41,20 +43,26 @@ public final class MoeKernelBench {
             System.out.println("== " + device.info().summary() + " maxWG=" + device.maxWorkGroupSize()
                     + " local=" + device.info().localMemBytes());
             try (OpenClBackend cl = new OpenClBackend(device)) {
-                new MoeKernelBench(cl).run();
+                new MoeKernelBench(cl).run(sections);
             }
         }
     }
 
-    private void run() {
+    private void run(String sections) {
         System.out.println("default tuning " + new OpenClMoeKernels(cl.launcher()).tuning());
-        for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
-            benchGemv(dtype);
+        if (sections.contains("gemv")) {
+            for (DType dtype : new DType[] {DType.F16, DType.BF16, DType.F32}) {
+                benchGemv(dtype);
+            }
         }
-        for (DType dtype : new DType[] {DType.F16, DType.BF16, DType.F32}) {
-            benchGroupedGemm(dtype);
+        if (sections.contains("gemm")) {
+            for (DType dtype : new DType[] {DType.F16, DType.BF16, DType.F32}) {
+                benchGroupedGemm(dtype);
+            }
         }
-        benchRouteAndDispatch();
+        if (sections.contains("route")) {
+            benchRouteAndDispatch();
+        }
     }
 
     // ---------------------------------------------------------------- decode GEMVs
@@ -63,26 +71,32 @@ public final class MoeKernelBench {
         DeviceBuffer gate = weights("gate", dtype, (long) EXPERTS * INTER * HIDDEN, 1);
         DeviceBuffer up = weights("up", dtype, (long) EXPERTS * INTER * HIDDEN, 2);
         List<MoeKernelTuning> tunings = gpu
-                ? List.of(gemv(32, 8, 1), gemv(32, 4, 1), gemv(64, 4, 1), gemv(16, 16, 1), gemv(8, 32, 1), gemv(1, 1, 1))
-                : List.of(gemv(1, 1, 1), gemv(1, 1, 4), gemv(1, 1, 16), gemv(8, 8, 1));
+                ? List.of(gemv(32, 8, 1), gemv(32, 4, 1), gemv(16, 16, 1), gemv(16, 8, 1), gemv(64, 4, 1), gemv(8, 32, 1))
+                : List.of(gemv(0, 1, 1), gemv(0, 1, 4));
         for (int batch : gpu ? new int[] {1, 16} : new int[] {1, 4}) {
             int pairs = batch * TOP_K;
             int[] ids = routedIds(batch, 40 + batch);
             DeviceBuffer x = activations("x", (long) batch * HIDDEN, 3);
             DeviceBuffer idBuf = ints("ids", ids);
             DeviceBuffer out = alloc("out", DType.F32, (long) pairs * INTER);
+            DeviceBuffer act = activations("act", (long) pairs * INTER, 6);       // down input [pairs, inter]
+            DeviceBuffer down = alloc("down", DType.F32, (long) pairs * HIDDEN);  // gate weights read as [E, h, inter]
             long weightBytes = (long) distinct(ids) * INTER * HIDDEN * dtype.bytes();
             for (MoeKernelTuning t : tunings) {
                 OpenClMoeKernels moe = new OpenClMoeKernels(cl.launcher(), t);
                 double us = time(() -> moe.expertGemv(x, TOP_K, gate, idBuf, out, pairs, EXPERTS, HIDDEN, INTER));
-                double err = gemvError(x, gate, ids, out, pairs, HIDDEN, INTER);
+                double err = gemvError(x, gate, ids, out, pairs, HIDDEN, INTER, TOP_K);
                 report("gemv", dtype, "B=" + batch, t.gemvDefines(), us, 2.0 * pairs * INTER * HIDDEN, weightBytes, err);
                 double fusedUs = time(() -> moe.expertGateUpSilu(x, TOP_K, gate, up, idBuf, out, pairs, EXPERTS,
                         HIDDEN, INTER));
                 report("gate_up_silu", dtype, "B=" + batch, t.gemvDefines(), fusedUs, 4.0 * pairs * INTER * HIDDEN,
                         2 * weightBytes, Double.NaN);
+                double downUs = time(() -> moe.expertGemv(act, 1, gate, idBuf, down, pairs, EXPERTS, INTER, HIDDEN));
+                double downErr = gemvError(act, gate, ids, down, pairs, INTER, HIDDEN, 1);
+                report("gemv_down", dtype, "B=" + batch, t.gemvDefines(), downUs, 2.0 * pairs * INTER * HIDDEN,
+                        weightBytes, downErr);
             }
-            release(x, idBuf, out);
+            release(x, idBuf, out, act, down);
         }
         release(gate, up);
     }
@@ -106,9 +120,9 @@ public final class MoeKernelBench {
         DeviceBuffer sorted = alloc("sortedPairs", DType.I32, pairs);
         DeviceBuffer out = alloc("out", DType.F32, (long) pairs * INTER);
         List<MoeKernelTuning> tunings = gpu
-                ? List.of(gemm(32, 128, 16, 2, 8), gemm(64, 64, 16, 4, 4), gemm(64, 128, 16, 4, 8),
-                        gemm(32, 64, 16, 2, 4), gemm(64, 128, 32, 4, 8), gemm(128, 128, 16, 8, 8), gemm(16, 128, 16, 1, 8))
-                : List.of(gemm(32, 32, 16, 4, 4), gemm(16, 64, 16, 2, 8), gemm(8, 64, 16, 1, 8), gemm(64, 64, 16, 8, 8));
+                ? List.of(gemm(64, 128, 32, 4, 8), gemm(64, 128, 16, 4, 8), gemm(32, 128, 32, 2, 8),
+                        gemm(64, 64, 32, 4, 4), gemm(128, 64, 32, 8, 4), gemm(64, 128, 64, 4, 8))
+                : List.of(cpuGemm(32, 16), cpuGemm(16, 16), cpuGemm(32, 8), cpuGemm(64, 32), cpuGemm(8, 32));
         for (MoeKernelTuning t : tunings) {
             OpenClMoeKernels moe = new OpenClMoeKernels(cl.launcher(), t);
             int maxTiles = DispatchPlan.maxTiles(pairs, EXPERTS, t.tileRows());
@@ -116,7 +130,7 @@ public final class MoeKernelBench {
             moe.buildDispatch(selected, counts, offsets, sorted, workList, tokens, EXPERTS, TOP_K, t.tileRows());
             double us = time(() -> moe.groupedGemm(x, TOP_K, w, out, counts, offsets, sorted, workList, tokens,
                     TOP_K, EXPERTS, HIDDEN, INTER, pairs));
-            double err = gemvError(x, w, ids, out, pairs, HIDDEN, INTER);
+            double err = gemvError(x, w, ids, out, pairs, HIDDEN, INTER, TOP_K);
             report("grouped_gemm", dtype, "T=" + tokens, t.gemmDefines(), us, 2.0 * pairs * INTER * HIDDEN,
                     (long) EXPERTS * INTER * HIDDEN * dtype.bytes(), err);
             double directUs = time(() -> moe.groupedGemm(x, TOP_K, w, out, counts, offsets, sorted, null, tokens,
@@ -126,6 +140,11 @@ public final class MoeKernelBench {
             release(workList);
         }
         release(w, x, selected, counts, offsets, sorted, out);
+    }
+
+    /** Barrier-free CPU tiles: m pairs x n columns per work-item. */
+    private static MoeKernelTuning cpuGemm(int m, int n) {
+        return new MoeKernelTuning(m, n, 4, 1, 1, 8, 8, 1, 64, true);
     }
 
     private static MoeKernelTuning gemm(int m, int n, int k, int rm, int rn) {
@@ -181,11 +200,10 @@ public final class MoeKernelBench {
 
     /** Largest relative error of 16 sampled pairs x 24 rows of out [pairs, outDim] against host dot products. */
     private double gemvError(DeviceBuffer x, DeviceBuffer w, int[] ids, DeviceBuffer out, int pairs, int inDim,
-                             int outDim) {
+                             int outDim, int xRowDivisor) {
         Random r = new Random(1);
         double worst = 0;
-        int tokens = pairs / TOP_K;
-        float[] xs = cl.readFloats(x, 0, tokens * inDim);
+        float[] xs = cl.readFloats(x, 0, pairs / xRowDivisor * inDim);
         for (int sample = 0; sample < 16; sample++) {
             int p = r.nextInt(pairs);
             for (int j = 0; j < 24; j++) {
@@ -195,8 +213,8 @@ public final class MoeKernelBench {
                 double ref = 0;
                 double mag = 0;
                 for (int i = 0; i < inDim; i++) {
-                    ref += (double) wr[i] * xs[(p / TOP_K) * inDim + i];
-                    mag += Math.abs((double) wr[i] * xs[(p / TOP_K) * inDim + i]);
+                    ref += (double) wr[i] * xs[(p / xRowDivisor) * inDim + i];
+                    mag += Math.abs((double) wr[i] * xs[(p / xRowDivisor) * inDim + i]);
                 }
                 float got = cl.readFloats(out, (long) p * outDim + row, 1)[0];
                 worst = Math.max(worst, Math.abs(got - ref) / (mag + 1e-30));
