@@ -14,8 +14,9 @@ import org.moescope.engine.backend.EngineException;
 
 /**
  * Loads a Hugging Face safetensors checkpoint onto a backend. Every tensor is checked against the
- * {@link WeightLayout} (names, shapes, one dtype per stacked expert buffer) before anything is allocated; weights keep
- * their checkpoint dtype on the device.
+ * {@link WeightLayout} (names and shapes) before anything is allocated. Weights keep their checkpoint dtype on the
+ * device, with one exception: a stacked expert buffer needs one dtype, and a layer's gate and up stacks the same one
+ * (the fused gate+up kernel), so when a checkpoint mixes dtypes there they are widened to F32 on load (lossless).
  */
 public final class CheckpointLoader {
 
@@ -74,13 +75,19 @@ public final class CheckpointLoader {
                     throw new EngineException("tensor '" + part + "' has shape " + t.shapeString() + ", expected "
                             + Arrays.toString(want) + " from config.json");
                 }
-                if (dtype != null && t.dtype() != dtype) {
-                    throw new EngineException("tensor '" + part + "' is " + t.dtype() + " but the other experts of "
-                            + s.key() + " are " + dtype + " (one dtype per stacked expert buffer)");
-                }
-                dtype = t.dtype();
+                dtype = dtype == null || dtype == t.dtype() ? t.dtype() : DType.F32;
             }
             dtypes.put(s.key(), dtype);
+        }
+        // The fused gate+up kernel reads both stacks with one weight type.
+        for (WeightSpec s : specs) {
+            if (s.key().endsWith(".mlp.experts.gate_proj")) {
+                String up = s.key().replace(".gate_proj", ".up_proj");
+                if (dtypes.get(s.key()) != dtypes.get(up)) {
+                    dtypes.put(s.key(), DType.F32);
+                    dtypes.put(up, DType.F32);
+                }
+            }
         }
         return dtypes;
     }

@@ -20,6 +20,7 @@ import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 import org.moescope.engine.backend.EngineException;
+import org.moescope.engine.backend.Precision;
 
 /**
  * One {@code .safetensors} file: an 8-byte little-endian header length, a JSON header
@@ -195,25 +196,47 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /**
-     * Uploads {@code tensor}'s bytes to {@code dst} starting at element {@code dstOffset}, one mapped region at a time.
-     * The tensor's dtype must be {@code dst}'s.
+     * Uploads {@code tensor} to {@code dst} starting at element {@code dstOffset}, one mapped region at a time.
+     * When the dtypes differ (a stacked buffer widened to F32, see {@link CheckpointLoader}) each region is converted
+     * on the host, one region at a time.
      */
     public void upload(Tensor tensor, Backend backend, DeviceBuffer dst, long dstOffset) {
-        if (tensor.dtype() != dst.dtype()) {
-            throw new IllegalArgumentException("tensor '" + tensor.name() + "' is " + tensor.dtype() + " but buffer '"
-                    + dst.name() + "' is " + dst.dtype());
-        }
         int elementBytes = tensor.dtype().bytes();
-        long regionBytes = MAX_REGION_BYTES - MAX_REGION_BYTES % elementBytes;
+        boolean convert = tensor.dtype() != dst.dtype();
+        long regionBytes = convert ? CONVERT_REGION_ELEMENTS * elementBytes : MAX_REGION_BYTES - MAX_REGION_BYTES % elementBytes;
         try {
             for (long at = tensor.begin(); at < tensor.end(); at += regionBytes) {
                 long length = Math.min(regionBytes, tensor.end() - at);
                 ByteBuffer region = channel.map(FileChannel.MapMode.READ_ONLY, at, length).order(ByteOrder.LITTLE_ENDIAN);
-                backend.upload(dst, dstOffset + (at - tensor.begin()) / elementBytes, region);
+                long offset = dstOffset + (at - tensor.begin()) / elementBytes;
+                backend.upload(dst, offset, convert ? convert(region, tensor.dtype(), dst.dtype()) : region);
             }
         } catch (IOException e) {
             throw new EngineException("cannot read tensor '" + tensor.name() + "' from " + path + ": " + e, e);
         }
+    }
+
+    /** Elements converted per host region. */
+    private static final long CONVERT_REGION_ELEMENTS = 1L << 20;
+
+    private static ByteBuffer convert(ByteBuffer src, DType from, DType to) {
+        int n = src.remaining() / from.bytes();
+        ByteBuffer out = ByteBuffer.allocate(n * to.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            float v = switch (from) {
+                case F32 -> src.getFloat();
+                case F16 -> Precision.f16ToFloat(src.getShort());
+                case BF16 -> Precision.bf16ToFloat(src.getShort());
+                case I32 -> throw new IllegalArgumentException("I32 is not a weight type");
+            };
+            switch (to) {
+                case F32 -> out.putFloat(v);
+                case F16 -> out.putShort(Precision.floatToF16(v));
+                case BF16 -> out.putShort(Precision.floatToBf16(v));
+                case I32 -> throw new IllegalArgumentException("I32 is not a weight type");
+            }
+        }
+        return out.flip();
     }
 
     @Override

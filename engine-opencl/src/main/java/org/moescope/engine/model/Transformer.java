@@ -271,10 +271,10 @@ public final class Transformer implements AutoCloseable {
             backend.matmul(scratch.normed, w.mlp().up(), scratch.mlpUp, rows, h, inter);
         }
         try (var s = profiler.stage(l, "mlp", "silu")) {
-            backend.siluMul(scratch.mlpGate, scratch.mlpUp, scratch.mlpUp, rows * inter);
+            backend.siluMul(scratch.mlpGate, scratch.mlpUp, scratch.mlpAct, rows * inter);
         }
         try (var s = profiler.stage(l, "mlp", "down")) {
-            backend.matmul(scratch.mlpUp, w.mlp().down(), scratch.ffnOut, rows, inter, h);
+            backend.matmul(scratch.mlpAct, w.mlp().down(), scratch.ffnOut, rows, inter, h);
         }
         residualAdd(l, "mlp", rows, profiler);
     }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.moescope.engine.backend.Backend;
+import org.moescope.engine.backend.Backends;
 import org.moescope.engine.backend.DeviceInfo;
 import org.moescope.engine.backend.EngineException;
 import org.moescope.engine.model.CheckpointLoader;
@@ -57,6 +58,19 @@ public final class InferenceSession implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- opening
+
+    /**
+     * Opens the backend {@code deviceSelector} names ({@link Backends#open}: null or "" = the first GPU, else the first
+     * OpenCL device, else the Java reference; an index of {@link Backends#listDevices()}; "java"; or part of a device
+     * name) and loads the model onto it. Thread-safe to call off the UI thread. On failure (bad folder, bad tensors,
+     * out of device memory) throws EngineException with a readable message and leaves nothing allocated.
+     */
+    public static InferenceSession open(ModelSource source, String deviceSelector, LoadListener listener) {
+        if (source == null) {
+            throw new IllegalArgumentException("source must not be null");
+        }
+        return open(source, Backends.open(deviceSelector), listener);
+    }
 
     /**
      * Loads the model onto {@code backend} (ownership passes to the session: it is closed with it, or at once when

@@ -84,10 +84,25 @@ class CheckpointLoaderTest {
     }
 
     @Test
-    void mixedExpertDtypesAreRefused() throws IOException {
-        EngineException e = loadFails(folder(tensors().add("model.layers.1.mlp.experts.2.down_proj.weight", DType.F32,
-                new long[] {20, 12}, new float[240])));
-        assertMentions(e, "model.layers.1.mlp.experts.2.down_proj.weight", "F32", "BF16");
+    void mixedExpertDtypesAreWidenedToF32Losslessly() throws IOException {
+        SafetensorsWriter w = tensors();
+        float[] values = new float[240];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (i - 120) / 1000f; // not representable in BF16
+        }
+        w.add("model.layers.1.mlp.experts.2.down_proj.weight", DType.F32, new long[] {20, 12}, values);
+        w.add("model.layers.1.mlp.experts.0.up_proj.weight", DType.F16, new long[] {12, 20}, new float[240]);
+        Path dir = folder(w);
+        try (JavaBackend backend = new JavaBackend();
+             SafetensorsCheckpoint c = SafetensorsCheckpoint.open(dir);
+             ModelWeights weights = CheckpointLoader.load(c, CONFIG, backend, LoadProgress.NONE)) {
+            var moe = weights.layers().get(1).moe();
+            assertEquals(DType.F32, moe.down().dtype(), "mixed BF16/F32 down stack");
+            assertEquals(DType.F32, moe.gate().dtype(), "gate and up share one dtype");
+            assertEquals(DType.F32, moe.up().dtype());
+            assertEquals(DType.BF16, weights.layers().get(0).q().dtype(), "other tensors keep their dtype");
+            assertArrayEquals(values, backend.readFloats(moe.down(), 2 * 240, 240), "expert 2's down, exactly");
+        }
     }
 
     @Test
