@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -60,8 +61,13 @@ public final class SafetensorsFile implements AutoCloseable {
     private final Path path;
     private final FileChannel channel;
     private final Map<String, Tensor> tensors;
+    private MappedByteBuffer window; // the mapped bytes [windowStart, windowStart + capacity) of the file
+    private long windowStart;
 
-    private SafetensorsFile(Path path, FileChannel channel, Map<String, Tensor> tensors) {
+    private final long regionBytes;
+
+    private SafetensorsFile(Path path, FileChannel channel, Map<String, Tensor> tensors, long regionBytes) {
+        this.regionBytes = regionBytes;
         this.path = path;
         this.channel = channel;
         this.tensors = Collections.unmodifiableMap(tensors);
@@ -69,6 +75,14 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Opens and validates {@code path}; the channel stays open until {@link #close()}. */
     public static SafetensorsFile open(Path path) {
+        return open(path, MAX_REGION_BYTES);
+    }
+
+    /** {@code regionBytes}: the mapping window and upload chunk size (small in tests, to cross region boundaries). */
+    static SafetensorsFile open(Path path, long regionBytes) {
+        if (regionBytes < 4 || regionBytes > MAX_REGION_BYTES) {
+            throw new IllegalArgumentException("regionBytes must be in [4, " + MAX_REGION_BYTES + "], got " + regionBytes);
+        }
         FileChannel channel;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ);
@@ -76,7 +90,7 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new EngineException("cannot open " + path + ": " + e, e);
         }
         try {
-            return new SafetensorsFile(path, channel, readHeader(path, channel));
+            return new SafetensorsFile(path, channel, readHeader(path, channel), regionBytes);
         } catch (RuntimeException e) {
             closeQuietly(channel);
             throw e;
@@ -203,17 +217,33 @@ public final class SafetensorsFile implements AutoCloseable {
     public void upload(Tensor tensor, Backend backend, DeviceBuffer dst, long dstOffset) {
         int elementBytes = tensor.dtype().bytes();
         boolean convert = tensor.dtype() != dst.dtype();
-        long regionBytes = convert ? CONVERT_REGION_ELEMENTS * elementBytes : MAX_REGION_BYTES - MAX_REGION_BYTES % elementBytes;
+        long chunk = convert ? Math.min(CONVERT_REGION_ELEMENTS * elementBytes, regionBytes) : regionBytes;
+        chunk -= chunk % elementBytes;
         try {
-            for (long at = tensor.begin(); at < tensor.end(); at += regionBytes) {
-                long length = Math.min(regionBytes, tensor.end() - at);
-                ByteBuffer region = channel.map(FileChannel.MapMode.READ_ONLY, at, length).order(ByteOrder.LITTLE_ENDIAN);
+            for (long at = tensor.begin(); at < tensor.end(); at += chunk) {
+                long length = Math.min(chunk, tensor.end() - at);
+                ByteBuffer region = region(at, length);
                 long offset = dstOffset + (at - tensor.begin()) / elementBytes;
                 backend.upload(dst, offset, convert ? convert(region, tensor.dtype(), dst.dtype()) : region);
             }
         } catch (IOException e) {
             throw new EngineException("cannot read tensor '" + tensor.name() + "' from " + path + ": " + e, e);
         }
+    }
+
+    /**
+     * The bytes [at, at + length) of the file as a slice of the current mapped window, mapping a new window of up to
+     * {@link #MAX_REGION_BYTES} when they lie outside it. Windows keep the number of live mappings small (one per
+     * GiB rather than one per tensor: a 30B checkpoint has ~19,000 expert tensors, near Linux's default
+     * vm.max_map_count) and are released by the garbage collector once replaced.
+     */
+    private ByteBuffer region(long at, long length) throws IOException {
+        if (window == null || at < windowStart || at + length > windowStart + window.capacity()) {
+            long size = Math.max(length, Math.min(regionBytes, channel.size() - at));
+            window = channel.map(FileChannel.MapMode.READ_ONLY, at, size);
+            windowStart = at;
+        }
+        return window.slice((int) (at - windowStart), (int) length).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** Elements converted per host region. */
@@ -241,6 +271,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     @Override
     public void close() {
+        window = null;
         closeQuietly(channel);
     }
 
