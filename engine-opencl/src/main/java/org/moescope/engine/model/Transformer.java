@@ -20,7 +20,9 @@ import org.moescope.engine.profile.Profiler;
  * <p>Profiler stages (block "attention"): input_norm, qkv, qk_norm, rope, attn, o_proj, residual (the residual add
  * together with the post-attention RMSNorm); block "moe": the MoE block's own stages plus residual (prefill and
  * batched decode add the MoE output to the residual stream here; decode fuses it into wsum); block "mlp" for dense
- * layers: gate, up, silu, down, residual; layer -1 block "model": embed, final_norm, lm_head.
+ * layers: gate, up, silu, down, residual; layer -1 block "model": embed, final_norm, lm_head. In decode a layer
+ * that follows a MoE layer has no input_norm stage (the MoE "wsum" stage computed it), and final_norm is absent
+ * when the last layer is a MoE layer.
  *
  * <p>Routing capture: when {@code routing != null} each MoE layer's {@link MoeBlock#lastRouting} (with probabilities)
  * is appended to it; this waits for the device once per MoE layer.

@@ -27,7 +27,7 @@ import org.moescope.engine.tokenizer.TextTokenizer;
 
 /**
  * A loaded model on one backend and the sequences being generated with it. Single-threaded: call it from one worker
- * thread at a time. See /docs or session-api.md for the contract with the app and the CLI.
+ * thread at a time. This is the engine's contract with the app and the CLI (session-api.md).
  *
  * <p>A batch of B sequences shares one prompt: it is prefilled once and its KV cache copied to the other sequences,
  * then each sequence samples with its own seeded sampler ({@code seed + index}) and decode runs batched.

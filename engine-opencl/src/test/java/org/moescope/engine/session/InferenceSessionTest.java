@@ -72,6 +72,15 @@ class InferenceSessionTest {
     }
 
     @Test
+    void opensByDeviceSelector() {
+        try (InferenceSession s = InferenceSession.open(new ModelSource.Folder(HF_TINY), "java", null)) {
+            assertEquals("REFERENCE", s.device().kind());
+            s.prefill(PROMPT, 1, 1, SamplingSettings.GREEDY, MoeOptions.DEFAULT, false);
+            assertArrayEquals(new int[] {GREEDY[0]}, s.generatedTokens().get(0));
+        }
+    }
+
+    @Test
     void stepsReportPhasesTokensAndFinish() {
         try (InferenceSession s = openTiny()) {
             assertThrows(IllegalStateException.class, () -> s.step(MoeOptions.DEFAULT, false), "no prefill yet");
