@@ -213,6 +213,22 @@ class InferenceSessionTest {
     }
 
     @Test
+    void outOfMemoryForKvCachesLeavesTheSessionUsable() {
+        TrackingBackend tracked = new TrackingBackend(new JavaBackend());
+        try (InferenceSession s = InferenceSession.open(new ModelSource.Folder(HF_TINY), tracked, null)) {
+            long loaded = tracked.liveBytes();
+            int buffers = tracked.liveBuffers();
+            tracked.limitBytes(loaded + 300_000); // KV: 2 layers x 2 x 16 floats = 256 bytes per position
+            EngineException e = assertThrows(EngineException.class,
+                    () -> s.prefill(PROMPT, 64, 200, SamplingSettings.GREEDY, MoeOptions.DEFAULT, false));
+            assertMessage(e, "out of device memory", "kv.seq");
+            assertEquals(buffers, tracked.liveBuffers(), "the failed request's caches are released");
+            StepResult r = s.prefill(PROMPT, 2, 3, SamplingSettings.GREEDY, MoeOptions.DEFAULT, false);
+            assertArrayEquals(new int[] {GREEDY[0], GREEDY[0]}, r.newTokens());
+        }
+    }
+
+    @Test
     void eosEndsTheSequence() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("eos"));
         for (String f : new String[] {"model.safetensors", "generation_config.json"}) {
