@@ -30,7 +30,7 @@ public final class CheckpointLoader {
                                     LoadProgress progress) {
         List<WeightSpec> specs = WeightLayout.of(config);
         Map<String, DType> dtypes = validate(checkpoint, config, specs);
-        return WeightAllocation.build(backend, config, specs, s -> dtypes.get(s.key()), (spec, buffer) -> {
+        return WeightAllocation.build(backend, config, specs, s -> dtypes.get(s.key()), (index, spec, buffer) -> {
             long partElements = spec.elements() / spec.parts().size();
             for (int i = 0; i < spec.parts().size(); i++) {
                 checkpoint.upload(spec.parts().get(i), backend, buffer, i * partElements);
