@@ -27,6 +27,7 @@ import org.moescope.engine.profile.Profiler;
  * <p>Routing capture: when {@code routing != null} each MoE layer's {@link MoeBlock#lastRouting} (with probabilities)
  * is appended to it; this waits for the device once per MoE layer.
  */
+@SuppressWarnings("try") // profiler scopes only time the work in their body and are never referenced
 public final class Transformer implements AutoCloseable {
 
     private final Backend backend;
