@@ -106,8 +106,13 @@ class HfReferenceTest {
         }
     }
 
+    /** With profiling on: timing must not change the results. */
+    static Stream<Arguments> profiledCases() {
+        return cases().map(a -> Arguments.of(a.get()[0], ((MoeOptions) a.get()[1]).withProfiling(true)));
+    }
+
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("cases")
+    @MethodSource("profiledCases")
     void greedyContinuationMatchesTransformers(String kind, MoeOptions options) throws IOException {
         Reference ref = reference();
         int n = ref.greedy_continuation().length;
@@ -120,6 +125,24 @@ class HfReferenceTest {
             int[] generated = session.generatedTokens().get(0);
             assertArrayEquals(ref.greedy_continuation(), generated, "greedy continuation " + Arrays.toString(generated));
             assertTrue(session.finished());
+            assertTrue(first.spans().size() > 0, "profiled");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.moescope.engine.model.TestBackends#kinds")
+    void batchedGreedyContinuationMatchesTransformersInEverySequence(String kind) throws IOException {
+        Reference ref = reference();
+        int n = ref.greedy_continuation().length;
+        List<MoeOptions> options = MoeOptions.allSwitchCombinations(false);
+        try (InferenceSession session = InferenceSession.open(new ModelSource.Folder(DIR), TestBackends.open(kind), null)) {
+            session.prefill(ref.prompt_ids(), 4, n, SamplingSettings.GREEDY, MoeOptions.DEFAULT, false);
+            for (int step = 1; !session.finished(); step++) {
+                session.step(options.get(step % options.size()), false); // switches flipped between steps
+            }
+            for (int[] generated : session.generatedTokens()) {
+                assertArrayEquals(ref.greedy_continuation(), generated, "batched greedy " + Arrays.toString(generated));
+            }
         }
     }
 }
