@@ -215,15 +215,26 @@ public final class SafetensorsFile implements AutoCloseable {
      * on the host, one region at a time.
      */
     public void upload(Tensor tensor, Backend backend, DeviceBuffer dst, long dstOffset) {
+        upload(tensor, 0, tensor.elements(), backend, dst, dstOffset);
+    }
+
+    /** Uploads elements [srcOffset, srcOffset + count) of {@code tensor} (a slice of a fused tensor). */
+    public void upload(Tensor tensor, long srcOffset, long count, Backend backend, DeviceBuffer dst, long dstOffset) {
+        if (srcOffset < 0 || count < 0 || srcOffset + count > tensor.elements()) {
+            throw new IllegalArgumentException("slice [" + srcOffset + ", " + (srcOffset + count) + ") is outside tensor '"
+                    + tensor.name() + "' of " + tensor.elements() + " elements");
+        }
         int elementBytes = tensor.dtype().bytes();
         boolean convert = tensor.dtype() != dst.dtype();
         long chunk = convert ? Math.min(CONVERT_REGION_ELEMENTS * elementBytes, regionBytes) : regionBytes;
         chunk -= chunk % elementBytes;
+        long begin = tensor.begin() + srcOffset * elementBytes;
+        long end = begin + count * elementBytes;
         try {
-            for (long at = tensor.begin(); at < tensor.end(); at += chunk) {
-                long length = Math.min(chunk, tensor.end() - at);
+            for (long at = begin; at < end; at += chunk) {
+                long length = Math.min(chunk, end - at);
                 ByteBuffer region = region(at, length);
-                long offset = dstOffset + (at - tensor.begin()) / elementBytes;
+                long offset = dstOffset + (at - begin) / elementBytes;
                 backend.upload(dst, offset, convert ? convert(region, tensor.dtype(), dst.dtype()) : region);
             }
         } catch (IOException e) {
