@@ -146,6 +146,11 @@ public final class InferenceSession implements AutoCloseable {
         return name;
     }
 
+    /** Device bytes of the model's weights. */
+    public long weightBytes() {
+        return weights.bytes();
+    }
+
     public boolean hasTokenizer() {
         return tokenizer != null;
     }
