@@ -262,7 +262,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     private static ByteBuffer convert(ByteBuffer src, DType from, DType to) {
         int n = src.remaining() / from.bytes();
-        ByteBuffer out = ByteBuffer.allocate(n * to.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out = ByteBuffer.allocateDirect(n * to.bytes()).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < n; i++) {
             float v = switch (from) {
                 case F32 -> src.getFloat();
