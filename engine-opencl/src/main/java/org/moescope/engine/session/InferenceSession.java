@@ -120,6 +120,9 @@ public final class InferenceSession implements AutoCloseable {
         if (s.layers() > 0) {
             config = config.withLayers(s.layers());
         }
+        // Random weights make EOS a random event: synthetic runs always use their whole token budget, so that
+        // measurements of the same request are comparable.
+        config = config.withEosTokenIds(List.of());
         ModelWeights weights = SyntheticWeights.create(config, s.dtype(), s.seed(), backend, progress::progress);
         try {
             String name = ModelPresets.isPreset(s.presetOrConfig()) ? s.presetOrConfig()
