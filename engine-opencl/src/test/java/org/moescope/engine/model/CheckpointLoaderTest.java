@@ -84,10 +84,25 @@ class CheckpointLoaderTest {
     }
 
     @Test
-    void mixedExpertDtypesAreRefused() throws IOException {
-        EngineException e = loadFails(folder(tensors().add("model.layers.1.mlp.experts.2.down_proj.weight", DType.F32,
-                new long[] {20, 12}, new float[240])));
-        assertMentions(e, "model.layers.1.mlp.experts.2.down_proj.weight", "F32", "BF16");
+    void mixedExpertDtypesAreWidenedToF32Losslessly() throws IOException {
+        SafetensorsWriter w = tensors();
+        float[] values = new float[240];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (i - 120) / 1000f; // not representable in BF16
+        }
+        w.add("model.layers.1.mlp.experts.2.down_proj.weight", DType.F32, new long[] {20, 12}, values);
+        w.add("model.layers.1.mlp.experts.0.up_proj.weight", DType.F16, new long[] {12, 20}, new float[240]);
+        Path dir = folder(w);
+        try (JavaBackend backend = new JavaBackend();
+             SafetensorsCheckpoint c = SafetensorsCheckpoint.open(dir);
+             ModelWeights weights = CheckpointLoader.load(c, CONFIG, backend, LoadProgress.NONE)) {
+            var moe = weights.layers().get(1).moe();
+            assertEquals(DType.F32, moe.down().dtype(), "mixed BF16/F32 down stack");
+            assertEquals(DType.F32, moe.gate().dtype(), "gate and up share one dtype");
+            assertEquals(DType.F32, moe.up().dtype());
+            assertEquals(DType.BF16, weights.layers().get(0).q().dtype(), "other tensors keep their dtype");
+            assertArrayEquals(values, backend.readFloats(moe.down(), 2 * 240, 240), "expert 2's down, exactly");
+        }
     }
 
     @Test
@@ -163,6 +178,51 @@ class CheckpointLoaderTest {
 
         int[] ids = {1, 7, 29, 3};
         assertArrayEquals(logits(single, ids), logits(sharded, ids), "sharded == single file, bit for bit");
+    }
+
+    /** The per-expert tensors of {@code w} rewritten in transformers 5.x's fused layout (all one dtype). */
+    static SafetensorsWriter fused(SafetensorsWriter w, ModelConfig c) {
+        SafetensorsWriter out = new SafetensorsWriter();
+        out.entries().putAll(w.entries());
+        for (int l = 0; l < c.numHiddenLayers(); l++) {
+            if (!c.isMoeLayer(l)) {
+                continue;
+            }
+            String p = "model.layers." + l + ".mlp.experts.";
+            java.io.ByteArrayOutputStream gateUp = new java.io.ByteArrayOutputStream();
+            java.io.ByteArrayOutputStream down = new java.io.ByteArrayOutputStream();
+            String dtype = null;
+            for (int e = 0; e < c.numExperts(); e++) {
+                for (String proj : new String[] {"gate_proj", "up_proj", "down_proj"}) {
+                    SafetensorsWriter.Entry entry = out.entries().remove(p + e + "." + proj + ".weight");
+                    dtype = entry.dtypeName();
+                    (proj.equals("down_proj") ? down : gateUp).writeBytes(entry.data());
+                }
+            }
+            long e = c.numExperts();
+            long inter = c.moeIntermediateSize();
+            long h = c.hiddenSize();
+            out.addRaw(p + "gate_up_proj", dtype, new long[] {e, 2 * inter, h}, gateUp.toByteArray());
+            out.addRaw(p + "down_proj", dtype, new long[] {e, h, inter}, down.toByteArray());
+        }
+        return out;
+    }
+
+    @Test
+    void fusedExpertLayoutOfTransformers5LoadsLikePerExpertTensors() throws IOException {
+        SafetensorsWriter perExpert = tensors();
+        Path single = folder(perExpert);
+        Path fusedDir = Files.createDirectories(tmp.resolve("fused"));
+        Files.copy(single.resolve("config.json"), fusedDir.resolve("config.json"));
+        SafetensorsWriter fused = fused(perExpert, CONFIG);
+        assertTrue(fused.entries().containsKey("model.layers.1.mlp.experts.gate_up_proj"));
+        fused.write(fusedDir.resolve("model.safetensors"));
+        int[] ids = {4, 0, 17, 29, 8};
+        assertArrayEquals(logits(single, ids), logits(fusedDir, ids), "fused == per expert, bit for bit");
+
+        fused.addRaw("model.layers.1.mlp.experts.gate_up_proj", "BF16", new long[] {4, 12, 20}, new byte[4 * 12 * 20 * 2]);
+        fused.write(fusedDir.resolve("model.safetensors"));
+        assertMentions(loadFails(fusedDir), "model.layers.1.mlp.experts.gate_up_proj", "[4, 12, 20]", "[4, 24, 20]");
     }
 
     private static float[] logits(Path dir, int[] ids) {

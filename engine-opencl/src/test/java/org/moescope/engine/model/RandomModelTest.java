@@ -145,6 +145,15 @@ class RandomModelTest {
                     }
                     assertEquals(ids.length, cache.length());
                 }
+                try (KvCache cache = new KvCache(m.backend(), config, ids.length, "kv")) {
+                    // chunked prefill: the second chunk starts at position 3 of the cache
+                    m.model().prefill(java.util.Arrays.copyOf(ids, 3), cache, false, options, Profiler.OFF, null);
+                    float[] chunk = m.model().prefill(java.util.Arrays.copyOfRange(ids, 3, 6), cache, true, options,
+                            Profiler.OFF, null);
+                    for (int t = 3; t < 6; t++) {
+                        assertRow(all, t, chunk, t - 3, vocab, tolerance, name + " " + options.label() + " chunk t=" + t);
+                    }
+                }
             }
         }
     }

@@ -72,6 +72,15 @@ class InferenceSessionTest {
     }
 
     @Test
+    void opensByDeviceSelector() {
+        try (InferenceSession s = InferenceSession.open(new ModelSource.Folder(HF_TINY), "java", null)) {
+            assertEquals("REFERENCE", s.device().kind());
+            s.prefill(PROMPT, 1, 1, SamplingSettings.GREEDY, MoeOptions.DEFAULT, false);
+            assertArrayEquals(new int[] {GREEDY[0]}, s.generatedTokens().get(0));
+        }
+    }
+
+    @Test
     void stepsReportPhasesTokensAndFinish() {
         try (InferenceSession s = openTiny()) {
             assertThrows(IllegalStateException.class, () -> s.step(MoeOptions.DEFAULT, false), "no prefill yet");
@@ -200,6 +209,22 @@ class InferenceSessionTest {
     private static void assertMessage(Exception e, String... parts) {
         for (String p : parts) {
             assertTrue(e.getMessage().contains(p), "'" + e.getMessage() + "' should mention '" + p + "'");
+        }
+    }
+
+    @Test
+    void outOfMemoryForKvCachesLeavesTheSessionUsable() {
+        TrackingBackend tracked = new TrackingBackend(new JavaBackend());
+        try (InferenceSession s = InferenceSession.open(new ModelSource.Folder(HF_TINY), tracked, null)) {
+            long loaded = tracked.liveBytes();
+            int buffers = tracked.liveBuffers();
+            tracked.limitBytes(loaded + 300_000); // KV: 2 layers x 2 x 16 floats = 256 bytes per position
+            EngineException e = assertThrows(EngineException.class,
+                    () -> s.prefill(PROMPT, 64, 200, SamplingSettings.GREEDY, MoeOptions.DEFAULT, false));
+            assertMessage(e, "out of device memory", "kv.seq");
+            assertEquals(buffers, tracked.liveBuffers(), "the failed request's caches are released");
+            StepResult r = s.prefill(PROMPT, 2, 3, SamplingSettings.GREEDY, MoeOptions.DEFAULT, false);
+            assertArrayEquals(new int[] {GREEDY[0], GREEDY[0]}, r.newTokens());
         }
     }
 

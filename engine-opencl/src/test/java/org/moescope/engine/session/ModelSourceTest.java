@@ -55,6 +55,7 @@ class ModelSourceTest {
                 new JavaBackend(), null)) {
             assertEquals("qwen3-tiny", s.modelName());
             assertEquals(2, s.config().numHiddenLayers());
+            assertTrue(s.config().eosTokenIds().isEmpty(), "synthetic runs use their whole budget");
             s.prefill(new int[] {5, 6, 7}, 2, 3, SamplingSettings.GREEDY, MoeOptions.DEFAULT, false);
             while (!s.finished()) {
                 s.step(MoeOptions.DEFAULT, false);
