@@ -44,7 +44,7 @@ public final class Cli {
             err.println("moescope " + e.getMessage());
             err.println("(moescope " + command + " --help lists the options)");
             return 2;
-        } catch (EngineException | IllegalArgumentException | IllegalStateException e) {
+        } catch (EngineException | IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
             err.println("moescope: error: " + e.getMessage());
             return 1;
         }
