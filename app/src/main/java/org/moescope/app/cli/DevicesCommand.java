@@ -15,7 +15,7 @@ final class DevicesCommand {
     static int run(String[] args, PrintStream out) {
         CliArgs.parse("devices", args, 1, Set.of(), Set.of());
         if (!Backends.openClAvailable()) {
-            out.println("OpenCL: not available (" + Backends.openClUnavailableReason() + ")");
+            out.println("OpenCL: not available (" + Backends.openClUnavailableReason().orElse("unknown reason") + ")");
         }
         List<DeviceInfo> devices = Backends.listDevices();
         String platform = null;
