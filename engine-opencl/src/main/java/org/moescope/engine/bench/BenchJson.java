@@ -23,7 +23,7 @@ public final class BenchJson {
     }
 
     public static String toJson(BenchReport report) {
-        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(tree(report));
+        return new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create().toJson(tree(report));
     }
 
     public static JsonObject tree(BenchReport report) {

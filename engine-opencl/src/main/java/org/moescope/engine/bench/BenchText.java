@@ -63,8 +63,10 @@ public final class BenchText {
                     v.deviceMicros().median(), v.distinctExperts(), v.wallGBps(), pct(r.readFraction(v.wallGBps())),
                     v.wallGflops(), pct(r.peakFraction(v.wallGflops())), delta);
         }
-        Set<String> stages = new LinkedHashSet<>();
-        w.variants().forEach(v -> v.stages().forEach(st -> stages.add(st.stage())));
+        Set<String> seen = new LinkedHashSet<>();
+        w.variants().forEach(v -> v.stages().forEach(st -> seen.add(st.stage())));
+        List<String> stages = new ArrayList<>(seen);
+        stages.sort(java.util.Comparator.comparingInt(BenchText::stageOrder));
         out.printf(Locale.ROOT, "%-14s", "stage µs");
         for (VariantResult v : w.variants()) {
             out.printf(Locale.ROOT, " %12s", shortLabel(v.options()));
@@ -124,6 +126,15 @@ public final class BenchText {
         }
         errors.forEach(e -> out.println("not run: " + e));
     }
+
+    /** Position of a stage in the block's run order (unknown stages last, in order of appearance). */
+    private static int stageOrder(String stage) {
+        int i = STAGE_ORDER.indexOf(stage);
+        return i < 0 ? STAGE_ORDER.size() : i;
+    }
+
+    private static final List<String> STAGE_ORDER = List.of("router", "route", "route_ids", "host_topk",
+            "gate_up_silu", "gate", "up", "silu", "down", "wsum");
 
     private static String f1(double v) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.1f", v) : "-";
