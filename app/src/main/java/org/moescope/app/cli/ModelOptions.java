@@ -2,6 +2,7 @@ package org.moescope.app.cli;
 
 import java.util.Locale;
 import java.util.Set;
+import org.moescope.engine.backend.Backends;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.moe.MoeOptions;
 import org.moescope.engine.session.InferenceSession;
@@ -52,7 +53,8 @@ final class ModelOptions {
     static InferenceSession open(CliArgs args) {
         ModelSource source = source(args);
         int[] lastPercent = {-1};
-        InferenceSession session = InferenceSession.open(source, args.string("device", null), (fraction, message) -> {
+        InferenceSession session = InferenceSession.open(source, Backends.open(args.string("device", null)),
+                (fraction, message) -> {
             int percent = (int) Math.floor(fraction * 100);
             if (percent != lastPercent[0]) {
                 lastPercent[0] = percent;
