@@ -29,7 +29,7 @@ public record DeviceRoofline(String method, long bufferBytes, double readF32GBps
             ReadBandwidthProbe read = ReadBandwidthProbe.measure(info, bytes, repeats);
             FmaPeakProbe peak = FmaPeakProbe.measure(info, repeats);
             return new DeviceRoofline("OpenCL kernels: read_bandwidth.cl (float4, vload_half4, ushort4 loads), "
-                    + "fma_peak.cl (8 FMA chains per work-item)", bytes, read.f32GBps(), read.f16GBps(),
+                    + "fma_peak.cl (8 independent FMA chains per work-item, 16-float vectors on CPUs)", bytes, read.f32GBps(), read.f16GBps(),
                     read.bf16GBps(), peak.gflops());
         }
         return javaHeapRead(256L << 20, repeats);

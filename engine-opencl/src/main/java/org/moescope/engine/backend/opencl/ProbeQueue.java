@@ -118,8 +118,8 @@ final class ProbeQueue implements AutoCloseable {
         return queue;
     }
 
-    /** Kernel {@code name} of resource {@code kernels/<file>.cl}, built with no options. */
-    cl_kernel kernel(String file, String name) {
+    /** Kernel {@code name} of resource {@code kernels/<file>.cl}, built with {@code options}. */
+    cl_kernel kernel(String file, String name, String options) {
         String path = "kernels/" + file + ".cl";
         String source;
         try (InputStream in = ProbeQueue.class.getResourceAsStream(path)) {
@@ -134,7 +134,7 @@ final class ProbeQueue implements AutoCloseable {
         cl_program program = clCreateProgramWithSource(context, 1, new String[] {source}, null, rc);
         check(rc[0], "clCreateProgramWithSource(" + path + ")");
         programs.add(program);
-        int build = clBuildProgram(program, 1, new cl_device_id[] {device}, "", null, null);
+        int build = clBuildProgram(program, 1, new cl_device_id[] {device}, options, null, null);
         if (build != CL_SUCCESS) {
             long[] size = new long[1];
             clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, 0, null, size);

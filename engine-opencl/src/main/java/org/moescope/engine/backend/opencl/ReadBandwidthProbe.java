@@ -49,14 +49,17 @@ public record ReadBandwidthProbe(long bufferBytes, double f32GBps, double f16GBp
                 ProbeQueue.check(clEnqueueFillBuffer(q.queue(), src, Pointer.to(pattern), Sizeof.cl_float, 0,
                         bufferBytes, 0, null, null), "clEnqueueFillBuffer");
                 ProbeQueue.check(clFinish(q.queue()), "clFinish");
+                // GPU: 16 work-groups of 256 per compute unit, coalesced; CPU: one contiguous stream per work-item,
+                // a few per core, work-groups of one
                 boolean gpu = "GPU".equals(info.kind());
-                long local = gpu ? 256 : 64;
+                long local = gpu ? 256 : 1;
                 long groups = Math.max(1, info.computeUnits()) * (gpu ? 16L : 4L);
-                double f32 = run(q, q.kernel("read_bandwidth", "read_f32x4"), src, sink, bufferBytes / 16, bufferBytes,
-                        groups, local, repeats);
-                double f16 = run(q, q.kernel("read_bandwidth", "read_f16x4"), src, sink, bufferBytes / 8,
+                String options = gpu ? "" : "-DCONTIGUOUS_ITEMS";
+                double f32 = run(q, q.kernel("read_bandwidth", "read_f32x4", options), src, sink, bufferBytes / 16,
                         bufferBytes, groups, local, repeats);
-                double bf16 = run(q, q.kernel("read_bandwidth", "read_bf16x4"), src, sink, bufferBytes / 8,
+                double f16 = run(q, q.kernel("read_bandwidth", "read_f16x4", options), src, sink, bufferBytes / 8,
+                        bufferBytes, groups, local, repeats);
+                double bf16 = run(q, q.kernel("read_bandwidth", "read_bf16x4", options), src, sink, bufferBytes / 8,
                         bufferBytes, groups, local, repeats);
                 return new ReadBandwidthProbe(bufferBytes, f32, f16, bf16, repeats);
             } finally {
