@@ -60,6 +60,10 @@ public class TimelinePane extends BorderPane {
         Label hint = new Label("Ctrl+wheel or W/S zoom \u00b7 drag, wheel or A/D pan \u00b7 click selects \u00b7 "
                 + "shift+drag selects a range \u00b7 double-click zooms in \u00b7 F fits \u00b7 Esc clears");
         hint.getStyleClass().add("hint");
+        hint.setMinWidth(0);
+        for (Button b : List.of(fit, zoomIn, zoomOut, clear)) {
+            b.setMinWidth(Region.USE_PREF_SIZE);
+        }
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         HBox bar = new HBox(6, fit, zoomIn, zoomOut, clear, spacer, hint);
