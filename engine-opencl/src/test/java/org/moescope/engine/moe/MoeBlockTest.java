@@ -3,9 +3,18 @@ package org.moescope.engine.moe;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.moescope.engine.moe.MoeTestSupport.*;
+import static org.moescope.engine.moe.MoeTestSupport.ABS;
+import static org.moescope.engine.moe.MoeTestSupport.REL;
+import static org.moescope.engine.moe.MoeTestSupport.SAME_ABS;
+import static org.moescope.engine.moe.MoeTestSupport.SAME_REL;
+import static org.moescope.engine.moe.MoeTestSupport.SWITCHES;
+import static org.moescope.engine.moe.MoeTestSupport.assertClose;
+import static org.moescope.engine.moe.MoeTestSupport.assertRouting;
+import static org.moescope.engine.moe.MoeTestSupport.prefill;
+import static org.moescope.engine.moe.MoeTestSupport.batched;
+import static org.moescope.engine.moe.MoeTestSupport.referenceWithoutNearTies;
+import static org.moescope.engine.moe.MoeTestSupport.toDouble;
 
 import java.util.List;
 import java.util.stream.Stream;
@@ -15,9 +24,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.DType;
-import org.moescope.engine.backend.DeviceBuffer;
 import org.moescope.engine.profile.LayerRouting;
-import org.moescope.engine.profile.Profiler;
 
 /**
  * The MoE block's prefill path on every available backend against {@link MoeFixture#reference}, an independent
