@@ -54,7 +54,7 @@ public class RoutingHeatmapSkin extends SkinBase<RoutingHeatmap> {
             tooltip.setVisible(false);
             markDirty();
         });
-        registerChangeListener(heatmap.heatmapColorsProperty(), o -> {
+        registerChangeListener(heatmap.heatmapScaleProperty(), o -> {
             cells = null;
             markDirty();
         });
