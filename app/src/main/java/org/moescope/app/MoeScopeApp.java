@@ -61,6 +61,8 @@ public final class MoeScopeApp extends Application {
             prefs.flush();
         });
         stage.show();
+        // start where the user types, not in the model field
+        window.runPanel().lookup("#prompt-area").requestFocus();
         if (loadModel) {
             vm.loadModel();
         }

@@ -10,13 +10,14 @@ import org.moescope.engine.session.InferenceSession;
 import org.moescope.engine.session.StepResult;
 
 /**
- * A/B compare on the engine thread: the same prompt, sampling and budget run twice, once with each switch
- * setting (profiling forced on), then per-stage device times side by side. It resets the session, so the current
- * run ends. An optional warm-up run first keeps one-time costs (kernel builds, first-touch allocations) out of A.
+ * A/B compare on the engine thread: the same prompt, sampling and budget run with each switch setting (profiling
+ * forced on), A and B alternately {@code repeats} times, then per-stage median device times side by side.
+ * Alternating spreads slow drifts (clock, other load) over both sides. It resets the session, so the current run
+ * ends. An optional warm-up run first keeps one-time costs (kernel builds, first-touch allocations) out of A.
  */
 public final class CompareTask extends Task<CompareTask.Result> {
 
-    /** Both runs and their comparison. */
+    /** The last run of each side and the comparison over all runs. */
     public record Result(MoeOptions optionsA, MoeOptions optionsB, List<StepResult> stepsA, List<StepResult> stepsB,
                          StageComparison comparison) {
         public Result {
@@ -30,8 +31,14 @@ public final class CompareTask extends Task<CompareTask.Result> {
     private final MoeOptions optionsA;
     private final MoeOptions optionsB;
     private final boolean warmUp;
+    private final int repeats;
 
-    public CompareTask(InferenceSession session, RunRequest request, MoeOptions optionsA, MoeOptions optionsB, boolean warmUp) {
+    public CompareTask(InferenceSession session, RunRequest request, MoeOptions optionsA, MoeOptions optionsB,
+                       boolean warmUp, int repeats) {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("repeats must be >= 1, got " + repeats);
+        }
+        this.repeats = repeats;
         this.session = session;
         this.request = request;
         this.optionsA = optionsA.withProfiling(true);
@@ -46,15 +53,28 @@ public final class CompareTask extends Task<CompareTask.Result> {
             updateMessage("A/B: warm-up");
             run(prompt, optionsA);
         }
-        updateMessage("A/B: run A (" + optionsA.label() + ")");
-        List<StepResult> a = run(prompt, optionsA);
-        if (isCancelled()) {
+        List<List<StageSpan>> runsA = new ArrayList<>();
+        List<List<StageSpan>> runsB = new ArrayList<>();
+        List<StepResult> a = List.of();
+        List<StepResult> b = List.of();
+        for (int i = 0; i < repeats && !isCancelled(); i++) {
+            updateProgress(2 * i, 2 * repeats);
+            updateMessage("A/B: run A " + (i + 1) + "/" + repeats + " (" + optionsA.label() + ")");
+            a = run(prompt, optionsA);
+            runsA.add(spans(a));
+            if (isCancelled()) {
+                break;
+            }
+            updateProgress(2 * i + 1, 2 * repeats);
+            updateMessage("A/B: run B " + (i + 1) + "/" + repeats + " (" + optionsB.label() + ")");
+            b = run(prompt, optionsB);
+            runsB.add(spans(b));
+        }
+        session.reset();
+        if (isCancelled() || runsB.isEmpty()) {
             return null;
         }
-        updateMessage("A/B: run B (" + optionsB.label() + ")");
-        List<StepResult> b = run(prompt, optionsB);
-        session.reset();
-        return new Result(optionsA, optionsB, a, b, StageComparison.of(spans(a), spans(b)));
+        return new Result(optionsA, optionsB, a, b, StageComparison.ofRuns(runsA.subList(0, runsB.size()), runsB));
     }
 
     private List<StepResult> run(int[] prompt, MoeOptions options) {

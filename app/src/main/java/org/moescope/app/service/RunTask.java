@@ -1,5 +1,9 @@
 package org.moescope.app.service;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javafx.application.Platform;
@@ -9,8 +13,10 @@ import org.moescope.engine.session.InferenceSession;
 import org.moescope.engine.session.StepResult;
 
 /**
- * Runs Prefill, Step or Generate on the engine thread. Each finished step is handed to {@code onStep} on the FX
- * thread as soon as it completes. The switches are read before every step, so a change applies from the next step.
+ * Runs Prefill, Step or Generate on the engine thread. Finished steps are handed to {@code onSteps} on the FX
+ * thread, in order, as they complete: steps that finish while the FX thread is busy are collected and handed over
+ * together, so a fast engine never floods the FX thread with one event per step. The switches are read before
+ * every step, so a change applies from the next step.
  * Cancelling ({@link #cancel(boolean) cancel(false)}) stops after the step in flight: the session is never
  * interrupted mid-step. The value is the number of steps run.
  */
@@ -21,21 +27,23 @@ public final class RunTask extends Task<Integer> {
     private final boolean startNewRun;
     private final Supplier<MoeOptions> switches;
     private final TokenTexts tokenTexts;
-    private final Consumer<StepResult> onStep;
+    private final Consumer<List<StepResult>> onSteps;
+    private final ConcurrentLinkedQueue<StepResult> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
     /**
      * @param startNewRun prefill first (true for PREFILL, and for STEP/GENERATE when no run is active)
      * @param switches    read on the engine thread before each step; must be thread-safe
      */
     public RunTask(InferenceSession session, RunMode mode, RunRequest request, boolean startNewRun,
-                   Supplier<MoeOptions> switches, TokenTexts tokenTexts, Consumer<StepResult> onStep) {
+                   Supplier<MoeOptions> switches, TokenTexts tokenTexts, Consumer<List<StepResult>> onSteps) {
         this.session = session;
         this.mode = mode;
         this.request = request;
         this.startNewRun = startNewRun || mode == RunMode.PREFILL;
         this.switches = switches;
         this.tokenTexts = tokenTexts;
-        this.onStep = onStep;
+        this.onSteps = onSteps;
     }
 
     @Override
@@ -69,6 +77,21 @@ public final class RunTask extends Task<Integer> {
 
     private void publish(StepResult step) {
         tokenTexts.learn(session, step);
-        Platform.runLater(() -> onStep.accept(step));
+        pending.add(step);
+        if (!drainScheduled.getAndSet(true)) {
+            Platform.runLater(this::drain);
+        }
+    }
+
+    /** FX thread: hands over every step that arrived since the last drain. */
+    private void drain() {
+        drainScheduled.set(false);
+        List<StepResult> batch = new ArrayList<>();
+        for (StepResult s; (s = pending.poll()) != null; ) {
+            batch.add(s);
+        }
+        if (!batch.isEmpty()) {
+            onSteps.accept(batch);
+        }
     }
 }

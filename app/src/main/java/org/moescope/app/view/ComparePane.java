@@ -28,6 +28,7 @@ public final class ComparePane extends BorderPane {
     private final SwitchColumn a = new SwitchColumn("A", MoeOptions.DEFAULT);
     private final SwitchColumn b = new SwitchColumn("B", MoeOptions.DEFAULT.withDirectDispatch(true));
     private final CheckBox warmUp = new CheckBox("Warm-up run first");
+    private final javafx.scene.control.Spinner<Integer> repeats = new javafx.scene.control.Spinner<>(1, 50, 3);
     private final TableView<StageComparison.Row> table = new TableView<>();
     private final Label totals = new Label("Runs the prompt of the run panel twice; ends the current run.");
     private final TableColumn<StageComparison.Row, Number> columnA = new TableColumn<>("A (µs)");
@@ -53,7 +54,11 @@ public final class ComparePane extends BorderPane {
         switches.setVgap(4);
         switches.add(a, 0, 0);
         switches.add(b, 1, 0);
-        VBox controls = new VBox(8, presets, switches, new HBox(12, run, warmUp, totals));
+        repeats.setId("compare-repeats");
+        repeats.setPrefWidth(80);
+        repeats.setEditable(true);
+        Label repeatsLabel = new Label("Runs per side (median)");
+        VBox controls = new VBox(8, presets, switches, new HBox(12, run, repeatsLabel, repeats, warmUp, totals));
         ((HBox) controls.getChildren().get(2)).setAlignment(Pos.CENTER_LEFT);
         controls.setPadding(new Insets(0, 0, 10, 0));
         setTop(controls);
@@ -62,7 +67,7 @@ public final class ComparePane extends BorderPane {
         table.setPlaceholder(new Label("No comparison yet: press Run A/B."));
         TableColumn<StageComparison.Row, String> stage = new TableColumn<>("Stage");
         stage.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().label()));
-        stage.setPrefWidth(300);
+        stage.setPrefWidth(260);
         columnA.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().microsA()));
         columnA.setCellFactory(col -> numberCell("%.1f"));
         columnB.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().microsB()));
@@ -70,9 +75,9 @@ public final class ComparePane extends BorderPane {
         TableColumn<StageComparison.Row, Number> delta = new TableColumn<>("B − A (%)");
         delta.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().deltaPercent()));
         delta.setCellFactory(col -> deltaCell());
-        for (var col : java.util.List.of(columnA, columnB, delta)) {
-            col.setPrefWidth(170);
-        }
+        columnA.setPrefWidth(260);
+        columnB.setPrefWidth(260);
+        delta.setPrefWidth(120);
         table.getColumns().add(stage);
         table.getColumns().add(columnA);
         table.getColumns().add(columnB);
@@ -93,7 +98,7 @@ public final class ComparePane extends BorderPane {
 
     /** Runs A then B with the chosen settings. */
     public void run() {
-        vm.compare(a.options(), b.options(), warmUp.isSelected());
+        vm.compare(a.options(), b.options(), warmUp.isSelected(), repeats.getValue());
     }
 
     private void show(CompareTask.Result result) {
@@ -101,12 +106,14 @@ public final class ComparePane extends BorderPane {
             table.getItems().clear();
             return;
         }
+        a.set(result.optionsA());
+        b.set(result.optionsB());
         columnA.setText("A: " + result.optionsA().label() + " (µs)");
         columnB.setText("B: " + result.optionsB().label() + " (µs)");
         table.getItems().setAll(result.comparison().rows());
         StageComparison c = result.comparison();
-        totals.setText(String.format(Locale.ROOT, "Total device time: A %.1f ms, B %.1f ms, B − A %+.1f %%",
-                c.totalMicrosA() / 1000, c.totalMicrosB() / 1000, c.totalDeltaPercent()));
+        totals.setText(String.format(Locale.ROOT, "Device time per run (median of %d): A %.2f ms, B %.2f ms, B − A %+.1f %%",
+                c.runsA(), c.totalMicrosA() / 1000, c.totalMicrosB() / 1000, c.totalDeltaPercent()));
     }
 
     public TableView<StageComparison.Row> table() {
@@ -140,6 +147,14 @@ public final class ComparePane extends BorderPane {
                 setAlignment(Pos.CENTER_RIGHT);
             }
         };
+    }
+
+    /** Chooses the A and B settings and the runs per side (for scripted use and tests). */
+    public void set(MoeOptions optionsA, MoeOptions optionsB, int runsPerSide, boolean warmUpFirst) {
+        a.set(optionsA);
+        b.set(optionsB);
+        repeats.getValueFactory().setValue(runsPerSide);
+        warmUp.setSelected(warmUpFirst);
     }
 
     /** Three check boxes for one side's kernel switches. */

@@ -25,13 +25,25 @@ public final class StepTable extends TableView<StepResult> {
                 : String.format(Locale.ROOT, "%.2f", s.spans().stream().mapToLong(x -> x.durationNanos()).sum() / 1e6));
         column("Spans", 70, s -> s.spans().size());
         column("Switches", 260, s -> s.options().label() + (s.options().profiling() ? ",profiling" : ""));
-        column("New text", 200, s -> String.join(" | ", s.newText()));
+        column("New tokens", 260, StepTable::newTokens);
         // follow the newest step
         steps.addListener((javafx.collections.ListChangeListener<StepResult>) c -> {
             if (!steps.isEmpty()) {
                 scrollTo(steps.size() - 1);
             }
         });
+    }
+
+    /** "id 'text'" per sequence, e.g. "791 ' the' | 264 ' a'". */
+    private static String newTokens(StepResult s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.newTokens().length; i++) {
+            b.append(i == 0 ? "" : " | ").append(s.newTokens()[i]);
+            if (!s.newText()[i].isEmpty()) {
+                b.append(" '").append(s.newText()[i].replace("\n", "\\n")).append('\'');
+            }
+        }
+        return b.toString();
     }
 
     private void column(String title, double width, Function<StepResult, Object> value) {

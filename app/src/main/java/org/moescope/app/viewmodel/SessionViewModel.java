@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
+import javafx.application.Platform;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.BooleanProperty;
@@ -94,6 +95,8 @@ public final class SessionViewModel {
     private String promptOfRun = "";
     private InferenceSession session;
     private Task<?> current;
+    /** Counts cleared runs, so that late steps of a stopped run do not land in the next one. */
+    private long runGeneration;
 
     public SessionViewModel() {
         liveSwitches.set(switches());
@@ -150,9 +153,10 @@ public final class SessionViewModel {
 
     /** Stops a Generate or an A/B compare after the step in flight. */
     public void stop() {
-        if (current != null && current.isRunning() && !(current instanceof LoadModelTask)) {
-            current.cancel(false);
+        // isDone, not isRunning: the running state reaches the FX thread only after the task has started
+        if (current != null && !current.isDone() && !(current instanceof LoadModelTask)) {
             status.set("Stopping after this step");
+            current.cancel(false);
         }
     }
 
@@ -174,8 +178,11 @@ public final class SessionViewModel {
         start(task, "Reset");
     }
 
-    /** Runs the prompt with switches A, then B (profiling on), and publishes the per-stage comparison. Ends the current run. */
-    public void compare(MoeOptions a, MoeOptions b, boolean warmUp) {
+    /**
+     * Runs the prompt with switches A and B alternately, {@code repeats} times each (profiling on), and publishes
+     * the per-stage comparison of the medians. Ends the current run.
+     */
+    public void compare(MoeOptions a, MoeOptions b, boolean warmUp, int repeats) {
         if (!canRun()) {
             return;
         }
@@ -183,7 +190,7 @@ public final class SessionViewModel {
         if (request == null) {
             return;
         }
-        CompareTask task = new CompareTask(session, request, a, b, warmUp);
+        CompareTask task = new CompareTask(session, request, a, b, warmUp, repeats);
         clearRun();
         task.setOnSucceeded(e -> {
             comparison.set(task.getValue());
@@ -210,7 +217,13 @@ public final class SessionViewModel {
             }
             text.set(renderText());
         }
-        RunTask task = new RunTask(session, mode, request, startNew, liveSwitches::get, tokenTexts, this::accept);
+        long generation = runGeneration;
+        RunTask task = new RunTask(session, mode, request, startNew, liveSwitches::get, tokenTexts, arrived -> {
+            // steps of a run that was cleared meanwhile (Stop, then a new Prefill) are dropped
+            if (generation == runGeneration) {
+                accept(arrived);
+            }
+        });
         task.setOnSucceeded(e -> status.set(runActive.get() ? "Ready for the next step" : "Run finished"));
         start(task, mode == RunMode.GENERATE ? "Generate" : mode == RunMode.STEP ? "Step" : "Prefill");
     }
@@ -236,14 +249,17 @@ public final class SessionViewModel {
         }
     }
 
-    /** FX thread: one step arrived. */
-    private void accept(StepResult step) {
-        steps.add(step);
-        for (int s = 0; s < step.newText().length && s < sequenceTexts.size(); s++) {
-            sequenceTexts.get(s).append(step.newText()[s]);
+    /** FX thread: steps arrived (in order); one list change for all of them. */
+    private void accept(List<StepResult> arrived) {
+        steps.addAll(arrived);
+        for (StepResult step : arrived) {
+            for (int s = 0; s < step.newText().length && s < sequenceTexts.size(); s++) {
+                // without a tokenizer the text is the token ids, as the prompt is
+                sequenceTexts.get(s).append(hasTokenizer.get() ? step.newText()[s] : " " + step.newTokens()[s]);
+            }
         }
         text.set(renderText());
-        runActive.set(!step.finished());
+        runActive.set(!arrived.get(arrived.size() - 1).finished());
         metrics.set(RunMetrics.of(steps));
     }
 
@@ -259,6 +275,7 @@ public final class SessionViewModel {
     }
 
     private void clearRun() {
+        runGeneration++;
         steps.clear();
         sequenceTexts.clear();
         promptOfRun = "";
@@ -276,17 +293,11 @@ public final class SessionViewModel {
         progress.bind(task.progressProperty());
         status.set(action);
         task.messageProperty().addListener((obs, was, is) -> {
-            if (is != null && !is.isBlank() && task == current) {
+            if (is != null && !is.isBlank() && task == current && !task.isCancelled()) {
                 status.set(is);
             }
         });
         task.stateProperty().addListener((obs, was, state) -> {
-            if (state == Worker.State.SUCCEEDED || state == Worker.State.FAILED || state == Worker.State.CANCELLED) {
-                progress.unbind();
-                progress.set(0);
-                busy.set(false);
-                current = null;
-            }
             if (state == Worker.State.FAILED) {
                 if (task instanceof RunTask) {
                     runActive.set(false);
@@ -296,7 +307,21 @@ public final class SessionViewModel {
                 status.set("Stopped");
             }
         });
-        EngineExecutor.get().execute(task);
+        // busy until the engine thread is really free: a cancelled task still finishes the step in flight
+        EngineExecutor.get().execute(() -> {
+            try {
+                task.run();
+            } finally {
+                Platform.runLater(() -> {
+                    if (current == task) {
+                        current = null;
+                        progress.unbind();
+                        progress.set(0);
+                        busy.set(false);
+                    }
+                });
+            }
+        });
     }
 
     private void reportError(String message) {

@@ -60,4 +60,32 @@ class StageComparisonTest {
         assertTrue(Double.isNaN(c.rows().get(0).microsB()));
         assertTrue(Double.isNaN(c.rows().get(1).microsA()));
     }
+
+    @Test
+    void severalRunsTakeTheMedianPerStageAndOfTheTotal() {
+        MoeOptions o = MoeOptions.DEFAULT.withProfiling(true);
+        List<List<StageSpan>> runsA = List.of(
+                List.of(span(Phase.DECODE, 0, "moe", "down", 10, o), span(Phase.DECODE, 0, "moe", "wsum", 1, o)),
+                List.of(span(Phase.DECODE, 0, "moe", "down", 500, o), span(Phase.DECODE, 0, "moe", "wsum", 3, o)),
+                List.of(span(Phase.DECODE, 0, "moe", "down", 12, o), span(Phase.DECODE, 0, "moe", "wsum", 2, o)));
+        List<List<StageSpan>> runsB = List.of(
+                List.of(span(Phase.DECODE, 0, "moe", "down", 20, o)),
+                List.of(span(Phase.DECODE, 0, "moe", "down", 30, o)));
+        StageComparison c = StageComparison.ofRuns(runsA, runsB);
+        assertEquals(12, row(c, "down").microsA(), 1e-9, "the disturbed 500 µs run does not move the median");
+        assertEquals(25, row(c, "down").microsB(), 1e-9, "even count: mean of the middle two");
+        assertEquals(2, row(c, "wsum").microsA(), 1e-9);
+        assertEquals(1, row(c, "down").callsA(), "calls per run");
+        assertEquals(14, c.totalMicrosA(), 1e-9, "median of the run totals 11, 503, 14");
+        assertEquals(25, c.totalMicrosB(), 1e-9);
+        assertEquals(3, c.runsA());
+        assertEquals(2, c.runsB());
+    }
+
+    @Test
+    void aSideWithoutRunsIsRefused() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> StageComparison.ofRuns(List.of(), List.of(List.of())));
+        assertTrue(e.getMessage().contains("at least one run"));
+    }
 }

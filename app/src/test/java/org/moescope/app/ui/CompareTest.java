@@ -38,6 +38,7 @@ class CompareTest {
         robot.clickOn("#tab-compare .tab-label");
         robot.clickOn("Indirect vs direct dispatch");
         robot.clickOn("#compare-warm-up");
+        fxRun(() -> robot.lookup("#compare-repeats").queryAs(javafx.scene.control.Spinner.class).getValueFactory().setValue(2));
         robot.clickOn("#compare-button");
         awaitIdle(vm);
 
@@ -56,5 +57,7 @@ class CompareTest {
         assertTrue(fx(() -> table.getColumns().get(1).getText()).contains("indirect"));
         assertTrue(fx(() -> table.getColumns().get(2).getText()).contains("direct"));
         assertTrue(result.comparison().totalMicrosA() > 0 && result.comparison().totalMicrosB() > 0);
+        assertEquals(2, result.comparison().runsA(), "A and B ran twice each");
+        assertEquals(2, result.comparison().runsB());
     }
 }
