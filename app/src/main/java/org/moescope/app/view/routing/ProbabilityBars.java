@@ -4,6 +4,7 @@ import java.util.Locale;
 import javafx.geometry.VPos;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.control.Label;
 import javafx.scene.layout.Region;
 import javafx.scene.paint.Color;
 import javafx.scene.text.Font;
@@ -23,13 +24,18 @@ public class ProbabilityBars extends Region {
     private static final double RIGHT = 8;
 
     private final Canvas canvas = new Canvas();
+    /** Hidden label whose CSS text fill (the theme's) colours the axes, so the chart follows light and dark themes. */
+    private final Label themeProbe = new Label();
     private float[] probs = new float[0];
     private int[] chosen = new int[0];
     private String caption = "";
 
     public ProbabilityBars() {
         getStyleClass().add("probability-bars");
-        getChildren().add(canvas);
+        themeProbe.setManaged(false);
+        themeProbe.setVisible(false);
+        themeProbe.textFillProperty().addListener(o -> draw());
+        getChildren().addAll(canvas, themeProbe);
         setMinHeight(150);
         setPrefHeight(190);
     }
@@ -59,7 +65,7 @@ public class ProbabilityBars extends Region {
         }
         g.setFont(Font.font(10));
         g.setTextBaseline(VPos.CENTER);
-        Color text = Color.web("#37474f");
+        Color text = themeProbe.getTextFill() instanceof Color c ? c : Color.web("#37474f");
         g.setFill(text);
         g.fillText(caption, LEFT, TOP / 2);
         if (probs.length == 0) {
@@ -73,7 +79,7 @@ public class ProbabilityBars extends Region {
         double pw = w - LEFT - RIGHT;
         double ph = h - TOP - BOTTOM;
         // y axis: 0, max/2, max
-        g.setStroke(Color.web("#cfd8dc"));
+        g.setStroke(text.deriveColor(0, 1, 1, 0.2));
         g.setTextAlign(TextAlignment.RIGHT);
         for (int i = 0; i <= 5; i++) {
             double v = max * i / 5;
