@@ -121,6 +121,12 @@ public class RoutingHeatmapSkin extends SkinBase<RoutingHeatmap> {
         return new int[] {Math.min(row, d.rows() - 1), Math.min(col, d.cols() - 1)};
     }
 
+    /** Centre of a cell in the control's coordinates. */
+    public double[] cellCentre(int row, int col) {
+        HeatmapData d = data();
+        return new double[] {left() + (col + 0.5) * plotWidth() / d.cols(), TOP + (row + 0.5) * plotHeight() / d.rows()};
+    }
+
     @Override
     protected double computePrefHeight(double width, double top, double right, double bottom, double left) {
         return top + bottom + TOP + BOTTOM + Math.min(480, Math.max(120, data().rows() * 14));
