@@ -90,14 +90,22 @@ public class RoutingPane extends BorderPane {
         balance.setTooltip(new Tooltip("max/mean: busiest expert over the mean load (1 = balanced)\n"
                 + "CV: std / mean of the loads (0 = balanced)\nentropy: of the load distribution / ln(experts) (1 = uniform)\n"
                 + "dead: experts that got no token in the run"));
-        HBox bar = new HBox(8, new Label("MoE layer"), layerChooser, new Label("  cells show"), showWeights, showProbs,
-                new Label("  "), balance);
-        bar.setAlignment(Pos.CENTER_LEFT);
+        HBox controls = new HBox(8, new Label("MoE layer"), layerChooser, new Label("  cells show"), showWeights, showProbs);
+        controls.setAlignment(Pos.CENTER_LEFT);
+        for (javafx.scene.Node n : controls.getChildren()) {
+            if (n instanceof javafx.scene.layout.Region r) {
+                r.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+            }
+        }
+        balance.setWrapText(true);
+        balance.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        VBox bar = new VBox(4, controls, balance);
         bar.setPadding(new Insets(4, 8, 4, 8));
 
         for (Label l : List.of(tokenTitle, loadTitle, textTitle)) {
             l.setStyle("-fx-font-weight: bold;");
             l.setWrapText(true);
+            l.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         }
         VBox maps = new VBox(4, tokenTitle, tokenHeatmap, loadTitle, loadHeatmap);
         maps.setPadding(new Insets(4));

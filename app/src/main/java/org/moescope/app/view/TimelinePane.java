@@ -9,6 +9,7 @@ import javafx.collections.ListChangeListener;
 import javafx.collections.ObservableList;
 import javafx.geometry.Insets;
 import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
@@ -38,6 +39,7 @@ public class TimelinePane extends BorderPane {
     private final FlameChart chart = new FlameChart();
     private final FlameLegend legend = new FlameLegend(chart);
     private final StageTable table = new StageTable(chart);
+    private final CheckBox hideGaps = new CheckBox("Hide gaps between steps");
     private boolean rebuildPending;
 
     public TimelinePane(ObservableList<StepResult> steps) {
@@ -57,12 +59,21 @@ public class TimelinePane extends BorderPane {
         clear.setTooltip(new Tooltip("Esc"));
         clear.setOnAction(e -> chart.clearSelection());
         clear.disableProperty().bind(chart.selectionProperty().isNull());
+        hideGaps.setSelected(true);
+        hideGaps.setMinWidth(Region.USE_PREF_SIZE);
+        hideGaps.setTooltip(new Tooltip("Squeeze the idle time between steps (host work, waiting for the next Step click)"
+                + " so the chart shows device work; times on the axis then leave that idle time out"));
+        hideGaps.selectedProperty().addListener(o -> rebuild());
         Label hint = new Label("Ctrl+wheel or W/S zoom \u00b7 drag, wheel or A/D pan \u00b7 click selects \u00b7 "
                 + "shift+drag selects a range \u00b7 double-click zooms in \u00b7 F fits \u00b7 Esc clears");
         hint.getStyleClass().add("hint");
+        hint.setMinWidth(0);
+        for (Button b : List.of(fit, zoomIn, zoomOut, clear)) {
+            b.setMinWidth(Region.USE_PREF_SIZE);
+        }
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(6, fit, zoomIn, zoomOut, clear, spacer, hint);
+        HBox bar = new HBox(6, fit, zoomIn, zoomOut, clear, hideGaps, spacer, hint);
         bar.setPadding(new Insets(4, 8, 4, 8));
         bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
 
@@ -82,6 +93,11 @@ public class TimelinePane extends BorderPane {
 
     public StageTable stageTable() {
         return table;
+    }
+
+    /** Whether idle time between steps is squeezed out of the chart (on by default). */
+    public CheckBox hideGapsToggle() {
+        return hideGaps;
     }
 
     public FlameLegend legend() {
@@ -111,7 +127,7 @@ public class TimelinePane extends BorderPane {
 
     private void rebuild() {
         rebuildPending = false;
-        chart.setLayout(FlameLayout.of(spans()));
+        chart.setLayout(FlameLayout.of(spans(), hideGaps.isSelected()));
         updateTable();
     }
 

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Objects;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableMap;
 import javafx.css.CssMetaData;
 import javafx.css.SimpleStyleableDoubleProperty;
 import javafx.css.SimpleStyleableObjectProperty;
@@ -14,7 +16,6 @@ import javafx.css.Styleable;
 import javafx.css.StyleableDoubleProperty;
 import javafx.css.StyleableObjectProperty;
 import javafx.css.StyleableProperty;
-import javafx.css.converter.PaintConverter;
 import javafx.scene.control.Control;
 import javafx.scene.control.Skin;
 import javafx.scene.paint.Color;
@@ -24,8 +25,9 @@ import javafx.scene.paint.Paint;
  * A flame chart of profiler spans: time on x, rows step → layer → block → stage, drawn on one Canvas by
  * {@link FlameChartSkin}. Navigation: Ctrl+wheel or W/S zoom about the cursor, wheel or drag or A/D pan, F fits
  * (the selection if any, else the run), Esc clears the selection; shift+drag selects a time range; click selects a
- * box; double-click zooms to it. Colours are CSS: {@code -flame-stage-colors} (one per {@link StagePalette#KEYS}
- * entry), {@code -flame-background}, {@code -flame-text-fill}, {@code -flame-selection-fill}, {@code -flame-grid-color},
+ * box; double-click zooms to it. Colours are CSS: a looked-up colour per {@link StagePalette#KEYS} entry
+ * ({@code -flame-router}, {@code -flame-gate_up_silu}, ...; other stage names take a default palette slot), and
+ * {@code -flame-background}, {@code -flame-text-fill}, {@code -flame-selection-fill}, {@code -flame-grid-color},
  * {@code -flame-row-height}.
  */
 public class FlameChart extends Control {
@@ -135,10 +137,18 @@ public class FlameChart extends Control {
                 : new TimeRange(getLayout().start(box.depth(), box.index()), getLayout().end(box.depth(), box.index())));
     }
 
-    /** The colour of a layout colour key under the current CSS palette. */
+    /**
+     * The colour of a layout colour key: the looked-up CSS colour {@code -flame-KEY} for known keys (filled in by the
+     * skin once CSS is applied), else the default palette slot of the key.
+     */
     public Paint colorFor(String key) {
-        List<Paint> palette = getStageColors();
-        return palette.get(StagePalette.slot(key, palette.size()));
+        Paint css = stageColors.get(key);
+        return css != null ? css : DEFAULT_STAGE_COLORS.get(StagePalette.slot(key, DEFAULT_STAGE_COLORS.size()));
+    }
+
+    /** Colours resolved from CSS per key ({@code -flame-router: #e6550d;} on {@code .flame-chart}). */
+    public ObservableMap<String, Paint> stageColors() {
+        return stageColors;
     }
 
     // ---- CSS ----
@@ -146,8 +156,7 @@ public class FlameChart extends Control {
     private static final List<Paint> DEFAULT_STAGE_COLORS =
             StagePalette.DEFAULT_COLORS.stream().map(c -> (Paint) Color.web(c)).toList();
 
-    private final StyleableObjectProperty<Paint[]> stageColors = new SimpleStyleableObjectProperty<>(
-            StyleableProperties.STAGE_COLORS, this, "stageColors", DEFAULT_STAGE_COLORS.toArray(Paint[]::new));
+    private final ObservableMap<String, Paint> stageColors = FXCollections.observableHashMap();
     private final StyleableObjectProperty<Paint> background = new SimpleStyleableObjectProperty<>(
             StyleableProperties.BACKGROUND, this, "flameBackground", Color.WHITE);
     private final StyleableObjectProperty<Paint> textFill = new SimpleStyleableObjectProperty<>(
@@ -158,16 +167,6 @@ public class FlameChart extends Control {
             StyleableProperties.GRID_COLOR, this, "flameGridColor", Color.gray(0.85));
     private final StyleableDoubleProperty rowHeight = new SimpleStyleableDoubleProperty(
             StyleableProperties.ROW_HEIGHT, this, "flameRowHeight", 20.0);
-
-    public StyleableObjectProperty<Paint[]> stageColorsProperty() {
-        return stageColors;
-    }
-
-    /** The palette, never empty (falls back to the defaults when CSS sets none). */
-    public List<Paint> getStageColors() {
-        Paint[] p = stageColors.get();
-        return p == null || p.length == 0 ? DEFAULT_STAGE_COLORS : List.of(p);
-    }
 
     public StyleableObjectProperty<Paint> flameBackgroundProperty() {
         return background;
@@ -190,18 +189,6 @@ public class FlameChart extends Control {
     }
 
     private static final class StyleableProperties {
-        static final CssMetaData<FlameChart, Paint[]> STAGE_COLORS = new CssMetaData<>("-flame-stage-colors",
-                PaintConverter.SequenceConverter.getInstance(), DEFAULT_STAGE_COLORS.toArray(Paint[]::new)) {
-            @Override
-            public boolean isSettable(FlameChart c) {
-                return !c.stageColors.isBound();
-            }
-
-            @Override
-            public StyleableProperty<Paint[]> getStyleableProperty(FlameChart c) {
-                return c.stageColors;
-            }
-        };
         static final CssMetaData<FlameChart, Paint> BACKGROUND = paint("-flame-background", Color.WHITE, c -> c.background);
         static final CssMetaData<FlameChart, Paint> TEXT_FILL = paint("-flame-text-fill", Color.BLACK, c -> c.textFill);
         static final CssMetaData<FlameChart, Paint> SELECTION_FILL =
@@ -223,7 +210,7 @@ public class FlameChart extends Control {
 
         static {
             List<CssMetaData<? extends Styleable, ?>> all = new ArrayList<>(Control.getClassCssMetaData());
-            Collections.addAll(all, STAGE_COLORS, BACKGROUND, TEXT_FILL, SELECTION_FILL, GRID_COLOR, ROW_HEIGHT);
+            Collections.addAll(all, BACKGROUND, TEXT_FILL, SELECTION_FILL, GRID_COLOR, ROW_HEIGHT);
             ALL = Collections.unmodifiableList(all);
         }
 

@@ -7,6 +7,7 @@ import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.control.Label;
 import javafx.scene.control.SkinBase;
+import javafx.scene.layout.Region;
 import javafx.scene.input.KeyEvent;
 import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
@@ -70,7 +71,20 @@ public class FlameChartSkin extends SkinBase<FlameChart> {
         registerChangeListener(chart.windowProperty(), o -> markDirty());
         registerChangeListener(chart.selectionProperty(), o -> markDirty());
         registerChangeListener(chart.selectedBoxProperty(), o -> markDirty());
-        registerChangeListener(chart.stageColorsProperty(), o -> {
+        // one hidden probe per known key resolves the looked-up colour -flame-KEY from the stylesheets
+        for (String key : StagePalette.KEYS) {
+            Region colorProbe = new Region();
+            colorProbe.setManaged(false);
+            colorProbe.setVisible(false);
+            colorProbe.setStyle("-fx-background-color: -flame-" + key + ";");
+            colorProbe.backgroundProperty().addListener((o, a, b) -> {
+                if (b != null && !b.getFills().isEmpty()) {
+                    chart.stageColors().put(key, b.getFills().get(0).getFill());
+                }
+            });
+            getChildren().add(colorProbe);
+        }
+        chart.stageColors().addListener((javafx.collections.MapChangeListener<String, Paint>) c -> {
             paintCache.clear();
             markDirty();
         });

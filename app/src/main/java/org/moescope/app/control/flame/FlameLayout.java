@@ -23,6 +23,9 @@ public final class FlameLayout {
     public static final int DEPTH_STAGE = 3;
     public static final int DEPTHS = 4;
 
+    /** Idle time kept between steps when gaps are hidden, as a fraction of the step before. */
+    public static final double STEP_GAP_FRACTION = 0.02;
+
     /** Receives visible boxes; {@code merged} is true when several sub-pixel boxes were drawn as one. */
     @FunctionalInterface
     public interface BoxVisitor {
@@ -46,20 +49,25 @@ public final class FlameLayout {
         }
     }
 
-    private static final FlameLayout EMPTY = new FlameLayout(List.of());
+    private static final FlameLayout EMPTY = new FlameLayout(List.of(), false);
 
     private final List<StageSpan> leaves;
     private final long originNanos;
     private final long durationNanos;
+    /** {@code [leaves]} nanoseconds removed before each leaf when idle gaps between steps are squeezed (else 0). */
+    private final long[] shift;
+    private final boolean gapsHidden;
     private final Row[] rows = new Row[DEPTHS];
 
-    private FlameLayout(List<StageSpan> sorted) {
+    private FlameLayout(List<StageSpan> sorted, boolean hideGaps) {
         this.leaves = sorted;
+        this.gapsHidden = hideGaps;
+        this.shift = hideGaps ? gapShifts(sorted) : new long[sorted.size()];
         long origin = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
-        for (StageSpan s : sorted) {
-            origin = Math.min(origin, s.startNanos());
-            last = Math.max(last, s.endNanos());
+        for (int i = 0; i < sorted.size(); i++) {
+            origin = Math.min(origin, sorted.get(i).startNanos());
+            last = Math.max(last, sorted.get(i).endNanos() - shift[i]);
         }
         this.originNanos = sorted.isEmpty() ? 0 : origin;
         this.durationNanos = sorted.isEmpty() ? 0 : last - origin;
@@ -68,8 +76,45 @@ public final class FlameLayout {
         }
     }
 
-    /** Lays out {@code spans} (any order; spans with end before start are rejected). */
+    /**
+     * Shifts that squeeze the idle time between consecutive steps (host work, a user clicking Step) down to
+     * {@link #STEP_GAP_FRACTION} of the previous step's span, so the chart shows device work rather than waiting.
+     */
+    private static long[] gapShifts(List<StageSpan> sorted) {
+        long[] shift = new long[sorted.size()];
+        long removed = 0;
+        long stepStart = Long.MIN_VALUE;
+        long stepEnd = Long.MIN_VALUE;
+        for (int i = 0; i < sorted.size(); i++) {
+            StageSpan s = sorted.get(i);
+            boolean newStep = i > 0 && s.step() != sorted.get(i - 1).step();
+            if (newStep) {
+                long gap = s.startNanos() - stepEnd;
+                long kept = (long) Math.ceil((stepEnd - stepStart) * STEP_GAP_FRACTION);
+                if (gap > kept) {
+                    removed += gap - kept;
+                }
+            }
+            if (i == 0 || newStep) {
+                stepStart = s.startNanos();
+                stepEnd = s.endNanos();
+            }
+            stepEnd = Math.max(stepEnd, s.endNanos());
+            shift[i] = removed;
+        }
+        return shift;
+    }
+
+    /** Lays out {@code spans} on their device clock (any order; spans with end before start are rejected). */
     public static FlameLayout of(List<StageSpan> spans) {
+        return of(spans, false);
+    }
+
+    /**
+     * Lays out {@code spans}; with {@code hideGaps} the idle time between steps is squeezed (see
+     * {@link #STEP_GAP_FRACTION}) and times become "device time with gaps removed".
+     */
+    public static FlameLayout of(List<StageSpan> spans, boolean hideGaps) {
         Objects.requireNonNull(spans, "spans");
         if (spans.isEmpty()) {
             return EMPTY;
@@ -81,7 +126,7 @@ public final class FlameLayout {
             }
         }
         sorted.sort(Comparator.comparingLong(StageSpan::startNanos).thenComparingInt(StageSpan::step));
-        return new FlameLayout(List.copyOf(sorted));
+        return new FlameLayout(List.copyOf(sorted), hideGaps);
     }
 
     public static FlameLayout empty() {
@@ -105,8 +150,8 @@ public final class FlameLayout {
             long start = Long.MAX_VALUE;
             long end = Long.MIN_VALUE;
             for (int i = first; i < endLeaf; i++) {
-                start = Math.min(start, leaves.get(i).startNanos());
-                end = Math.max(end, leaves.get(i).endNanos());
+                start = Math.min(start, leaves.get(i).startNanos() - shift[i]);
+                end = Math.max(end, leaves.get(i).endNanos() - shift[i]);
             }
             row.start[b] = start - originNanos;
             row.end[b] = end - originNanos;
@@ -139,9 +184,14 @@ public final class FlameLayout {
         return originNanos;
     }
 
-    /** From the first start to the last end. */
+    /** From the first start to the last end (gaps squeezed when {@link #gapsHidden()}). */
     public long durationNanos() {
         return durationNanos;
+    }
+
+    /** Whether idle time between steps was squeezed out of the time axis. */
+    public boolean gapsHidden() {
+        return gapsHidden;
     }
 
     public boolean isEmpty() {

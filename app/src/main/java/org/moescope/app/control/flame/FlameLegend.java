@@ -26,7 +26,7 @@ public class FlameLegend extends FlowPane {
         setVgap(4);
         setPadding(new Insets(4, 8, 4, 8));
         chart.layoutProperty().addListener(o -> rebuild());
-        chart.stageColorsProperty().addListener(o -> rebuild());
+        chart.stageColors().addListener((javafx.collections.MapChangeListener<String, javafx.scene.paint.Paint>) c -> rebuild());
         rebuild();
     }
 

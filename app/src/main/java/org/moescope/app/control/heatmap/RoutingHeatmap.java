@@ -14,18 +14,20 @@ import javafx.css.StyleConverter;
 import javafx.css.Styleable;
 import javafx.css.StyleableObjectProperty;
 import javafx.css.StyleableProperty;
-import javafx.css.converter.PaintConverter;
 import javafx.scene.control.Control;
 import javafx.scene.control.Skin;
 import javafx.scene.paint.Color;
+import javafx.scene.paint.CycleMethod;
+import javafx.scene.paint.LinearGradient;
 import javafx.scene.paint.Paint;
+import javafx.scene.paint.Stop;
 
 /**
  * A heatmap of a {@link HeatmapData} matrix (token × expert routing weights, layer × expert loads), drawn on one
  * Canvas by {@link RoutingHeatmapSkin} with row and column labels, axis names and a colour bar. Hover shows the
- * cell's description; click selects a cell (its row and column). Colours are CSS: {@code -heatmap-colors} (the
- * stops of the colour scale, low to high), {@code -heatmap-background}, {@code -heatmap-text-fill},
- * {@code -heatmap-selection-stroke}.
+ * cell's description; click selects a cell (its row and column). Colours are CSS: {@code -heatmap-scale} (a
+ * linear gradient from the colour of 0 to the colour of the largest value), {@code -heatmap-background},
+ * {@code -heatmap-text-fill}, {@code -heatmap-selection-stroke}.
  */
 public class RoutingHeatmap extends Control {
 
@@ -70,19 +72,43 @@ public class RoutingHeatmap extends Control {
         return selectedColumn;
     }
 
-    /** The colour scale built from the CSS stops. */
+    /**
+     * The colour scale from CSS: {@code -heatmap-scale} is a linear gradient whose stops run from 0 to the largest
+     * value (sampled at 17 even points); a plain colour gives a scale from white to that colour.
+     */
     public ColorScale colorScale() {
-        Paint[] stops = colors.get();
-        if (stops == null || stops.length < 2) {
-            return ColorScale.viridis();
+        Paint p = scale.get();
+        if (p instanceof LinearGradient g && g.getStops().size() >= 2) {
+            int n = 17;
+            int[] argb = new int[n];
+            for (int i = 0; i < n; i++) {
+                argb[i] = argb(colorAt(g.getStops(), i / (double) (n - 1)));
+            }
+            return new ColorScale(argb);
+        } else if (p instanceof Color c) {
+            return new ColorScale(0xffffffff, argb(c));
         }
-        int[] argb = new int[stops.length];
-        for (int i = 0; i < stops.length; i++) {
-            Color c = stops[i] instanceof Color col ? col : Color.GRAY;
-            argb[i] = (int) Math.round(c.getOpacity() * 255) << 24 | (int) Math.round(c.getRed() * 255) << 16
-                    | (int) Math.round(c.getGreen() * 255) << 8 | (int) Math.round(c.getBlue() * 255);
+        return ColorScale.viridis();
+    }
+
+    private static Color colorAt(List<Stop> stops, double t) {
+        Stop prev = stops.get(0);
+        if (t <= prev.getOffset()) {
+            return prev.getColor();
         }
-        return new ColorScale(argb);
+        for (Stop s : stops) {
+            if (t <= s.getOffset()) {
+                double span = s.getOffset() - prev.getOffset();
+                return prev.getColor().interpolate(s.getColor(), span > 0 ? (t - prev.getOffset()) / span : 1);
+            }
+            prev = s;
+        }
+        return prev.getColor();
+    }
+
+    private static int argb(Color c) {
+        return (int) Math.round(c.getOpacity() * 255) << 24 | (int) Math.round(c.getRed() * 255) << 16
+                | (int) Math.round(c.getGreen() * 255) << 8 | (int) Math.round(c.getBlue() * 255);
     }
 
     /** The colour a cell value is drawn with under the current scale (value / data max). */
@@ -93,17 +119,20 @@ public class RoutingHeatmap extends Control {
 
     // ---- CSS ----
 
-    private static Paint[] viridisPaints() {
-        int[] stops = ColorScale.viridis().stops();
-        Paint[] p = new Paint[stops.length];
-        for (int i = 0; i < stops.length; i++) {
-            p[i] = Color.rgb((stops[i] >>> 16) & 0xff, (stops[i] >>> 8) & 0xff, stops[i] & 0xff);
+    private static final Paint VIRIDIS = viridisGradient();
+
+    private static Paint viridisGradient() {
+        int[] argb = ColorScale.viridis().stops();
+        List<Stop> stops = new ArrayList<>();
+        for (int i = 0; i < argb.length; i++) {
+            stops.add(new Stop(i / (double) (argb.length - 1),
+                    Color.rgb((argb[i] >>> 16) & 0xff, (argb[i] >>> 8) & 0xff, argb[i] & 0xff)));
         }
-        return p;
+        return new LinearGradient(0, 0, 1, 0, true, CycleMethod.NO_CYCLE, stops);
     }
 
-    private final StyleableObjectProperty<Paint[]> colors =
-            new SimpleStyleableObjectProperty<>(Css.COLORS, this, "heatmapColors", viridisPaints());
+    private final StyleableObjectProperty<Paint> scale =
+            new SimpleStyleableObjectProperty<>(Css.SCALE, this, "heatmapScale", VIRIDIS);
     private final StyleableObjectProperty<Paint> background =
             new SimpleStyleableObjectProperty<>(Css.BACKGROUND, this, "heatmapBackground", Color.WHITE);
     private final StyleableObjectProperty<Paint> textFill =
@@ -111,8 +140,8 @@ public class RoutingHeatmap extends Control {
     private final StyleableObjectProperty<Paint> selectionStroke =
             new SimpleStyleableObjectProperty<>(Css.SELECTION_STROKE, this, "heatmapSelectionStroke", Color.RED);
 
-    public StyleableObjectProperty<Paint[]> heatmapColorsProperty() {
-        return colors;
+    public StyleableObjectProperty<Paint> heatmapScaleProperty() {
+        return scale;
     }
 
     public StyleableObjectProperty<Paint> heatmapBackgroundProperty() {
@@ -128,18 +157,7 @@ public class RoutingHeatmap extends Control {
     }
 
     private static final class Css {
-        static final CssMetaData<RoutingHeatmap, Paint[]> COLORS = new CssMetaData<>("-heatmap-colors",
-                PaintConverter.SequenceConverter.getInstance(), viridisPaints()) {
-            @Override
-            public boolean isSettable(RoutingHeatmap c) {
-                return !c.colors.isBound();
-            }
-
-            @Override
-            public StyleableProperty<Paint[]> getStyleableProperty(RoutingHeatmap c) {
-                return c.colors;
-            }
-        };
+        static final CssMetaData<RoutingHeatmap, Paint> SCALE = paint("-heatmap-scale", VIRIDIS, 3);
         static final CssMetaData<RoutingHeatmap, Paint> BACKGROUND = paint("-heatmap-background", Color.WHITE, 0);
         static final CssMetaData<RoutingHeatmap, Paint> TEXT_FILL = paint("-heatmap-text-fill", Color.BLACK, 1);
         static final CssMetaData<RoutingHeatmap, Paint> SELECTION_STROKE = paint("-heatmap-selection-stroke", Color.RED, 2);
@@ -147,7 +165,7 @@ public class RoutingHeatmap extends Control {
 
         static {
             List<CssMetaData<? extends Styleable, ?>> all = new ArrayList<>(Control.getClassCssMetaData());
-            Collections.addAll(all, COLORS, BACKGROUND, TEXT_FILL, SELECTION_STROKE);
+            Collections.addAll(all, SCALE, BACKGROUND, TEXT_FILL, SELECTION_STROKE);
             ALL = Collections.unmodifiableList(all);
         }
 
@@ -155,7 +173,8 @@ public class RoutingHeatmap extends Control {
             return switch (which) {
                 case 0 -> c.background;
                 case 1 -> c.textFill;
-                default -> c.selectionStroke;
+                case 2 -> c.selectionStroke;
+                default -> c.scale;
             };
         }
 

@@ -54,7 +54,7 @@ public class RoutingHeatmapSkin extends SkinBase<RoutingHeatmap> {
             tooltip.setVisible(false);
             markDirty();
         });
-        registerChangeListener(heatmap.heatmapColorsProperty(), o -> {
+        registerChangeListener(heatmap.heatmapScaleProperty(), o -> {
             cells = null;
             markDirty();
         });
@@ -119,6 +119,12 @@ public class RoutingHeatmapSkin extends SkinBase<RoutingHeatmap> {
         int col = (int) (px / plotWidth() * d.cols());
         int row = (int) (py / plotHeight() * d.rows());
         return new int[] {Math.min(row, d.rows() - 1), Math.min(col, d.cols() - 1)};
+    }
+
+    /** Centre of a cell in the control's coordinates. */
+    public double[] cellCentre(int row, int col) {
+        HeatmapData d = data();
+        return new double[] {left() + (col + 0.5) * plotWidth() / d.cols(), TOP + (row + 0.5) * plotHeight() / d.rows()};
     }
 
     @Override

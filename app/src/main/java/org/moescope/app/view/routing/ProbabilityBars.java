@@ -4,6 +4,7 @@ import java.util.Locale;
 import javafx.geometry.VPos;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.control.Label;
 import javafx.scene.layout.Region;
 import javafx.scene.paint.Color;
 import javafx.scene.text.Font;
@@ -23,13 +24,18 @@ public class ProbabilityBars extends Region {
     private static final double RIGHT = 8;
 
     private final Canvas canvas = new Canvas();
+    /** Hidden label whose CSS text fill (the theme's) colours the axes, so the chart follows light and dark themes. */
+    private final Label themeProbe = new Label();
     private float[] probs = new float[0];
     private int[] chosen = new int[0];
     private String caption = "";
 
     public ProbabilityBars() {
         getStyleClass().add("probability-bars");
-        getChildren().add(canvas);
+        themeProbe.setManaged(false);
+        themeProbe.setVisible(false);
+        themeProbe.textFillProperty().addListener(o -> draw());
+        getChildren().addAll(canvas, themeProbe);
         setMinHeight(150);
         setPrefHeight(190);
     }
@@ -59,7 +65,7 @@ public class ProbabilityBars extends Region {
         }
         g.setFont(Font.font(10));
         g.setTextBaseline(VPos.CENTER);
-        Color text = Color.web("#37474f");
+        Color text = themeProbe.getTextFill() instanceof Color c ? c : Color.web("#37474f");
         g.setFill(text);
         g.fillText(caption, LEFT, TOP / 2);
         if (probs.length == 0) {
@@ -73,25 +79,43 @@ public class ProbabilityBars extends Region {
         double pw = w - LEFT - RIGHT;
         double ph = h - TOP - BOTTOM;
         // y axis: 0, max/2, max
-        g.setStroke(Color.web("#cfd8dc"));
+        g.setStroke(text.deriveColor(0, 1, 1, 0.2));
         g.setTextAlign(TextAlignment.RIGHT);
-        for (int i = 0; i <= 4; i++) {
-            double v = max * i / 4;
+        for (int i = 0; i <= 5; i++) {
+            double v = max * i / 5;
             double y = TOP + ph - v / max * ph;
             g.strokeLine(LEFT, Math.floor(y) + 0.5, LEFT + pw, Math.floor(y) + 0.5);
             g.fillText(String.format(Locale.ROOT, "%.2f", v), LEFT - 4, y);
         }
         double bw = pw / probs.length;
         for (int e = 0; e < probs.length; e++) {
-            int rank = rank(e);
             double bh = probs[e] / max * ph;
             int argb = ColorScale.categorical(e);
-            g.setFill(rank >= 0 ? Color.rgb((argb >>> 16) & 0xff, (argb >>> 8) & 0xff, argb & 0xff) : Color.web("#b0bec5"));
+            g.setFill(rank(e) >= 0 ? Color.rgb((argb >>> 16) & 0xff, (argb >>> 8) & 0xff, argb & 0xff) : Color.web("#b0bec5"));
             g.fillRect(LEFT + e * bw + (bw > 3 ? 0.5 : 0), TOP + ph - bh, Math.max(1, bw > 3 ? bw - 1 : bw), bh);
-            if (rank >= 0) {
-                g.setFill(text);
-                g.setTextAlign(TextAlignment.CENTER);
-                g.fillText(Integer.toString(e), LEFT + (e + 0.5) * bw, Math.max(TOP + 4, TOP + ph - bh - 7));
+        }
+        // expert ids over the chosen bars, in rank order; a label that would overlap one already placed moves up a line
+        g.setFill(text);
+        g.setTextAlign(TextAlignment.CENTER);
+        java.util.List<double[]> placed = new java.util.ArrayList<>();
+        for (int id : chosen) {
+            String label = Integer.toString(id);
+            double half = label.length() * 3.2 + 2;
+            double x = LEFT + (id + 0.5) * bw;
+            double y = Math.max(TOP + 4, TOP + ph - probs[id] / max * ph - 7);
+            boolean moved = true;
+            while (moved) {
+                moved = false;
+                for (double[] p : placed) {
+                    if (Math.abs(p[0] - x) < half + p[2] && Math.abs(p[1] - y) < 10) {
+                        y = p[1] - 11;
+                        moved = true;
+                    }
+                }
+            }
+            if (y >= TOP - 2) {
+                g.fillText(label, x, y);
+                placed.add(new double[] {x, y, half});
             }
         }
         g.setFill(text);
@@ -125,7 +149,8 @@ public class ProbabilityBars extends Region {
         if (!(max > 0)) {
             return 1;
         }
-        for (double m : new double[] {0.05, 0.1, 0.2, 0.25, 0.4, 0.5, 0.6, 0.8, 1.0}) {
+        // five gridlines apart: 0.01, 0.02, 0.04, 0.05, 0.1 or 0.2
+        for (double m : new double[] {0.05, 0.1, 0.2, 0.25, 0.5, 1.0}) {
             if (max <= m) {
                 return m;
             }

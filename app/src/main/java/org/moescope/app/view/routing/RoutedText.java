@@ -9,6 +9,15 @@ import javafx.beans.property.SimpleIntegerProperty;
 import javafx.scene.Cursor;
 import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
+import javafx.geometry.Insets;
+import javafx.scene.layout.Background;
+import javafx.scene.layout.BackgroundFill;
+import javafx.scene.layout.Border;
+import javafx.scene.layout.BorderStroke;
+import javafx.scene.layout.BorderStrokeStyle;
+import javafx.scene.layout.BorderWidths;
+import javafx.scene.layout.CornerRadii;
+import javafx.scene.paint.Color;
 import javafx.scene.text.Text;
 import javafx.scene.text.TextFlow;
 import javafx.util.Duration;
@@ -25,8 +34,17 @@ public class RoutedText extends TextFlow {
     private final List<Label> labels = new ArrayList<>();
     private final List<Integer> labelRows = new ArrayList<>();
 
+    private static final CornerRadii TOKEN_RADII = new CornerRadii(3);
+    private static final Insets TOKEN_PADDING = new Insets(1, 2, 1, 2);
+    private static final Border SELECTED_BORDER = new Border(new BorderStroke(Color.web("#ff1744"),
+            BorderStrokeStyle.SOLID, TOKEN_RADII, new BorderWidths(2)));
+
+    private final Tooltip tip = new Tooltip();
+
     public RoutedText() {
         getStyleClass().add("routed-text");
+        tip.setShowDelay(Duration.millis(150));
+        Tooltip.install(this, tip);
         setLineSpacing(3);
         selectedRow.addListener(o -> highlight());
     }
@@ -71,13 +89,13 @@ public class RoutedText extends TextFlow {
             int top1 = run.top1(r, layerIndex);
             Label label = new Label(RoutingRun.printable(raw).isEmpty() ? "\u2205" : RoutingRun.printable(raw));
             int argb = top1 >= 0 ? ColorScale.categorical(top1) : 0xffcfd8dc;
-            boolean dark = ColorScale.luminance(argb) < 0.35;
-            label.setStyle(String.format("-fx-background-color: #%06x; -fx-text-fill: %s; -fx-padding: 1 2 1 2;"
-                    + " -fx-background-radius: 3;", argb & 0xffffff, dark ? "white" : "black"));
+            label.setBackground(new Background(new BackgroundFill(
+                    Color.rgb((argb >>> 16) & 0xff, (argb >>> 8) & 0xff, argb & 0xff), TOKEN_RADII, null)));
+            label.setTextFill(ColorScale.luminance(argb) < 0.35 ? Color.WHITE : Color.BLACK);
+            label.setPadding(TOKEN_PADDING);
             label.setCursor(Cursor.HAND);
-            Tooltip tip = new Tooltip(run.describeToken(r, layerIndex, tokenText));
-            tip.setShowDelay(Duration.millis(150));
-            label.setTooltip(tip);
+            // one shared tooltip: a Tooltip per token is a popup window each and makes long texts slow to build
+            label.setOnMouseEntered(e -> tip.setText(run.describeToken(r, layerIndex, tokenText)));
             label.setOnMouseClicked(e -> selectedRow.set(r));
             labels.add(label);
             labelRows.add(r);
@@ -91,10 +109,8 @@ public class RoutedText extends TextFlow {
 
     private void highlight() {
         for (int i = 0; i < labels.size(); i++) {
-            Label l = labels.get(i);
             boolean selected = labelRows.get(i) == selectedRow.get();
-            String base = l.getStyle().replaceAll(" -fx-border-color:[^;]*; -fx-border-width:[^;]*;", "");
-            l.setStyle(selected ? base + " -fx-border-color: #ff1744; -fx-border-width: 2;" : base);
+            labels.get(i).setBorder(selected ? SELECTED_BORDER : null);
         }
     }
 }

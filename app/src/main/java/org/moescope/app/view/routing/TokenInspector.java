@@ -51,6 +51,9 @@ public class TokenInspector extends VBox {
         setSpacing(6);
         setPadding(new Insets(6));
         header.setWrapText(true);
+        allLayersTitle.setWrapText(true);
+        allLayersTitle.setMinHeight(Region.USE_PREF_SIZE);
+        header.setMinHeight(Region.USE_PREF_SIZE);
         header.getStyleClass().add("inspector-header");
         allLayers.setPrefHeight(150);
         allLayers.setMinHeight(110);
@@ -148,7 +151,7 @@ public class TokenInspector extends VBox {
                 shown[ids[j]] = weights[j];
             }
         }
-        bars.show(shown, ids, probs != null ? "softmax p(expert | token) at layer " + layer + "; coloured: the chosen top-" + ids.length
+        bars.show(shown, ids, probs != null ? "p(expert | token) at layer " + layer + " \u00b7 coloured: the top-" + ids.length
                 : "probabilities not captured: bars show the top-" + ids.length + " weights");
 
         ModelConfig cfg = modelConfig.get();
@@ -171,7 +174,7 @@ public class TokenInspector extends VBox {
             topK.add(new Label(probs != null ? fmt(probs[ids[j]]) : "\u2014"), 2, j + 1);
             topK.add(new Label(fmt(weights[j])), 3, j + 1);
         }
-        Label note = new Label(norm
+        Label note = new Label(ids.length == 0 ? "" : norm
                 ? "weight = probability / " + (probs != null ? fmt(topSum) : "sum of the top-" + ids.length)
                   + " (the top-" + ids.length + " sum): renormalised so the chosen weights add to 1"
                 : "weight = probability (not renormalised)");

@@ -62,6 +62,8 @@ public class StageTable extends VBox {
         TableColumn<StageSummary.Row, Number> calls = number("Calls", r -> r.calls(), v -> Long.toString((long) v));
         TableColumn<StageSummary.Row, Number> share = number("Share", StageSummary.Row::share,
                 v -> String.format(Locale.ROOT, "%.1f %%", v * 100));
+        phase.setPrefWidth(120);
+        stage.setPrefWidth(130);
         table.getColumns().addAll(java.util.List.of(phase, block, stage, total, mean, calls, share));
         total.setSortType(TableColumn.SortType.DESCENDING);
         table.getSortOrder().add(total);

@@ -110,6 +110,35 @@ class FlameLayoutTest {
     }
 
     @Test
+    void hidingGapsSqueezesIdleTimeBetweenStepsOnly() {
+        List<StageSpan> spans = new ArrayList<>();
+        spans.addAll(SyntheticRun.stepSpans(0, Phase.PREFILL, 1, 4, OPT, 0, 1_000));
+        long firstEnd = spans.get(spans.size() - 1).endNanos();
+        // the user waited a second before clicking Step
+        spans.addAll(SyntheticRun.stepSpans(1, Phase.DECODE, 1, 1, OPT, firstEnd + 1_000_000_000L, 1_000));
+        FlameLayout real = FlameLayout.of(spans);
+        FlameLayout compact = FlameLayout.of(spans, true);
+        assertFalse(real.gapsHidden());
+        assertTrue(compact.gapsHidden());
+        assertTrue(real.durationNanos() > 1_000_000_000L);
+        long step0 = compact.end(0, 0) - compact.start(0, 0);
+        long step1 = compact.end(0, 1) - compact.start(0, 1);
+        long keptGap = compact.start(0, 1) - compact.end(0, 0);
+        assertEquals((long) Math.ceil(step0 * FlameLayout.STEP_GAP_FRACTION), keptGap);
+        assertEquals(real.end(0, 0) - real.start(0, 0), step0);
+        assertEquals(real.end(0, 1) - real.start(0, 1), step1);
+        assertEquals(step0 + keptGap + step1, compact.durationNanos());
+        // stage boxes keep their durations and the gaps inside a step (100 ns here)
+        for (int i = 0; i < compact.count(3); i++) {
+            assertEquals(real.end(3, i) - real.start(3, i), compact.end(3, i) - compact.start(3, i));
+        }
+        assertEquals(100, compact.start(3, 1) - compact.end(3, 0));
+        // gaps shorter than the kept fraction (10 µs between steps of ~20 ms here) are left as they are
+        List<StageSpan> busy = SyntheticRun.runSpans(1, 4, 2, 1_000_000);
+        assertEquals(FlameLayout.of(busy).durationNanos(), FlameLayout.of(busy, true).durationNanos());
+    }
+
+    @Test
     void indexAtFindsThinBoxesWithinTolerance() {
         List<StageSpan> spans = List.of(
                 new StageSpan(0, Phase.DECODE, 0, "moe", "route", 1, OPT, 0, 10),
