@@ -1,0 +1,232 @@
+package org.moescope.engine.backend.opencl;
+
+import static org.jocl.CL.*;
+
+import java.nio.ByteBuffer;
+import java.util.Locale;
+import org.jocl.Pointer;
+import org.jocl.cl_event;
+import org.jocl.cl_mem;
+import org.moescope.engine.backend.DType;
+import org.moescope.engine.backend.DeviceBuffer;
+import org.moescope.engine.backend.DeviceMemoryException;
+import org.moescope.engine.backend.Precision;
+
+/**
+ * Buffers and transfers: allocation with up-front memory checks, uploads, typed writes and reads, copies and fills.
+ * Writes are blocking (the host array may be reused at once); reads wait for pending work.
+ */
+final class ClMemory {
+    private final KernelLauncher launcher;
+    private final ClRuntime runtime;
+    private final long budgetBytes;
+    private long allocatedBytes;
+
+    ClMemory(KernelLauncher launcher) {
+        this(launcher, launcher.runtime().info().globalMemBytes());
+    }
+
+    /** With a memory budget below the device's global memory (tests). */
+    ClMemory(KernelLauncher launcher, long budgetBytes) {
+        this.launcher = launcher;
+        this.runtime = launcher.runtime();
+        this.budgetBytes = budgetBytes;
+    }
+
+    /** Bytes held by open buffers of this backend. */
+    long allocatedBytes() {
+        return allocatedBytes;
+    }
+
+    ClBuffer allocate(String name, DType dtype, long length) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("name is empty");
+        }
+        if (dtype == null) {
+            throw new IllegalArgumentException("dtype is null");
+        }
+        KernelLauncher.nonNegative(length, "length");
+        long bytes = Math.multiplyExact(length, dtype.bytes());
+        long maxAlloc = runtime.info().maxAllocBytes();
+        if (bytes > maxAlloc) {
+            throw new DeviceMemoryException(name, bytes, String.format(Locale.ROOT,
+                    "larger than the device's largest single buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE %,d bytes) on %s",
+                    maxAlloc, runtime.info().name()));
+        }
+        if (allocatedBytes + bytes > budgetBytes) {
+            throw new DeviceMemoryException(name, bytes, String.format(Locale.ROOT,
+                    "%,d bytes already allocated of %,d bytes of global memory on %s",
+                    allocatedBytes, budgetBytes, runtime.info().name()));
+        }
+        long deviceBytes = Math.max(bytes, 4);
+        int[] rc = new int[1];
+        cl_mem mem = clCreateBuffer(runtime.context(), CL_MEM_READ_WRITE, deviceBytes, null, rc);
+        if (rc[0] != CL_SUCCESS) {
+            throw memoryFailure(name, bytes, "clCreateBuffer", rc[0]);
+        }
+        // OpenCL allocates lazily: zeroing now makes the device commit the memory, so a failure names this buffer.
+        int fill = clEnqueueFillBuffer(runtime.queue(), mem, Pointer.to(new byte[] {0}), 1, 0, deviceBytes, 0, null, null);
+        if (fill == CL_SUCCESS) {
+            fill = clFinish(runtime.queue());
+        }
+        if (fill != CL_SUCCESS) {
+            clReleaseMemObject(mem);
+            throw memoryFailure(name, bytes, "zeroing the new buffer", fill);
+        }
+        allocatedBytes += bytes;
+        return new ClBuffer(runtime, mem, name, dtype, length, () -> allocatedBytes -= bytes);
+    }
+
+    private RuntimeException memoryFailure(String name, long bytes, String op, int code) {
+        ClException e = new ClException(op, code);
+        if (!e.isOutOfMemory()) {
+            return e;
+        }
+        DeviceMemoryException oom = new DeviceMemoryException(name, bytes, e.getMessage() + " on " + runtime.info().name());
+        oom.initCause(e);
+        return oom;
+    }
+
+    void upload(DeviceBuffer dst, long dstOffset, ByteBuffer src) {
+        ClBuffer d = ClBuffer.of(dst, "dst", runtime);
+        if (src == null) {
+            throw new IllegalArgumentException("src is null");
+        }
+        int size = d.dtype().bytes();
+        if (src.remaining() % size != 0) {
+            throw new IllegalArgumentException("src has " + src.remaining() + " bytes, not a multiple of " + size
+                    + " (" + d.dtype() + ")");
+        }
+        long count = src.remaining() / size;
+        checkRange(d, "dst", dstOffset, count);
+        ByteBuffer direct = src;
+        if (!src.isDirect()) {
+            direct = ByteBuffer.allocateDirect(src.remaining());
+            direct.put(src.duplicate()).flip();
+        }
+        writeBytes(d, dstOffset * size, src.remaining(), Pointer.to(direct.slice()));
+    }
+
+    void write(DeviceBuffer dst, long dstOffset, float[] src, int srcOffset, int count) {
+        ClBuffer d = ClBuffer.of(dst, "dst", runtime);
+        checkHostRange(src == null ? -1 : src.length, srcOffset, count);
+        checkRange(d, "dst", dstOffset, count);
+        switch (d.dtype()) {
+            case F32 -> writeBytes(d, dstOffset * 4, (long) count * 4, Pointer.to(src).withByteOffset(srcOffset * 4L));
+            case F16, BF16 -> {
+                short[] bits = new short[count];
+                for (int i = 0; i < count; i++) {
+                    float f = src[srcOffset + i];
+                    bits[i] = d.dtype() == DType.F16 ? Precision.floatToF16(f) : Precision.floatToBf16(f);
+                }
+                writeBytes(d, dstOffset * 2, (long) count * 2, Pointer.to(bits));
+            }
+            case I32 -> throw new IllegalArgumentException("dst ('" + d.name() + "') is I32; write float[] needs a float buffer");
+        }
+    }
+
+    void write(DeviceBuffer dst, long dstOffset, int[] src, int srcOffset, int count) {
+        ClBuffer d = ClBuffer.of(dst, "dst", runtime);
+        if (d.dtype() != DType.I32) {
+            throw new IllegalArgumentException("dst ('" + d.name() + "') is " + d.dtype() + "; write int[] needs an I32 buffer");
+        }
+        checkHostRange(src == null ? -1 : src.length, srcOffset, count);
+        checkRange(d, "dst", dstOffset, count);
+        writeBytes(d, dstOffset * 4, (long) count * 4, Pointer.to(src).withByteOffset(srcOffset * 4L));
+    }
+
+    float[] readFloats(DeviceBuffer src, long offset, int count) {
+        ClBuffer s = ClBuffer.of(src, "src", runtime);
+        KernelLauncher.nonNegative(count, "count");
+        checkRange(s, "src", offset, count);
+        float[] out = new float[count];
+        switch (s.dtype()) {
+            case F32 -> readBytes(s, offset * 4, (long) count * 4, Pointer.to(out));
+            case F16, BF16 -> {
+                short[] bits = new short[count];
+                readBytes(s, offset * 2, (long) count * 2, Pointer.to(bits));
+                for (int i = 0; i < count; i++) {
+                    out[i] = s.dtype() == DType.F16 ? Precision.f16ToFloat(bits[i]) : Precision.bf16ToFloat(bits[i]);
+                }
+            }
+            case I32 -> throw new IllegalArgumentException("src ('" + s.name() + "') is I32; use readInts");
+        }
+        return out;
+    }
+
+    int[] readInts(DeviceBuffer src, long offset, int count) {
+        ClBuffer s = ClBuffer.of(src, "src", runtime);
+        if (s.dtype() != DType.I32) {
+            throw new IllegalArgumentException("src ('" + s.name() + "') is " + s.dtype() + "; readInts needs I32");
+        }
+        KernelLauncher.nonNegative(count, "count");
+        checkRange(s, "src", offset, count);
+        int[] out = new int[count];
+        readBytes(s, offset * 4, (long) count * 4, Pointer.to(out));
+        return out;
+    }
+
+    void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long count) {
+        ClBuffer s = launcher.buffer(src, "src", DType.F32, 0);
+        ClBuffer d = launcher.buffer(dst, "dst", DType.F32, 0);
+        checkRange(s, "src", srcOffset, count);
+        checkRange(d, "dst", dstOffset, count);
+        if (s == d && srcOffset < dstOffset + count && dstOffset < srcOffset + count) {
+            throw new IllegalArgumentException("src and dst ranges overlap in '" + s.name() + "'");
+        }
+        if (count == 0) {
+            return;
+        }
+        EventTimer timer = launcher.timer();
+        cl_event event = timer.event();
+        int rc = clEnqueueCopyBuffer(runtime.queue(), s.mem(), d.mem(), srcOffset * 4, dstOffset * 4, count * 4,
+                0, null, event);
+        if (rc != CL_SUCCESS) {
+            throw launcher.failure("clEnqueueCopyBuffer(" + s.name() + " -> " + d.name() + ")", rc);
+        }
+        timer.record(event);
+    }
+
+    private void writeBytes(ClBuffer d, long byteOffset, long bytes, Pointer src) {
+        if (bytes == 0) {
+            return;
+        }
+        EventTimer timer = launcher.timer();
+        cl_event event = timer.event();
+        int rc = clEnqueueWriteBuffer(runtime.queue(), d.mem(), CL_TRUE, byteOffset, bytes, src, 0, null, event);
+        if (rc != CL_SUCCESS) {
+            throw launcher.failure("clEnqueueWriteBuffer(" + d.name() + ")", rc);
+        }
+        timer.record(event);
+    }
+
+    private void readBytes(ClBuffer s, long byteOffset, long bytes, Pointer dst) {
+        if (bytes == 0) {
+            return;
+        }
+        EventTimer timer = launcher.timer();
+        cl_event event = timer.event();
+        int rc = clEnqueueReadBuffer(runtime.queue(), s.mem(), CL_TRUE, byteOffset, bytes, dst, 0, null, event);
+        if (rc != CL_SUCCESS) {
+            throw launcher.failure("clEnqueueReadBuffer(" + s.name() + ")", rc);
+        }
+        timer.record(event);
+    }
+
+    static void checkRange(ClBuffer b, String param, long offset, long count) {
+        if (offset < 0 || count < 0 || offset + count > b.length()) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "%s range [%d, %d) is outside '%s' (%d elements)", param, offset, offset + count, b.name(), b.length()));
+        }
+    }
+
+    private static void checkHostRange(int arrayLength, int srcOffset, int count) {
+        if (arrayLength < 0) {
+            throw new IllegalArgumentException("src is null");
+        }
+        if (srcOffset < 0 || count < 0 || (long) srcOffset + count > arrayLength) {
+            throw new IllegalArgumentException("src range [" + srcOffset + ", " + ((long) srcOffset + count)
+                    + ") is outside the array of " + arrayLength);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package org.moescope.engine.backend.opencl;
+
+import static org.moescope.engine.backend.opencl.KernelLauncher.positive;
+import static org.moescope.engine.backend.opencl.KernelLauncher.weightDefine;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.moescope.engine.backend.DType;
+import org.moescope.engine.backend.DeviceBuffer;
+
+/** The element-wise and per-row transformer ops: embedding, RMSNorm, RoPE, add, SiLU-mul. */
+final class DenseKernels {
+    private static final int LOCAL = 64;
+    private final KernelLauncher launcher;
+    private final ClMemory memory;
+    private final Map<String, ClBuffer> invFreqTables = new HashMap<>();
+
+    DenseKernels(KernelLauncher launcher, ClMemory memory) {
+        this.launcher = launcher;
+        this.memory = memory;
+    }
+
+    void embedding(DeviceBuffer table, DeviceBuffer ids, DeviceBuffer out, int tokens, int hidden, int vocab) {
+        positive(tokens, "tokens");
+        positive(hidden, "hidden");
+        positive(vocab, "vocab");
+        ClBuffer tb = launcher.weight(table, "table", (long) vocab * hidden);
+        ClBuffer ib = launcher.buffer(ids, "ids", DType.I32, tokens);
+        ClBuffer ob = launcher.buffer(out, "out", DType.F32, (long) tokens * hidden);
+        launcher.launch("embedding", "embedding", weightDefine(tb.dtype()))
+                .arg(tb).arg(ib).arg(ob).arg(tokens).arg(hidden).arg(vocab)
+                .run2d(hidden, tokens, LOCAL, 1);
+    }
+
+    void rmsNorm(DeviceBuffer x, DeviceBuffer w, DeviceBuffer out, int rows, int n, float eps) {
+        positive(rows, "rows");
+        positive(n, "n");
+        if (!(eps >= 0)) {
+            throw new IllegalArgumentException("eps must be >= 0, got " + eps);
+        }
+        ClBuffer xb = launcher.buffer(x, "x", DType.F32, (long) rows * n);
+        ClBuffer wb = launcher.weight(w, "w", n);
+        ClBuffer ob = launcher.buffer(out, "out", DType.F32, (long) rows * n);
+        int local = launcher.tuning().reduceSize();
+        launcher.launch("rms_norm", "rms_norm", weightDefine(wb.dtype()))
+                .arg(xb).arg(wb).arg(ob).arg(n).arg(eps)
+                .run1d((long) rows * local, local);
+    }
+
+    void rope(DeviceBuffer x, DeviceBuffer positions, int tokens, int heads, int headDim, float theta) {
+        positive(tokens, "tokens");
+        positive(heads, "heads");
+        positive(headDim, "headDim");
+        if (headDim % 2 != 0) {
+            throw new IllegalArgumentException("headDim must be even, got " + headDim);
+        }
+        if (!(theta > 0)) {
+            throw new IllegalArgumentException("theta must be > 0, got " + theta);
+        }
+        ClBuffer xb = launcher.buffer(x, "x", DType.F32, (long) tokens * heads * headDim);
+        ClBuffer pb = launcher.buffer(positions, "positions", DType.I32, tokens);
+        int half = headDim / 2;
+        long local = Math.min(LOCAL, Integer.highestOneBit(half));
+        launcher.launch("rope", "rope", "")
+                .arg(xb).arg(pb).arg(invFrequencies(headDim, theta)).arg(tokens).arg(heads).arg(headDim)
+                .run(new long[] {Launch.roundUp(half, local), heads, tokens}, new long[] {local, 1, 1});
+    }
+
+    /**
+     * inv_freq [headDim / 2] = 1 / theta^(2i / headDim), in double then rounded to F32 (device pow is less exact,
+     * and at positions of thousands one ulp of inv_freq moves the angle by 1e-4), made once per (headDim, theta).
+     */
+    private ClBuffer invFrequencies(int headDim, float theta) {
+        return invFreqTables.computeIfAbsent(headDim + "/" + Float.floatToRawIntBits(theta), key -> {
+            float[] table = new float[headDim / 2];
+            for (int i = 0; i < table.length; i++) {
+                table[i] = (float) (1.0 / Math.pow(theta, (2.0 * i) / headDim));
+            }
+            ClBuffer b = memory.allocate("rope.invFreq[" + headDim + ", theta " + theta + "]", DType.F32, table.length);
+            memory.write(b, 0, table, 0, table.length);
+            return b;
+        });
+    }
+
+    void close() {
+        invFreqTables.values().forEach(ClBuffer::close);
+        invFreqTables.clear();
+    }
+
+    void add(DeviceBuffer a, DeviceBuffer b, DeviceBuffer out, int n) {
+        positive(n, "n");
+        ClBuffer ab = launcher.buffer(a, "a", DType.F32, n);
+        ClBuffer bb = launcher.buffer(b, "b", DType.F32, n);
+        ClBuffer ob = launcher.buffer(out, "out", DType.F32, n);
+        launcher.launch("add", "add", "").arg(ab).arg(bb).arg(ob).arg(n).run1d(n, LOCAL);
+    }
+
+    void siluMul(DeviceBuffer gate, DeviceBuffer up, DeviceBuffer out, int n) {
+        positive(n, "n");
+        ClBuffer gb = launcher.buffer(gate, "gate", DType.F32, n);
+        ClBuffer ub = launcher.buffer(up, "up", DType.F32, n);
+        ClBuffer ob = launcher.buffer(out, "out", DType.F32, n);
+        if (ob == gb || ob == ub) {
+            throw new IllegalArgumentException("out ('" + ob.name() + "') may not alias gate or up");
+        }
+        launcher.launch("silu_mul", "silu_mul", "").arg(gb).arg(ub).arg(ob).arg(n).run1d(n, LOCAL);
+    }
+}

@@ -1,0 +1,40 @@
+// Prepended to every kernel family. Weights are stored F32, F16 or BF16 and converted on load; the program is
+// built with exactly one of -DW_F32, -DW_F16, -DW_BF16 (no define: F32). Half storage needs no cl_khr_fp16:
+// vload_half / vstore_half are core OpenCL C. BF16 is the high half of an F32.
+//
+//   wtype                 element type of weight pointers
+//   LOAD_W(p, i)          float of element i
+//   LOAD_W4(p, i)         float4 of elements 4i..4i+3 (p needs only element alignment)
+
+#if defined(W_F16)
+typedef half wtype;
+#define LOAD_W(p, i) vload_half((i), (p))
+#define LOAD_W4(p, i) vload_half4((i), (p))
+#elif defined(W_BF16)
+typedef ushort wtype;
+#define LOAD_W(p, i) as_float((uint)(p)[i] << 16)
+#define LOAD_W4(p, i) as_float4(convert_uint4(vload4((i), (p))) << 16)
+#else
+typedef float wtype;
+#define LOAD_W(p, i) ((p)[i])
+#define LOAD_W4(p, i) vload4((i), (p))
+#endif
+
+// Round-to-nearest-even float -> bf16 bits, NaN stays NaN (as backend/Precision.floatToBf16).
+inline ushort float_to_bf16(float f) {
+    uint bits = as_uint(f);
+    if (isnan(f)) {
+        return (ushort)((bits >> 16) | 0x40);
+    }
+    uint rounding = 0x7fffu + ((bits >> 16) & 1u);
+    return (ushort)((bits + rounding) >> 16);
+}
+
+// Stores float v at element i of a weight-typed buffer, rounding to nearest even.
+#if defined(W_F16)
+#define STORE_W(p, i, v) vstore_half_rte((v), (i), (p))
+#elif defined(W_BF16)
+#define STORE_W(p, i, v) ((p)[i] = float_to_bf16(v))
+#else
+#define STORE_W(p, i, v) ((p)[i] = (v))
+#endif
