@@ -149,7 +149,7 @@ def training_curve(log_path, png_path):
 
 
 def main():
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)
     torch.manual_seed(0)
     out = []
     model = export.load_model(HERE)

@@ -81,7 +81,7 @@ def make_optimizer(model):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=700)
+    ap.add_argument("--steps", type=int, default=1200)
     ap.add_argument("--bench", action="store_true", help="time 10 steps and exit")
     args = ap.parse_args()
     torch.set_num_threads(THREADS)
