@@ -53,7 +53,8 @@ public final class DashboardTiles extends FlowPane {
     /** The gauge's range: from perfect balance to every token on k of E experts (max/mean = E/k). */
     public void setModel(ModelConfig config) {
         if (config != null && config.numExperts() > 0) {
-            imbalance.setMaxValue(Math.max(2, (double) config.numExperts() / config.numExpertsPerTok()));
+            double allOnTopK = config.numExperts() * 1.0 / config.numExpertsPerTok();
+            imbalance.setMaxValue(Math.max(2, allOnTopK));
         }
     }
 

@@ -41,11 +41,8 @@ class ExportAndRoutingWiringTest {
 
     @Start
     void start(Stage stage) {
-        Path home = Path.of(System.getProperty("moescope.home", ".."));
-        String model = Files.isRegularFile(home.resolve("sample-weights/config.json")) ? ""
-                : home.resolve("engine-opencl/src/test/resources/org/moescope/engine/hf-qwen3moe-tiny").toString();
         AppPreferences prefs = new AppPreferences(Preferences.userRoot().node("moescope-test/" + System.nanoTime()));
-        prefs.setModel(model);
+        prefs.setModel("");
         prefs.setDevice("java");
         window = MoeScopeApp.open(stage, prefs, true);
         vm = window.viewModel();
