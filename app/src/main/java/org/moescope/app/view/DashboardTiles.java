@@ -68,7 +68,13 @@ public final class DashboardTiles extends FlowPane {
         for (int i = Math.max(0, ms.size() - LATENCY_POINTS); i < ms.size(); i++) {
             points.add(new ChartData(Integer.toString(i + 1), ms.get(i)));
         }
-        latency.setChartData(points);
+        if (points.isEmpty()) {
+            latency.clearChartData();
+            latency.setValue(0);
+        } else {
+            latency.setChartData(points);
+            latency.setValue(ms.get(ms.size() - 1));
+        }
         moeShare.setValue(Double.isNaN(m.moeShare()) ? 0 : m.moeShare() * 100);
         imbalance.setValue(Double.isNaN(m.loadImbalance()) ? imbalance.getMinValue() : m.loadImbalance());
     }
@@ -79,6 +85,10 @@ public final class DashboardTiles extends FlowPane {
 
     public Tile moeShare() {
         return moeShare;
+    }
+
+    public Tile latency() {
+        return latency;
     }
 
     public Tile imbalance() {
