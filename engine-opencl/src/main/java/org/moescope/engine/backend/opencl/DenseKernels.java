@@ -3,6 +3,8 @@ package org.moescope.engine.backend.opencl;
 import static org.moescope.engine.backend.opencl.KernelLauncher.positive;
 import static org.moescope.engine.backend.opencl.KernelLauncher.weightDefine;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 
@@ -10,9 +12,12 @@ import org.moescope.engine.backend.DeviceBuffer;
 final class DenseKernels {
     private static final int LOCAL = 64;
     private final KernelLauncher launcher;
+    private final ClMemory memory;
+    private final Map<String, ClBuffer> invFreqTables = new HashMap<>();
 
-    DenseKernels(KernelLauncher launcher) {
+    DenseKernels(KernelLauncher launcher, ClMemory memory) {
         this.launcher = launcher;
+        this.memory = memory;
     }
 
     void embedding(DeviceBuffer table, DeviceBuffer ids, DeviceBuffer out, int tokens, int hidden, int vocab) {
@@ -57,8 +62,29 @@ final class DenseKernels {
         int half = headDim / 2;
         long local = Math.min(LOCAL, Integer.highestOneBit(half));
         launcher.launch("rope", "rope", "")
-                .arg(xb).arg(pb).arg(tokens).arg(heads).arg(headDim).arg(theta)
+                .arg(xb).arg(pb).arg(invFrequencies(headDim, theta)).arg(tokens).arg(heads).arg(headDim)
                 .run(new long[] {Launch.roundUp(half, local), heads, tokens}, new long[] {local, 1, 1});
+    }
+
+    /**
+     * inv_freq [headDim / 2] = 1 / theta^(2i / headDim), in double then rounded to F32 (device pow is less exact,
+     * and at positions of thousands one ulp of inv_freq moves the angle by 1e-4), made once per (headDim, theta).
+     */
+    private ClBuffer invFrequencies(int headDim, float theta) {
+        return invFreqTables.computeIfAbsent(headDim + "/" + Float.floatToRawIntBits(theta), key -> {
+            float[] table = new float[headDim / 2];
+            for (int i = 0; i < table.length; i++) {
+                table[i] = (float) (1.0 / Math.pow(theta, (2.0 * i) / headDim));
+            }
+            ClBuffer b = memory.allocate("rope.invFreq[" + headDim + ", theta " + theta + "]", DType.F32, table.length);
+            memory.write(b, 0, table, 0, table.length);
+            return b;
+        });
+    }
+
+    void close() {
+        invFreqTables.values().forEach(ClBuffer::close);
+        invFreqTables.clear();
     }
 
     void add(DeviceBuffer a, DeviceBuffer b, DeviceBuffer out, int n) {

@@ -32,9 +32,9 @@ public final class OpenClBackend implements Backend {
         this.launcher = new KernelLauncher(runtime, programs, tuning, timer);
         this.memory = new ClMemory(launcher);
         this.fills = new FillKernels(launcher);
-        this.dense = new DenseKernels(launcher);
+        this.dense = new DenseKernels(launcher, memory);
         this.matmuls = new MatmulKernels(launcher);
-        this.attention = new AttentionKernels(launcher);
+        this.attention = new AttentionKernels(launcher, memory);
         this.moeKernels = new OpenClMoeKernels(launcher);
     }
 
@@ -215,6 +215,8 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void close() {
+        dense.close();
+        attention.close();
         programs.close();
         runtime.close();
     }

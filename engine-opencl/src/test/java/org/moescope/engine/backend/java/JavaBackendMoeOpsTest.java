@@ -149,6 +149,12 @@ class JavaBackendMoeOpsTest {
         backend.groupedGemm(xb, K, wb, out, counts, offsets, sorted, i32("work", list), TOKENS, K, EXPERTS, IN, OUT,
                 pairs);
         assertEquals(16 * OUT, written(backend.readFloats(out, 0, pairs * OUT)));
+        // a tile of expert 0 (14 pairs) writes its 14 rows and none of the next expert's segment
+        list[1] = 0;
+        backend.fill(out, UNWRITTEN);
+        backend.groupedGemm(xb, K, wb, out, counts, offsets, sorted, i32("work0", list), TOKENS, K, EXPERTS, IN, OUT,
+                pairs);
+        assertEquals(plan.counts()[0] * OUT, written(backend.readFloats(out, 0, pairs * OUT)));
         // a direct grid sized for 16 rows per expert also leaves expert 3's rows 16..20 out
         backend.fill(out, UNWRITTEN);
         assertEquals(4, backend.groupedGemm(xb, K, wb, out, counts, offsets, sorted, null, TOKENS, K, EXPERTS, IN,

@@ -1,0 +1,31 @@
+package org.moescope.engine.model;
+
+import java.util.List;
+import org.moescope.engine.backend.Backend;
+import org.moescope.engine.backend.DType;
+
+/**
+ * Random weights made on the device with {@link Backend#fillRandom}: identical on every backend, no host copy.
+ * Matrices are uniform in {@code ±1/sqrt(fanIn)} so activations keep their scale through the layers; norm weights
+ * are ones. Each buffer's seed is derived from the model seed and the buffer's position in the layout.
+ */
+public final class SyntheticWeights {
+
+    private SyntheticWeights() {
+    }
+
+    public static ModelWeights create(ModelConfig config, DType dtype, long seed, Backend backend, LoadProgress progress) {
+        if (dtype == DType.I32) {
+            throw new IllegalArgumentException("dtype: synthetic weights need a float type (F32, F16, BF16), got I32");
+        }
+        List<WeightSpec> specs = WeightLayout.of(config);
+        return WeightAllocation.build(backend, config, specs, s -> dtype, (index, spec, buffer) -> {
+            if (spec.isNorm()) {
+                backend.fill(buffer, 1.0f);
+            } else {
+                long tensorSeed = seed * 0x9E3779B97F4A7C15L + index + 1;
+                backend.fillRandom(buffer, tensorSeed, (float) (1.0 / Math.sqrt(spec.fanIn())));
+            }
+        }, progress);
+    }
+}

@@ -1,0 +1,74 @@
+package org.moescope.engine.model;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import org.moescope.engine.backend.Backend;
+import org.moescope.engine.backend.DType;
+import org.moescope.engine.backend.DeviceBuffer;
+import org.moescope.engine.backend.DeviceMemoryException;
+import org.moescope.engine.backend.EngineException;
+
+/**
+ * Allocates and fills the buffers of a {@link WeightLayout} in order, reporting progress by bytes.
+ * All or nothing: on any failure every buffer allocated so far is closed before the exception leaves.
+ */
+final class WeightAllocation {
+
+    private WeightAllocation() {
+    }
+
+    /** Fills buffer {@code index} of the layout, described by {@code spec}. */
+    @FunctionalInterface
+    interface Filler {
+        void fill(int index, WeightSpec spec, DeviceBuffer buffer);
+    }
+
+    static ModelWeights build(Backend backend, ModelConfig config, List<WeightSpec> specs,
+                              Function<WeightSpec, DType> dtypes, Filler filler, LoadProgress progress) {
+        long total = 0;
+        for (WeightSpec s : specs) {
+            total += s.elements() * dtypes.apply(s).bytes();
+        }
+        long deviceBytes = backend.device().globalMemBytes();
+        if (deviceBytes > 0 && total > deviceBytes) {
+            throw new EngineException(String.format(Locale.ROOT,
+                    "out of device memory: the model's weights need %s but %s has %s", gib(total),
+                    backend.device().name(), gib(deviceBytes)));
+        }
+        Map<String, DeviceBuffer> buffers = new LinkedHashMap<>();
+        long done = 0;
+        try {
+            for (int i = 0; i < specs.size(); i++) {
+                WeightSpec s = specs.get(i);
+                DeviceBuffer buffer = backend.allocate(s.key(), dtypes.apply(s), s.elements());
+                buffers.put(s.key(), buffer);
+                filler.fill(i, s, buffer);
+                done += buffer.bytes();
+                progress.progress(total == 0 ? 1 : (double) done / total, describe(s, config, done));
+            }
+            return WeightLayout.assemble(config, buffers);
+        } catch (DeviceMemoryException e) {
+            buffers.values().forEach(DeviceBuffer::close);
+            throw new EngineException(e.getMessage() + String.format(Locale.ROOT,
+                    " (the model's weights need %s in all, %s were loaded)", gib(total), gib(done)), e);
+        } catch (RuntimeException | Error e) {
+            buffers.values().forEach(DeviceBuffer::close);
+            throw e;
+        }
+    }
+
+    private static String describe(WeightSpec s, ModelConfig c, long doneBytes) {
+        String where = s.layer() < 0 ? s.group() : "layer " + (s.layer() + 1) + "/" + c.numHiddenLayers() + ": " + s.group();
+        return where + " (" + s.key() + ", " + gib(doneBytes) + " loaded)";
+    }
+
+    static String gib(long bytes) {
+        if (bytes >= (1L << 30)) {
+            return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
+        }
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+    }
+}

@@ -1,0 +1,77 @@
+package org.moescope.engine.tokenizer;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.moescope.engine.backend.EngineException;
+
+/**
+ * A Hugging Face {@code tokenizer.json} through DJL's bindings of the Rust tokenizers library. The native library
+ * ships inside the DJL jar; {@link #load} pins DJL to it (offline mode, CPU flavour) so that it never tries to
+ * download a CUDA build on a GPU machine or reach the network at all.
+ *
+ * <p>Encoding applies the tokenizer's own post-processor (special tokens only where tokenizer.json adds them; Qwen's
+ * adds none). Decoding keeps special tokens, so an EOS shows as its text.
+ */
+public final class TextTokenizer implements AutoCloseable {
+
+    public static final String FILE = "tokenizer.json";
+
+    private final HuggingFaceTokenizer tokenizer;
+
+    private TextTokenizer(HuggingFaceTokenizer tokenizer) {
+        this.tokenizer = tokenizer;
+    }
+
+    /** The tokenizer of a model folder, or null when it has no tokenizer.json. */
+    public static TextTokenizer loadIfPresent(Path modelDir) {
+        Path file = modelDir.resolve(FILE);
+        return Files.isRegularFile(file) ? load(file) : null;
+    }
+
+    public static TextTokenizer load(Path tokenizerJson) {
+        keepDjlOffline();
+        try {
+            return new TextTokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson,
+                    Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false")));
+        } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+            throw new EngineException("cannot load tokenizer " + tokenizerJson + ": " + e, e);
+        }
+    }
+
+    /** DJL would otherwise look for a CUDA flavour of the native library online when it sees a GPU. */
+    private static void keepDjlOffline() {
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        if (System.getProperty("RUST_FLAVOR") == null && System.getenv("RUST_FLAVOR") == null) {
+            System.setProperty("RUST_FLAVOR", "cpu");
+        }
+    }
+
+    public int[] encode(String text) {
+        Encoding encoding = tokenizer.encode(text);
+        long[] ids = encoding.getIds();
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = Math.toIntExact(ids[i]);
+        }
+        return out;
+    }
+
+    public String decode(int[] ids) {
+        long[] longs = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            longs[i] = ids[i];
+        }
+        return tokenizer.decode(longs, false);
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}

@@ -1,0 +1,132 @@
+package org.moescope.engine.backend.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.moescope.engine.backend.DType;
+import org.moescope.engine.backend.opencl.BackendPair.Buf;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * matmul (GEMV path for few tokens, tiled GEMM beyond) against the Java reference, for every weight dtype, with
+ * token counts 1..512 and dimensions that are not multiples of any tile or vector width. Both backends read the same
+ * rounded weights and accumulate in F32 (device) vs double (reference): tolerance 2e-5 * sqrt(in) absolute for
+ * inputs in [-1, 1] (random-walk growth of the rounding error) plus 1e-5 relative.
+ */
+class MatmulParityTest {
+    private static BackendPair p;
+    private static BackendPair other;
+
+    @BeforeAll
+    static void open() {
+        p = new BackendPair();
+        other = BackendPair.otherKernelStyle();
+    }
+
+    @AfterAll
+    static void close() {
+        if (p != null) {
+            p.close();
+        }
+        if (other != null) {
+            other.close();
+        }
+    }
+
+    static Stream<Arguments> shapes() {
+        int[][] tokenInOut = {
+                {1, 1, 1}, {1, 3, 17}, {1, 67, 130}, {1, 1024, 33}, {2, 17, 67}, {3, 130, 3}, {4, 64, 64},
+                {8, 67, 17}, {17, 130, 67}, {67, 17, 130}, {130, 67, 1}, {512, 257, 19}, {33, 768, 96}};
+        List<Arguments> args = new ArrayList<>();
+        for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+            for (int[] s : tokenInOut) {
+                args.add(Arguments.of(dtype, s[0], s[1], s[2]));
+            }
+        }
+        return args.stream();
+    }
+
+    @ParameterizedTest(name = "{0} tokens={1} in={2} out={3}")
+    @MethodSource("shapes")
+    void matmulMatchesReference(DType dtype, int tokens, int in, int out) {
+        Buf x = p.random("x", DType.F32, (long) tokens * in, 51, 1.0f);
+        Buf w = p.random("w", dtype, (long) out * in, 52, 1.0f);
+        Buf y = p.zeros("y", DType.F32, (long) tokens * out);
+        p.cl.matmul(x.cl(), w.cl(), y.cl(), tokens, in, out);
+        p.ref.matmul(x.ref(), w.ref(), y.ref(), tokens, in, out);
+        p.assertClose(y, tokens * out, 2e-5 * Math.sqrt(in), 1e-5, "matmul " + dtype);
+    }
+
+    /**
+     * Every kernel (GPU GEMV, GPU GEMM, CPU rows with 3-token tiles that leave partial tiles) on every small shape,
+     * whichever the device would dispatch to.
+     */
+    @ParameterizedTest(name = "{0} tokens={1} in={2} out={3}")
+    @MethodSource("shapes")
+    void gemvAndGemmPathsAgree(DType dtype, int tokens, int in, int out) {
+        if (tokens > 17) {
+            return;
+        }
+        gemvAndGemm(p, dtype, tokens, in, out);
+    }
+
+    /** The other kernel style's dispatch (CPU rows on a GPU, GPU GEMV/GEMM on a CPU) on every shape. */
+    @ParameterizedTest(name = "other style {0} tokens={1} in={2} out={3}")
+    @MethodSource("shapes")
+    void otherKernelStyleMatchesReference(DType dtype, int tokens, int in, int out) {
+        Buf x = other.random("x", DType.F32, (long) tokens * in, 55, 1.0f);
+        Buf w = other.random("w", dtype, (long) out * in, 56, 1.0f);
+        Buf y = other.zeros("y", DType.F32, (long) tokens * out);
+        other.cl.matmul(x.cl(), w.cl(), y.cl(), tokens, in, out);
+        other.ref.matmul(x.ref(), w.ref(), y.ref(), tokens, in, out);
+        other.assertClose(y, tokens * out, 2e-5 * Math.sqrt(in), 1e-5, "other-style matmul " + dtype);
+    }
+
+    private static void gemvAndGemm(BackendPair p, DType dtype, int tokens, int in, int out) {
+        Buf x = p.random("x", DType.F32, (long) tokens * in, 53, 1.0f);
+        Buf w = p.random("w", dtype, (long) out * in, 54, 1.0f);
+        Buf y = p.zeros("y", DType.F32, (long) tokens * out);
+        MatmulKernels kernels = new MatmulKernels(p.cl.launcher());
+        ClBuffer xc = (ClBuffer) x.cl();
+        ClBuffer wc = (ClBuffer) w.cl();
+        ClBuffer yc = (ClBuffer) y.cl();
+        p.ref.matmul(x.ref(), w.ref(), y.ref(), tokens, in, out);
+        kernels.gemv(xc, wc, yc, tokens, in, out);
+        p.assertClose(y, tokens * out, 2e-5 * Math.sqrt(in), 1e-5, "gemv " + dtype);
+        p.cl.fill(yc, 0);
+        kernels.gemm(xc, wc, yc, tokens, in, out);
+        p.assertClose(y, tokens * out, 2e-5 * Math.sqrt(in), 1e-5, "gemm " + dtype);
+        int smallTile = 4 * p.cl.launcher().tuning().gemmWpt();
+        p.cl.fill(yc, 0);
+        kernels.gemm(xc, wc, yc, tokens, in, out, smallTile);
+        p.assertClose(y, tokens * out, 2e-5 * Math.sqrt(in), 1e-5, "gemm, tile " + smallTile + " " + dtype);
+        p.cl.fill(yc, 0);
+        kernels.rows(xc, wc, yc, tokens, in, out, 3);
+        p.assertClose(y, tokens * out, 2e-5 * Math.sqrt(in), 1e-5, "rows, 3-token tiles " + dtype);
+    }
+
+    @Test
+    void badArgumentsNameTheParameter() {
+        Buf x = p.zeros("x", DType.F32, 6);
+        Buf w = p.zeros("w", DType.F16, 6);
+        Buf y = p.zeros("y", DType.F32, 4);
+        assertMessage("in must be > 0", () -> p.cl.matmul(x.cl(), w.cl(), y.cl(), 2, 0, 2));
+        assertMessage("w ('w') has 6 elements, needs at least 8", () -> p.cl.matmul(x.cl(), w.cl(), y.cl(), 1, 4, 2));
+        assertMessage("x ('w') must be F32, is F16", () -> p.cl.matmul(w.cl(), w.cl(), y.cl(), 1, 3, 2));
+        assertMessage("may not alias", () -> p.cl.matmul(x.cl(), w.cl(), x.cl(), 1, 3, 2));
+    }
+
+    private static void assertMessage(String part, org.junit.jupiter.api.function.Executable call) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        if (!e.getMessage().contains(part)) {
+            throw new AssertionError("message '" + e.getMessage() + "' lacks '" + part + "'");
+        }
+    }
+}
