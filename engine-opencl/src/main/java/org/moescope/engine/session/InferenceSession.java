@@ -349,6 +349,34 @@ public final class InferenceSession implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Scores a prompt: logits at every prompt position (one prefill), the greedy continuation of up to
+     * {@code greedyTokens} ids through the decode path, and the router top-k of every prompt token per MoE layer.
+     * Forgets any sequences in progress.
+     */
+    public ScoreResult score(int[] promptIds, int greedyTokens, MoeOptions options) {
+        checkOpen();
+        validatePrefill(promptIds, 1, greedyTokens, SamplingSettings.GREEDY, options);
+        reset();
+        int vocab = config.vocabSize();
+        try (KvCache cache = new KvCache(backend, config, promptIds.length + greedyTokens, "kv.score")) {
+            List<LayerRouting> routing = new ArrayList<>();
+            float[] logits = transformer.prefill(promptIds, cache, true, options, Profiler.OFF, routing);
+            int[] continuation = new int[greedyTokens];
+            int n = 0;
+            int token = Sampler.argmax(logits, (promptIds.length - 1) * vocab, vocab);
+            while (true) {
+                continuation[n++] = token;
+                if (n == greedyTokens || config.isEos(token)) {
+                    break;
+                }
+                float[] next = transformer.decode(token, cache, options, Profiler.OFF, null);
+                token = Sampler.argmax(next, 0, vocab);
+            }
+            return new ScoreResult(promptIds.clone(), logits, vocab, Arrays.copyOf(continuation, n), routing);
+        }
+    }
+
     /** Forgets sequences and KV caches (keeps the loaded model). */
     public void reset() {
         sequences.forEach(Sequence::close);
