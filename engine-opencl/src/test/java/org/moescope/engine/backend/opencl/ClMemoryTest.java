@@ -50,17 +50,18 @@ class ClMemoryTest {
     @Test
     void allocationsBeyondTheMemoryBudgetAreRefusedUpFront() {
         ClMemory memory = new ClMemory(cl.launcher(), 1 << 20);
-        try (ClBuffer a = memory.allocate("a", DType.F32, 100_000); ClBuffer b = memory.allocate("b", DType.F16, 200_000)) {
-            assertEquals(800_000, memory.allocatedBytes());
-            DeviceMemoryException e = assertThrows(DeviceMemoryException.class,
-                    () -> memory.allocate("kvCache", DType.F32, 100_000));
-            assertEquals("kvCache", e.bufferName());
-            assertTrue(e.getMessage().contains("800,000 bytes already allocated"), e.getMessage());
-            a.close();
-            try (ClBuffer c = memory.allocate("kvCache", DType.F32, 100_000)) {
-                assertEquals(800_000, memory.allocatedBytes());
-            }
-        }
+        ClBuffer a = memory.allocate("a", DType.F32, 100_000);
+        ClBuffer b = memory.allocate("b", DType.F16, 200_000);
+        assertEquals(800_000, memory.allocatedBytes());
+        DeviceMemoryException e = assertThrows(DeviceMemoryException.class,
+                () -> memory.allocate("kvCache", DType.F32, 100_000));
+        assertEquals("kvCache", e.bufferName());
+        assertTrue(e.getMessage().contains("800,000 bytes already allocated"), e.getMessage());
+        a.close();
+        ClBuffer c = memory.allocate("kvCache", DType.F32, 100_000);
+        assertEquals(800_000, memory.allocatedBytes());
+        b.close();
+        c.close();
         assertEquals(0, memory.allocatedBytes());
     }
 

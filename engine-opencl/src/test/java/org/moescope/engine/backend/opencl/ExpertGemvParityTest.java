@@ -18,7 +18,7 @@ import org.moescope.engine.backend.DType;
 /**
  * OpenCL expertGemv and expertGateUpSilu against the Java reference for every weight dtype, within
  * 2e-5 * (1 + |reference|), with both GEMV kernels whatever the device default: lanes sharing a row (GPU) and
- * whole rows per work-item (CPU).
+ * barrier-free whole rows per work-item (CPU).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ExpertGemvParityTest {
@@ -45,14 +45,14 @@ class ExpertGemvParityTest {
                 {"batched B=4", 32, 8, 16, 48, 130, DispatchParityTest.distinctPerToken(r, 4, 16, 8)},
                 {"same expert twice", 6, 3, 3, 7, 5, new int[] {0, 1, 2, 2, 1, 0}}};
         MoeKernelTuning[] tunings = {
-                new MoeKernelTuning(8, 8, 4, 1, 1, 32, 8, 1, 16),    // 32 lanes x 8 rows per work-group
-                new MoeKernelTuning(8, 8, 4, 1, 1, 4, 2, 1, 16),     // few lanes: more tail work per lane
-                new MoeKernelTuning(8, 8, 4, 1, 1, 1, 1, 3, 16)};    // whole rows, 3 per work-item
+                new MoeKernelTuning(8, 8, 4, 1, 1, 32, 8, 1, 16, false),   // 32 lanes x 8 rows per work-group
+                new MoeKernelTuning(8, 8, 4, 1, 1, 4, 2, 1, 16, false),    // few lanes: more tail work per lane
+                new MoeKernelTuning(8, 8, 4, 1, 1, 1, 1, 3, 16, true)};    // barrier-free, 3 whole rows per item
         List<Arguments> all = new ArrayList<>();
         for (MoeKernelTuning tuning : tunings) {
             for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
                 for (Object[] s : shapes) {
-                    String label = s[0] + " " + dtype + " lanes=" + tuning.gemvLanes();
+                    String label = s[0] + " " + dtype + (tuning.barrierFree() ? " whole rows" : " lanes=" + tuning.gemvLanes());
                     all.add(Arguments.of(label, s[1], s[2], s[3], s[4], s[5], s[6], dtype, tuning));
                 }
             }

@@ -22,8 +22,9 @@ import org.moescope.engine.moe.DispatchPlan;
 /**
  * OpenCL groupedGemm against the Java reference for every weight dtype, with indirect (device work list) and direct
  * dispatch: outputs within 2e-5 * (1 + |reference|) of the reference and bit-identical between the two dispatches,
- * launched row-tile counts as the contract says. Also checked with odd tile shapes, so that dimensions that are not
- * multiples of the tiles or the vector width are covered whatever the device's defaults are.
+ * launched row-tile counts as the contract says. Also checked with odd tile shapes of both kernels (local-memory
+ * tiles for GPUs, barrier-free tiles for CPUs), so that dimensions that are not multiples of the tiles or the vector
+ * width are covered whatever the device's defaults are.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GroupedGemmParityTest {
@@ -77,7 +78,16 @@ class GroupedGemmParityTest {
     void matchesReferenceWithOddTiles(String label, int tokens, int k, int experts, int inDim, int outDim,
                                       int divisor, int[] ids, DType dtype) {
         // tiles of 8 rows x 12 columns x 4 deep, 2x3 outputs per work-item
-        var tuning = new MoeKernelTuning(8, 12, 4, 2, 3, 1, 1, 1, 16);
+        var tuning = new MoeKernelTuning(8, 12, 4, 2, 3, 32, 8, 1, 16, false);
+        new Case(tokens, k, experts, inDim, outDim, divisor, ids, dtype).check(f.cl.launcher(), tuning);
+    }
+
+    @ParameterizedTest(name = "{0}, barrier-free 7x3")
+    @MethodSource("shapes")
+    void matchesReferenceWithBarrierFreeTiles(String label, int tokens, int k, int experts, int inDim, int outDim,
+                                              int divisor, int[] ids, DType dtype) {
+        // the CPU kernel: 7-pair row tiles (not a multiple of its 4-pair step), 3 columns per work-item (odd)
+        var tuning = new MoeKernelTuning(7, 3, 4, 1, 1, 32, 8, 1, 16, true);
         new Case(tokens, k, experts, inDim, outDim, divisor, ids, dtype).check(f.cl.launcher(), tuning);
     }
 

@@ -15,6 +15,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.moescope.engine.backend.EngineException;
 
 /** Locating libOpenCL.so.1 and giving a copy the soname JOCL asks for. */
 class OpenClLibraryTest {
@@ -55,6 +56,24 @@ class OpenClLibraryTest {
         assertEquals(Optional.of(good.resolve("libOpenCL.so.1")),
                 OpenClLibrary.find("libOpenCL.so.1", List.of(missing, text, elf32, good, later)));
         assertEquals(Optional.empty(), OpenClLibrary.find("libOpenCL.so", List.of(missing, text, good)));
+    }
+
+    @Test
+    void decidesBetweenJoclsOwnLookupTheRenamedRuntimeAndAClearFailure() throws IOException {
+        byte[] elf64 = {0x7f, 'E', 'L', 'F', 2, 1};
+        Path dev = Files.createDirectories(tmp.resolve("dev"));
+        Path runtime = Files.createDirectories(tmp.resolve("runtime"));
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Files.write(dev.resolve("libOpenCL.so"), elf64);
+        Files.write(runtime.resolve("libOpenCL.so.1"), elf64);
+        assertEquals(Optional.empty(), OpenClLibrary.runtimeToRename(List.of(runtime, dev)),
+                "with the -dev name present JOCL loads it itself");
+        assertEquals(Optional.of(runtime.resolve("libOpenCL.so.1")),
+                OpenClLibrary.runtimeToRename(List.of(empty, runtime)));
+        EngineException e = assertThrows(EngineException.class, () -> OpenClLibrary.runtimeToRename(List.of(empty)));
+        assertTrue(e.getMessage().contains("ocl-icd-libopencl1"), e.getMessage());
+        assertTrue(e.getMessage().contains("pocl-opencl-icd"), e.getMessage());
+        assertTrue(e.getMessage().contains(empty.toString()), e.getMessage());
     }
 
     @Test

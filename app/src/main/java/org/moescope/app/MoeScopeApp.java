@@ -1,0 +1,87 @@
+package org.moescope.app;
+
+import java.util.List;
+import java.util.Objects;
+import javafx.application.Application;
+import javafx.scene.Scene;
+import javafx.scene.image.Image;
+import javafx.stage.Stage;
+import org.moescope.app.prefs.AppPreferences;
+import org.moescope.app.service.ErrorMessages;
+import org.moescope.app.view.MainWindow;
+import org.moescope.app.viewmodel.DeviceChoice;
+import org.moescope.app.viewmodel.SessionViewModel;
+
+/**
+ * The desktop app: restores the preferences, opens the main window and loads the last model (the bundled sample
+ * model the first time). Preferences are saved when the window closes.
+ */
+public final class MoeScopeApp extends Application {
+    static final String ASSETS = "/org/moescope/app/assets/";
+
+    @Override
+    public void start(Stage stage) {
+        open(stage, AppPreferences.user(), true);
+    }
+
+    /**
+     * Builds the window on {@code stage} from {@code prefs} and shows it.
+     *
+     * @param loadModel load the preferred model right away
+     */
+    public static MainWindow open(Stage stage, AppPreferences prefs, boolean loadModel) {
+        SessionViewModel vm = new SessionViewModel();
+        List<DeviceChoice> devices = devices();
+        vm.modelProperty().set(prefs.model());
+        vm.deviceProperty().set(devices.stream().filter(d -> d.selector().equals(prefs.device())).findFirst()
+                .orElse(devices.isEmpty() ? null : devices.get(0)));
+        vm.setSwitches(prefs.switches());
+
+        MainWindow window = new MainWindow(vm, devices);
+        Scene scene = new Scene(window, prefs.windowWidth(), prefs.windowHeight());
+        applyTheme(scene, prefs.darkTheme());
+        window.darkThemeProperty().set(prefs.darkTheme());
+        window.darkThemeProperty().addListener((obs, was, dark) -> applyTheme(scene, dark));
+        scene.getAccelerators().put(javafx.scene.input.KeyCombination.keyCombination("F1"), window::showHelp);
+
+        stage.setTitle("MoEScope");
+        for (int size : new int[] {16, 32, 64, 128}) {
+            var icon = MoeScopeApp.class.getResourceAsStream(ASSETS + "icons/moescope-" + size + ".png");
+            if (icon != null) {
+                stage.getIcons().add(new Image(icon));
+            }
+        }
+        stage.setScene(scene);
+        stage.setOnHidden(e -> {
+            prefs.setModel(vm.modelProperty().get());
+            prefs.setDevice(vm.deviceProperty().get() == null ? "" : vm.deviceProperty().get().selector());
+            prefs.setSwitches(vm.switches());
+            prefs.setWindowSize(scene.getWidth(), scene.getHeight());
+            prefs.setDarkTheme(window.darkThemeProperty().get());
+            prefs.flush();
+        });
+        stage.show();
+        // start where the user types, not in the model field
+        window.runPanel().lookup("#prompt-area").requestFocus();
+        if (loadModel) {
+            vm.loadModel();
+        }
+        return window;
+    }
+
+    private static List<DeviceChoice> devices() {
+        try {
+            return DeviceChoice.available();
+        } catch (RuntimeException e) {
+            System.err.println("moescope: " + ErrorMessages.describe("Listing devices", e));
+            return List.of();
+        }
+    }
+
+    /** The app's stylesheet and the light or dark theme on top. */
+    static void applyTheme(Scene scene, boolean dark) {
+        scene.getStylesheets().setAll(
+                Objects.requireNonNull(MoeScopeApp.class.getResource(ASSETS + "styles/app.css")).toExternalForm(),
+                Objects.requireNonNull(MoeScopeApp.class.getResource(ASSETS + "styles/" + (dark ? "dark" : "light") + ".css")).toExternalForm());
+    }
+}

@@ -1,0 +1,460 @@
+package org.moescope.app.control.flame;
+
+import java.util.HashMap;
+import java.util.Map;
+import javafx.geometry.VPos;
+import javafx.scene.canvas.Canvas;
+import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.control.Label;
+import javafx.scene.control.SkinBase;
+import javafx.scene.layout.Region;
+import javafx.scene.input.KeyEvent;
+import javafx.scene.input.MouseButton;
+import javafx.scene.input.MouseEvent;
+import javafx.scene.input.ScrollEvent;
+import javafx.scene.input.ZoomEvent;
+import javafx.scene.paint.Color;
+import javafx.scene.paint.Paint;
+import javafx.scene.text.Font;
+import javafx.scene.text.Text;
+import javafx.scene.text.TextAlignment;
+
+/**
+ * Draws a {@link FlameChart} on one Canvas: an axis, then one row per depth. Every change (data, window,
+ * selection, hover, CSS, size) only marks the canvas dirty and requests layout, and the drawing happens in
+ * {@link #layoutChildren}, so any number of changes collapse into one redraw per pulse. Each row is culled to the
+ * window and sub-pixel boxes are merged by {@link FlameLayout#visit}, so a zoomed-out run of 50k spans draws about
+ * one rectangle per pixel per row.
+ */
+public class FlameChartSkin extends SkinBase<FlameChart> {
+
+    static final double AXIS_HEIGHT = 22;
+    /** Left margin holding the row names; time starts right of it. */
+    public static final double GUTTER = 56;
+    private static final String[] ROW_NAMES = {"step", "layer", "block", "stage"};
+    private static final double ROW_GAP = 1;
+    private static final double DRAG_THRESHOLD = 3;
+    private static final double HOVER_TOLERANCE_PX = 3;
+
+    private final Canvas canvas = new Canvas();
+    private final Label tooltip = new Label();
+    private final Map<String, Paint> paintCache = new HashMap<>();
+    private final Font font = Font.font(11);
+    private final double charWidth;
+    private boolean dirty = true;
+    private int redraws;
+
+    private FlameBox hovered;
+    private double mouseX = Double.NaN;
+    private double mouseY = Double.NaN;
+    private double pressX;
+    private double pressTime;
+    private TimeWindow pressWindow;
+    private boolean dragging;
+    private boolean rangeDrag;
+
+    public FlameChartSkin(FlameChart chart) {
+        super(chart);
+        Text probe = new Text("abcdefghijklmnopqrstuvwxyz_0123456789");
+        probe.setFont(font);
+        charWidth = probe.getLayoutBounds().getWidth() / probe.getText().length();
+        tooltip.getStyleClass().add("flame-tooltip");
+        tooltip.setManaged(false);
+        tooltip.setVisible(false);
+        tooltip.setMouseTransparent(true);
+        getChildren().addAll(canvas, tooltip);
+
+        registerChangeListener(chart.layoutProperty(), o -> {
+            hovered = null;
+            markDirty();
+        });
+        registerChangeListener(chart.windowProperty(), o -> markDirty());
+        registerChangeListener(chart.selectionProperty(), o -> markDirty());
+        registerChangeListener(chart.selectedBoxProperty(), o -> markDirty());
+        // one hidden probe per known key resolves the looked-up colour -flame-KEY from the stylesheets
+        for (String key : StagePalette.KEYS) {
+            Region colorProbe = new Region();
+            colorProbe.setManaged(false);
+            colorProbe.setVisible(false);
+            colorProbe.setStyle("-fx-background-color: -flame-" + key + ";");
+            colorProbe.backgroundProperty().addListener((o, a, b) -> {
+                if (b != null && !b.getFills().isEmpty()) {
+                    chart.stageColors().put(key, b.getFills().get(0).getFill());
+                }
+            });
+            getChildren().add(colorProbe);
+        }
+        chart.stageColors().addListener((javafx.collections.MapChangeListener<String, Paint>) c -> {
+            paintCache.clear();
+            markDirty();
+        });
+        registerChangeListener(chart.flameBackgroundProperty(), o -> markDirty());
+        registerChangeListener(chart.flameTextFillProperty(), o -> markDirty());
+        registerChangeListener(chart.flameSelectionFillProperty(), o -> markDirty());
+        registerChangeListener(chart.flameGridColorProperty(), o -> markDirty());
+        registerChangeListener(chart.flameRowHeightProperty(), o -> {
+            chart.requestLayout();
+            markDirty();
+        });
+        registerChangeListener(chart.focusedProperty(), o -> markDirty());
+
+        canvas.addEventHandler(MouseEvent.MOUSE_PRESSED, this::pressed);
+        canvas.addEventHandler(MouseEvent.MOUSE_DRAGGED, this::dragged);
+        canvas.addEventHandler(MouseEvent.MOUSE_RELEASED, this::released);
+        canvas.addEventHandler(MouseEvent.MOUSE_MOVED, this::moved);
+        canvas.addEventHandler(MouseEvent.MOUSE_EXITED, e -> {
+            mouseX = Double.NaN;
+            setHovered(null);
+        });
+        canvas.addEventHandler(ScrollEvent.SCROLL, this::scrolled);
+        canvas.addEventHandler(ZoomEvent.ZOOM, e -> {
+            chart().zoomAt(e.getX() - GUTTER, width(), e.getZoomFactor());
+            e.consume();
+        });
+        chart.addEventHandler(KeyEvent.KEY_PRESSED, this::keyPressed);
+    }
+
+    private FlameChart chart() {
+        return getSkinnable();
+    }
+
+    /** Redraws done so far (for tests: several changes in one pulse must add one). */
+    public int redrawCount() {
+        return redraws;
+    }
+
+    private void markDirty() {
+        if (!dirty) {
+            dirty = true;
+            chart().requestLayout();
+        }
+    }
+
+    /** Width of the time plot (canvas minus the gutter). */
+    private double width() {
+        return Math.max(1, canvas.getWidth() - GUTTER);
+    }
+
+    private double rowHeight() {
+        return chart().flameRowHeightProperty().get();
+    }
+
+    private double rowY(int depth) {
+        return AXIS_HEIGHT + depth * (rowHeight() + ROW_GAP);
+    }
+
+    /** Row under y, or -1. */
+    private int depthAt(double y) {
+        if (y < AXIS_HEIGHT) {
+            return -1;
+        }
+        int d = (int) ((y - AXIS_HEIGHT) / (rowHeight() + ROW_GAP));
+        return d < FlameLayout.DEPTHS ? d : -1;
+    }
+
+    @Override
+    protected double computePrefHeight(double width, double top, double right, double bottom, double left) {
+        return top + bottom + AXIS_HEIGHT + FlameLayout.DEPTHS * (rowHeight() + ROW_GAP) + 4;
+    }
+
+    @Override
+    protected double computeMinHeight(double width, double top, double right, double bottom, double left) {
+        return computePrefHeight(width, top, right, bottom, left);
+    }
+
+    @Override
+    protected double computePrefWidth(double height, double top, double right, double bottom, double left) {
+        return 800;
+    }
+
+    @Override
+    protected void layoutChildren(double x, double y, double w, double h) {
+        if (canvas.getWidth() != w || canvas.getHeight() != h) {
+            canvas.setWidth(w);
+            canvas.setHeight(h);
+            dirty = true;
+        }
+        canvas.relocate(x, y);
+        if (dirty) {
+            dirty = false;
+            draw();
+        }
+        layoutTooltip(x, y, w, h);
+    }
+
+    // ---- drawing ----
+
+    private void draw() {
+        redraws++;
+        GraphicsContext g = canvas.getGraphicsContext2D();
+        double w = canvas.getWidth();
+        double h = canvas.getHeight();
+        FlameChart chart = chart();
+        FlameLayout layout = chart.getLayout();
+        TimeWindow window = chart.getWindow();
+        g.setFill(chart.flameBackgroundProperty().get());
+        g.fillRect(0, 0, w, h);
+        g.setFont(font);
+        g.setTextBaseline(VPos.CENTER);
+        drawGutter(g, h);
+        g.save();
+        g.beginPath();
+        g.rect(GUTTER, 0, w - GUTTER, h);
+        g.clip();
+        g.translate(GUTTER, 0);
+        w -= GUTTER;
+        drawPlot(g, layout, window, w, h);
+        g.restore();
+    }
+
+    private void drawGutter(GraphicsContext g, double h) {
+        FlameChart chart = chart();
+        g.setFill(chart.flameTextFillProperty().get());
+        g.setGlobalAlpha(0.7);
+        for (int d = 0; d < FlameLayout.DEPTHS; d++) {
+            g.fillText(ROW_NAMES[d], 6, rowY(d) + rowHeight() / 2);
+        }
+        g.setGlobalAlpha(1);
+        g.setStroke(chart.flameGridColorProperty().get());
+        g.strokeLine(GUTTER - 0.5, 0, GUTTER - 0.5, h);
+    }
+
+    private void drawPlot(GraphicsContext g, FlameLayout layout, TimeWindow window, double w, double h) {
+        FlameChart chart = chart();
+        drawAxis(g, window, w, h);
+        if (layout.isEmpty()) {
+            g.setFill(chart.flameTextFillProperty().get());
+            g.setTextAlign(TextAlignment.CENTER);
+            g.fillText("No profiled steps yet: turn profiling on and run a prefill or a step.", w / 2, AXIS_HEIGHT + 2 * rowHeight());
+            g.setTextAlign(TextAlignment.LEFT);
+            return;
+        }
+        double nsPerPixel = window.spanNanos() / Math.max(1, w);
+        for (int d = 0; d < FlameLayout.DEPTHS; d++) {
+            drawRow(g, layout, window, d, w, nsPerPixel);
+        }
+        drawSelection(g, layout, window, w, h);
+    }
+
+    private void drawAxis(GraphicsContext g, TimeWindow window, double w, double h) {
+        FlameChart chart = chart();
+        double step = FlameText.tickStep(window.spanNanos() / Math.max(1, w) * 110);
+        double first = Math.ceil(window.startNanos() / step) * step;
+        g.setLineWidth(1);
+        for (double t = first; t <= window.endNanos(); t += step) {
+            double x = Math.floor(window.toX(t, w)) + 0.5;
+            g.setStroke(chart.flameGridColorProperty().get());
+            g.strokeLine(x, AXIS_HEIGHT - 6, x, h);
+            g.setFill(chart.flameTextFillProperty().get());
+            g.fillText(FlameText.tick(t, step), x + 3, AXIS_HEIGHT / 2 - 2);
+        }
+        g.setStroke(chart.flameGridColorProperty().get());
+        g.strokeLine(0, AXIS_HEIGHT - 0.5, w, AXIS_HEIGHT - 0.5);
+    }
+
+    private void drawRow(GraphicsContext g, FlameLayout layout, TimeWindow window, int depth, double w, double nsPerPixel) {
+        double y = rowY(depth);
+        double rh = rowHeight();
+        layout.visit(depth, window.startNanos(), window.endNanos(), nsPerPixel, (index, start, end, merged) -> {
+            double x0 = Math.max(-1, window.toX(start, w));
+            double x1 = Math.min(w + 1, window.toX(end, w));
+            double bw = Math.max(1, x1 - x0);
+            Paint fill = paint(layout.colorKey(depth, index));
+            g.setFill(fill);
+            g.setGlobalAlpha(merged ? 0.75 : 1);
+            // a 1 px gap between neighbours once boxes are wide enough to tell apart
+            g.fillRect(x0, y, bw > 4 ? bw - 1 : bw, rh);
+            g.setGlobalAlpha(1);
+            if (!merged && bw > 3 * charWidth + 6) {
+                drawLabel(g, layout.label(depth, index), fill, Math.max(0, x0) + 3, Math.min(x1, w) - Math.max(0, x0) - 6, y + rh / 2);
+            }
+        });
+        FlameBox selected = chart().selectedBoxProperty().get();
+        outline(g, layout, window, selected, depth, w, 2, chart().flameTextFillProperty().get());
+        outline(g, layout, window, hovered, depth, w, 1, chart().flameTextFillProperty().get());
+    }
+
+    private void outline(GraphicsContext g, FlameLayout layout, TimeWindow window, FlameBox box, int depth, double w,
+                         double lineWidth, Paint stroke) {
+        if (box == null || box.depth() != depth || box.index() >= layout.count(depth)) {
+            return;
+        }
+        double x0 = window.toX(layout.start(depth, box.index()), w);
+        double x1 = window.toX(layout.end(depth, box.index()), w);
+        if (x1 < 0 || x0 > w) {
+            return;
+        }
+        g.setStroke(stroke);
+        g.setLineWidth(lineWidth);
+        g.strokeRect(Math.max(-2, x0) + lineWidth / 2, rowY(depth) + lineWidth / 2,
+                Math.max(1, Math.min(w + 2, x1) - Math.max(-2, x0) - lineWidth), rowHeight() - lineWidth);
+        g.setLineWidth(1);
+    }
+
+    private void drawLabel(GraphicsContext g, String text, Paint fill, double x, double room, double yMid) {
+        int chars = (int) (room / charWidth);
+        if (chars < 3) {
+            return;
+        }
+        String shown = text.length() <= chars ? text : text.substring(0, chars - 1) + "\u2026";
+        boolean dark = fill instanceof Color c && 0.2126 * c.getRed() + 0.7152 * c.getGreen() + 0.0722 * c.getBlue() < 0.5;
+        g.setFill(dark ? Color.WHITE : Color.BLACK);
+        g.fillText(shown, x, yMid);
+    }
+
+    private void drawSelection(GraphicsContext g, FlameLayout layout, TimeWindow window, double w, double h) {
+        TimeRange s = chart().getSelection();
+        if (s == null) {
+            return;
+        }
+        double x0 = window.toX(s.startNanos(), w);
+        double x1 = window.toX(s.endNanos(), w);
+        g.setFill(chart().flameSelectionFillProperty().get());
+        g.fillRect(x0, AXIS_HEIGHT, Math.max(1, x1 - x0), h - AXIS_HEIGHT);
+        g.setStroke(chart().flameTextFillProperty().get());
+        g.strokeLine(Math.floor(x0) + 0.5, AXIS_HEIGHT, Math.floor(x0) + 0.5, h);
+        g.strokeLine(Math.floor(x1) + 0.5, AXIS_HEIGHT, Math.floor(x1) + 0.5, h);
+        String label = FlameText.duration(s.spanNanos());
+        g.setFill(chart().flameTextFillProperty().get());
+        g.fillText(label, Math.min(Math.max(2, x0 + 4), w - label.length() * charWidth - 4),
+                rowY(FlameLayout.DEPTHS) + 8);
+    }
+
+    private Paint paint(String key) {
+        return paintCache.computeIfAbsent(key, chart()::colorFor);
+    }
+
+    // ---- hover ----
+
+    private void setHovered(FlameBox box) {
+        if (box == null ? hovered != null : !box.equals(hovered)) {
+            hovered = box;
+            if (box != null) {
+                tooltip.setText(FlameText.describe(chart().getLayout(), box.depth(), box.index()));
+            }
+            markDirty();
+        }
+        tooltip.setVisible(box != null && !dragging);
+        chart().requestLayout();
+    }
+
+    private FlameBox boxAt(double x, double y) {
+        FlameLayout layout = chart().getLayout();
+        int depth = depthAt(y);
+        if (depth < 0 || layout.isEmpty()) {
+            return null;
+        }
+        TimeWindow window = chart().getWindow();
+        double t = window.toTime(x - GUTTER, width());
+        int index = layout.indexAt(depth, t, HOVER_TOLERANCE_PX * window.spanNanos() / width());
+        return index < 0 ? null : new FlameBox(depth, index);
+    }
+
+    private void layoutTooltip(double x, double y, double w, double h) {
+        if (!tooltip.isVisible() || Double.isNaN(mouseX)) {
+            return;
+        }
+        tooltip.autosize();
+        double tw = tooltip.getWidth();
+        double th = tooltip.getHeight();
+        double tx = mouseX + 14 + tw > w ? mouseX - tw - 8 : mouseX + 14;
+        double ty = mouseY + 16 + th > h ? Math.max(0, mouseY - th - 4) : mouseY + 16;
+        tooltip.relocate(x + Math.max(0, tx), y + ty);
+    }
+
+    // ---- input ----
+
+    private void moved(MouseEvent e) {
+        mouseX = e.getX();
+        mouseY = e.getY();
+        setHovered(boxAt(e.getX(), e.getY()));
+    }
+
+    private void pressed(MouseEvent e) {
+        chart().requestFocus();
+        if (e.getButton() != MouseButton.PRIMARY) {
+            return;
+        }
+        pressX = e.getX();
+        pressWindow = chart().getWindow();
+        pressTime = pressWindow.toTime(e.getX() - GUTTER, width());
+        dragging = false;
+        rangeDrag = e.isShiftDown();
+        e.consume();
+    }
+
+    private void dragged(MouseEvent e) {
+        if (pressWindow == null) {
+            return;
+        }
+        double dx = e.getX() - pressX;
+        if (!dragging && Math.abs(dx) < DRAG_THRESHOLD) {
+            return;
+        }
+        dragging = true;
+        tooltip.setVisible(false);
+        FlameChart chart = chart();
+        if (rangeDrag) {
+            double t = chart.getWindow().toTime(e.getX() - GUTTER, width());
+            double total = chart.getLayout().durationNanos();
+            chart.selectedBoxProperty().set(null);
+            chart.selectionProperty().set(TimeRange.between(clamp(pressTime, total), clamp(t, total)));
+        } else {
+            chart.windowProperty().set(pressWindow.pan(-dx / width() * pressWindow.spanNanos(), chart.getLayout().durationNanos()));
+        }
+        e.consume();
+    }
+
+    private static double clamp(double t, double total) {
+        return Math.max(0, Math.min(total, t));
+    }
+
+    private void released(MouseEvent e) {
+        if (pressWindow == null) {
+            return;
+        }
+        if (!dragging) {
+            FlameBox box = boxAt(e.getX(), e.getY());
+            if (e.getClickCount() >= 2 && box != null) {
+                FlameLayout l = chart().getLayout();
+                double s = l.start(box.depth(), box.index());
+                double en = l.end(box.depth(), box.index());
+                double margin = (en - s) * 0.05;
+                chart().windowProperty().set(TimeWindow.around(s - margin, en + margin, l.durationNanos()));
+            } else if (box != null) {
+                chart().select(box);
+            } else if (depthAt(e.getY()) >= 0 || e.getY() >= AXIS_HEIGHT) {
+                chart().clearSelection();
+            }
+        }
+        pressWindow = null;
+        dragging = false;
+        e.consume();
+    }
+
+    private void scrolled(ScrollEvent e) {
+        if (e.isControlDown() || e.isShortcutDown()) {
+            chart().zoomAt(e.getX() - GUTTER, width(), Math.pow(1.003, e.getDeltaY()));
+        } else {
+            double d = e.getDeltaX() != 0 ? e.getDeltaX() : e.getDeltaY();
+            chart().panPixels(-d, width());
+        }
+        e.consume();
+    }
+
+    private void keyPressed(KeyEvent e) {
+        double anchor = Double.isNaN(mouseX) ? width() / 2 : Math.max(0, mouseX - GUTTER);
+        switch (e.getCode()) {
+            case W, ADD, PLUS, EQUALS -> chart().zoomAt(anchor, width(), 1.4);
+            case S, SUBTRACT, MINUS -> chart().zoomAt(anchor, width(), 1 / 1.4);
+            case A, LEFT -> chart().panPixels(-0.15 * width(), width());
+            case D, RIGHT -> chart().panPixels(0.15 * width(), width());
+            case F -> chart().fitSelectionOrAll();
+            case ESCAPE -> chart().clearSelection();
+            default -> {
+                return;
+            }
+        }
+        e.consume();
+    }
+}

@@ -1,0 +1,74 @@
+package org.moescope.app.control.flame;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import javafx.geometry.Insets;
+import javafx.scene.control.Label;
+import javafx.scene.layout.Background;
+import javafx.scene.layout.BackgroundFill;
+import javafx.scene.layout.FlowPane;
+import javafx.scene.layout.Region;
+import org.moescope.engine.profile.StageSpan;
+
+/**
+ * The flame chart's legend: a swatch per stage present in the chart (MoE stages first, then attention, then the
+ * model's own), coloured from the chart's CSS palette, followed by the parent rows' colours.
+ */
+public class FlameLegend extends FlowPane {
+
+    private final FlameChart chart;
+
+    public FlameLegend(FlameChart chart) {
+        this.chart = chart;
+        getStyleClass().add("flame-legend");
+        setHgap(12);
+        setVgap(4);
+        setPadding(new Insets(4, 8, 4, 8));
+        chart.layoutProperty().addListener(o -> rebuild());
+        chart.stageColors().addListener((javafx.collections.MapChangeListener<String, javafx.scene.paint.Paint>) c -> rebuild());
+        rebuild();
+    }
+
+    /** Keys shown, in legend order. */
+    public List<String> keys() {
+        Set<String> stages = new LinkedHashSet<>();
+        for (String k : StagePalette.KEYS) {
+            if (StagePalette.isMoeStage(k)) {
+                stages.add(k);
+            }
+        }
+        for (String k : StagePalette.KEYS) {
+            stages.add(k);
+        }
+        Set<String> present = new LinkedHashSet<>();
+        Set<String> blocks = new LinkedHashSet<>();
+        for (StageSpan s : chart.getLayout().spans()) {
+            present.add(s.stage());
+            blocks.add(s.block());
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (String k : stages) {
+            if (present.contains(k)) {
+                out.add(k);
+            }
+        }
+        present.stream().filter(k -> !StagePalette.KEYS.contains(k)).sorted().forEach(out::add);
+        blocks.stream().filter(b -> !present.contains(b)).forEach(out::add);
+        return out;
+    }
+
+    private void rebuild() {
+        getChildren().clear();
+        for (String key : keys()) {
+            Region swatch = new Region();
+            swatch.getStyleClass().add("legend-swatch");
+            swatch.setMinSize(12, 12);
+            swatch.setMaxSize(12, 12);
+            swatch.setBackground(new Background(new BackgroundFill(chart.colorFor(key), null, null)));
+            Label item = new Label(key, swatch);
+            item.getStyleClass().add("legend-item");
+            getChildren().add(item);
+        }
+    }
+}

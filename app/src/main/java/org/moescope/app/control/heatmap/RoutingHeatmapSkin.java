@@ -1,0 +1,316 @@
+package org.moescope.app.control.heatmap;
+
+import java.nio.IntBuffer;
+import javafx.geometry.VPos;
+import javafx.scene.canvas.Canvas;
+import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.control.Label;
+import javafx.scene.control.SkinBase;
+import javafx.scene.image.PixelFormat;
+import javafx.scene.image.WritableImage;
+import javafx.scene.input.MouseEvent;
+import javafx.scene.text.Font;
+import javafx.scene.text.Text;
+import javafx.scene.text.TextAlignment;
+
+/**
+ * Draws a {@link RoutingHeatmap}: row labels on the left, cells (one pixel per cell in an image, scaled up without
+ * smoothing, so thousands of cells cost one draw), column labels and axis names below, a colour bar with its value
+ * name on the right. Changes mark the canvas dirty and the drawing happens once in the next layout pass.
+ */
+public class RoutingHeatmapSkin extends SkinBase<RoutingHeatmap> {
+
+    private static final double TOP = 6;
+    private static final double BOTTOM = 34;
+    private static final double BAR_WIDTH = 12;
+    private static final double RIGHT = BAR_WIDTH + 64;
+    private static final double MIN_LABEL_SPACING = 12;
+
+    private final Canvas canvas = new Canvas();
+    private final Label tooltip = new Label();
+    private final Font font = Font.font(10);
+    private final double charWidth;
+    private boolean dirty = true;
+    private WritableImage cells;
+    private double mouseX = Double.NaN;
+    private double mouseY = Double.NaN;
+    private int hoverRow = -1;
+    private int hoverCol = -1;
+
+    public RoutingHeatmapSkin(RoutingHeatmap heatmap) {
+        super(heatmap);
+        Text probe = new Text("abcdefghijklmnopqrstuvwxyz 0123456789'()");
+        probe.setFont(font);
+        charWidth = probe.getLayoutBounds().getWidth() / probe.getText().length();
+        tooltip.getStyleClass().add("heatmap-tooltip");
+        tooltip.setManaged(false);
+        tooltip.setVisible(false);
+        tooltip.setMouseTransparent(true);
+        getChildren().addAll(canvas, tooltip);
+
+        registerChangeListener(heatmap.dataProperty(), o -> {
+            cells = null;
+            hoverRow = -1;
+            tooltip.setVisible(false);
+            markDirty();
+        });
+        registerChangeListener(heatmap.heatmapScaleProperty(), o -> {
+            cells = null;
+            markDirty();
+        });
+        registerChangeListener(heatmap.selectedRowProperty(), o -> markDirty());
+        registerChangeListener(heatmap.selectedColumnProperty(), o -> markDirty());
+        registerChangeListener(heatmap.heatmapBackgroundProperty(), o -> markDirty());
+        registerChangeListener(heatmap.heatmapTextFillProperty(), o -> markDirty());
+        registerChangeListener(heatmap.heatmapSelectionStrokeProperty(), o -> markDirty());
+
+        canvas.addEventHandler(MouseEvent.MOUSE_MOVED, this::moved);
+        canvas.addEventHandler(MouseEvent.MOUSE_EXITED, e -> {
+            hoverRow = -1;
+            tooltip.setVisible(false);
+            markDirty();
+        });
+        canvas.addEventHandler(MouseEvent.MOUSE_CLICKED, e -> {
+            int[] cell = cellAt(e.getX(), e.getY());
+            if (cell != null) {
+                getSkinnable().selectedRowProperty().set(cell[0]);
+                getSkinnable().selectedColumnProperty().set(cell[1]);
+            }
+        });
+    }
+
+    private void markDirty() {
+        if (!dirty) {
+            dirty = true;
+            getSkinnable().requestLayout();
+        }
+    }
+
+    private HeatmapData data() {
+        return getSkinnable().getData();
+    }
+
+    /** Width of the row labels: the longest label, capped. */
+    private double left() {
+        HeatmapData d = data();
+        int longest = d.rowAxis().length();
+        for (int r = 0; r < Math.min(d.rows(), 2000); r++) {
+            longest = Math.max(longest, d.rowLabel(r).length());
+        }
+        return Math.min(170, longest * charWidth + 10) + 14;
+    }
+
+    private double plotWidth() {
+        return Math.max(1, canvas.getWidth() - left() - RIGHT);
+    }
+
+    private double plotHeight() {
+        return Math.max(1, canvas.getHeight() - TOP - BOTTOM);
+    }
+
+    /** {row, col} under a point, or null. */
+    int[] cellAt(double x, double y) {
+        HeatmapData d = data();
+        double px = x - left();
+        double py = y - TOP;
+        if (d.isEmpty() || px < 0 || py < 0 || px >= plotWidth() || py >= plotHeight()) {
+            return null;
+        }
+        int col = (int) (px / plotWidth() * d.cols());
+        int row = (int) (py / plotHeight() * d.rows());
+        return new int[] {Math.min(row, d.rows() - 1), Math.min(col, d.cols() - 1)};
+    }
+
+    /** Centre of a cell in the control's coordinates. */
+    public double[] cellCentre(int row, int col) {
+        HeatmapData d = data();
+        return new double[] {left() + (col + 0.5) * plotWidth() / d.cols(), TOP + (row + 0.5) * plotHeight() / d.rows()};
+    }
+
+    @Override
+    protected double computePrefHeight(double width, double top, double right, double bottom, double left) {
+        return top + bottom + TOP + BOTTOM + Math.min(480, Math.max(120, data().rows() * 14));
+    }
+
+    @Override
+    protected double computeMinHeight(double width, double top, double right, double bottom, double left) {
+        return top + bottom + TOP + BOTTOM + 60;
+    }
+
+    @Override
+    protected double computePrefWidth(double height, double top, double right, double bottom, double left) {
+        return 640;
+    }
+
+    @Override
+    protected void layoutChildren(double x, double y, double w, double h) {
+        if (canvas.getWidth() != w || canvas.getHeight() != h) {
+            canvas.setWidth(w);
+            canvas.setHeight(h);
+            dirty = true;
+        }
+        canvas.relocate(x, y);
+        if (dirty) {
+            dirty = false;
+            draw();
+        }
+        if (tooltip.isVisible()) {
+            tooltip.autosize();
+            double tx = mouseX + 14 + tooltip.getWidth() > w ? mouseX - tooltip.getWidth() - 8 : mouseX + 14;
+            double ty = mouseY + 16 + tooltip.getHeight() > h ? mouseY - tooltip.getHeight() - 4 : mouseY + 16;
+            tooltip.relocate(x + Math.max(0, tx), y + Math.max(0, ty));
+        }
+    }
+
+    private void draw() {
+        GraphicsContext g = canvas.getGraphicsContext2D();
+        RoutingHeatmap hm = getSkinnable();
+        HeatmapData d = data();
+        double w = canvas.getWidth();
+        double h = canvas.getHeight();
+        g.setFill(hm.heatmapBackgroundProperty().get());
+        g.fillRect(0, 0, w, h);
+        g.setFont(font);
+        g.setTextBaseline(VPos.CENTER);
+        g.setFill(hm.heatmapTextFillProperty().get());
+        if (d.isEmpty()) {
+            g.setTextAlign(TextAlignment.CENTER);
+            g.fillText("No routing yet: run a step with routing capture on.", w / 2, h / 2);
+            g.setTextAlign(TextAlignment.LEFT);
+            return;
+        }
+        double left = left();
+        double pw = plotWidth();
+        double ph = plotHeight();
+        double cw = pw / d.cols();
+        double ch = ph / d.rows();
+        if (cells == null) {
+            cells = renderCells(d, hm.colorScale());
+        }
+        g.setImageSmoothing(false);
+        g.drawImage(cells, left, TOP, pw, ph);
+        if (cw >= 6 && ch >= 6) {
+            g.setStroke(hm.heatmapBackgroundProperty().get());
+            g.setLineWidth(0.5);
+            for (int c = 1; c < d.cols(); c++) {
+                g.strokeLine(left + c * cw, TOP, left + c * cw, TOP + ph);
+            }
+            for (int r = 1; r < d.rows(); r++) {
+                g.strokeLine(left, TOP + r * ch, left + pw, TOP + r * ch);
+            }
+        }
+        drawLabels(g, d, left, pw, ph, cw, ch);
+        drawColorBar(g, hm, d, left + pw + 10, ph);
+        drawSelection(g, hm, d, left, pw, cw, ch);
+    }
+
+    private static WritableImage renderCells(HeatmapData d, ColorScale scale) {
+        int[] argb = new int[d.rows() * d.cols()];
+        for (int r = 0; r < d.rows(); r++) {
+            for (int c = 0; c < d.cols(); c++) {
+                argb[r * d.cols() + c] = scale.argb(d.value(r, c), d.max());
+            }
+        }
+        WritableImage img = new WritableImage(d.cols(), d.rows());
+        img.getPixelWriter().setPixels(0, 0, d.cols(), d.rows(), PixelFormat.getIntArgbInstance(), IntBuffer.wrap(argb), d.cols());
+        return img;
+    }
+
+    private void drawLabels(GraphicsContext g, HeatmapData d, double left, double pw, double ph, double cw, double ch) {
+        RoutingHeatmap hm = getSkinnable();
+        g.setFill(hm.heatmapTextFillProperty().get());
+        int rowStride = (int) Math.ceil(MIN_LABEL_SPACING / ch);
+        int maxChars = (int) ((left - 20) / charWidth);
+        g.setTextAlign(TextAlignment.RIGHT);
+        for (int r = 0; r < d.rows(); r += rowStride) {
+            String label = d.rowLabel(r);
+            if (label.length() > maxChars) {
+                label = label.substring(0, Math.max(1, maxChars - 1)) + "\u2026";
+            }
+            g.fillText(label, left - 4, TOP + (r + 0.5) * ch);
+        }
+        int widest = Integer.toString(d.cols() - 1).length();
+        int colStride = niceStride((int) Math.ceil((widest * charWidth + 6) / cw));
+        g.setTextAlign(TextAlignment.CENTER);
+        for (int c = 0; c < d.cols(); c += colStride) {
+            g.fillText(d.colLabel(c), left + (c + 0.5) * cw, TOP + ph + 8);
+        }
+        g.fillText(d.colAxis() + (colStride > 1 ? " (every " + colStride + ")" : ""), left + pw / 2, TOP + ph + 24);
+        g.save();
+        g.translate(8, TOP + ph / 2);
+        g.rotate(-90);
+        g.fillText(d.rowAxis(), 0, 0);
+        g.restore();
+        g.setTextAlign(TextAlignment.LEFT);
+    }
+
+    /** 1, 2, 4, 8, 16, ... so expert labels fall on round ids. */
+    private static int niceStride(int minimum) {
+        int s = 1;
+        while (s < minimum) {
+            s *= 2;
+        }
+        return s;
+    }
+
+    private void drawColorBar(GraphicsContext g, RoutingHeatmap hm, HeatmapData d, double x, double ph) {
+        ColorScale scale = hm.colorScale();
+        int steps = 64;
+        for (int i = 0; i < steps; i++) {
+            int argb = scale.argb(1 - (i + 0.5) / steps);
+            g.setFill(javafx.scene.paint.Color.rgb((argb >>> 16) & 0xff, (argb >>> 8) & 0xff, argb & 0xff));
+            g.fillRect(x, TOP + i * ph / steps, BAR_WIDTH, ph / steps + 1);
+        }
+        g.setFill(hm.heatmapTextFillProperty().get());
+        g.fillText(format(d.max()), x + BAR_WIDTH + 4, TOP + 5);
+        g.fillText("0", x + BAR_WIDTH + 4, TOP + ph - 5);
+        g.save();
+        g.translate(x + BAR_WIDTH + 10, TOP + ph / 2);
+        g.rotate(90);
+        g.setTextAlign(TextAlignment.CENTER);
+        g.fillText(d.valueName(), 0, 0);
+        g.restore();
+    }
+
+    private static String format(double v) {
+        return v >= 100 || v == Math.rint(v) ? String.format(java.util.Locale.ROOT, "%.0f", v)
+                : String.format(java.util.Locale.ROOT, "%.2f", v);
+    }
+
+    private void drawSelection(GraphicsContext g, RoutingHeatmap hm, HeatmapData d, double left, double pw, double cw, double ch) {
+        int row = hm.selectedRowProperty().get();
+        int col = hm.selectedColumnProperty().get();
+        g.setStroke(hm.heatmapSelectionStrokeProperty().get());
+        g.setLineWidth(1.5);
+        if (row >= 0 && row < d.rows()) {
+            g.strokeRect(left - 1, TOP + row * ch - 1, pw + 2, Math.max(2, ch) + 2);
+        }
+        if (col >= 0 && col < d.cols() && row >= 0 && row < d.rows()) {
+            g.setLineWidth(2);
+            g.strokeRect(left + col * cw - 1, TOP + row * ch - 1, Math.max(2, cw) + 2, Math.max(2, ch) + 2);
+        }
+        if (hoverRow >= 0 && hoverRow < d.rows()) {
+            g.setStroke(hm.heatmapTextFillProperty().get());
+            g.setLineWidth(1);
+            g.strokeRect(left + hoverCol * cw, TOP + hoverRow * ch, Math.max(1, cw), Math.max(1, ch));
+        }
+    }
+
+    private void moved(MouseEvent e) {
+        mouseX = e.getX();
+        mouseY = e.getY();
+        int[] cell = cellAt(e.getX(), e.getY());
+        int r = cell == null ? -1 : cell[0];
+        int c = cell == null ? -1 : cell[1];
+        if (r != hoverRow || c != hoverCol) {
+            hoverRow = r;
+            hoverCol = c;
+            if (cell != null) {
+                tooltip.setText(data().describe(r, c));
+            }
+            markDirty();
+        }
+        tooltip.setVisible(cell != null);
+        getSkinnable().requestLayout();
+    }
+}

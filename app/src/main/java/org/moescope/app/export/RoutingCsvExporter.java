@@ -1,0 +1,72 @@
+package org.moescope.app.export;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.IntFunction;
+import org.moescope.engine.profile.LayerRouting;
+import org.moescope.engine.profile.StepRouting;
+
+/**
+ * Writes routing decisions as CSV (RFC 4180), one line per (step, token row, MoE layer, top-k rank):
+ * {@value #HEADER}. {@code prob} is the full softmax probability of the chosen expert, empty when the engine did not
+ * keep probabilities. Long format so pandas/R can pivot it any way.
+ */
+public final class RoutingCsvExporter {
+
+    public static final String HEADER = "step,phase,row,sequence,position,token_id,token_text,layer,rank,expert,weight,prob";
+
+    private RoutingCsvExporter() {
+    }
+
+    public static void write(List<StepRouting> routings, IntFunction<String> tokenText, Path file) throws IOException {
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            write(routings, tokenText, w);
+        }
+    }
+
+    /** Writes {@code routings} (null entries skipped) to {@code out}; does not close it. */
+    public static void write(List<StepRouting> routings, IntFunction<String> tokenText, Writer out) throws IOException {
+        out.write(HEADER);
+        out.write("\r\n");
+        for (StepRouting r : routings) {
+            if (r == null) {
+                continue;
+            }
+            for (LayerRouting l : r.layers()) {
+                for (int t = 0; t < l.tokens(); t++) {
+                    String prefix = r.step() + "," + r.phase().label() + "," + t + "," + r.sequences()[t] + ","
+                            + r.positions()[t] + "," + r.tokenIds()[t] + "," + quote(tokenText.apply(r.tokenIds()[t]))
+                            + "," + l.layer() + ",";
+                    for (int j = 0; j < l.k(); j++) {
+                        int expert = l.ids()[t * l.k() + j];
+                        out.write(prefix);
+                        out.write(j + "," + expert + "," + number(l.weights()[t * l.k() + j]) + ",");
+                        if (l.probs() != null) {
+                            out.write(number(l.probs()[t * l.experts() + expert]));
+                        }
+                        out.write("\r\n");
+                    }
+                }
+            }
+        }
+        out.flush();
+    }
+
+    /** A CSV field: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
+    static String quote(String field) {
+        String f = field == null ? "" : field;
+        if (f.indexOf(',') < 0 && f.indexOf('"') < 0 && f.indexOf('\n') < 0 && f.indexOf('\r') < 0) {
+            return f;
+        }
+        return '"' + f.replace("\"", "\"\"") + '"';
+    }
+
+    private static String number(float v) {
+        return String.format(Locale.ROOT, "%.6g", v);
+    }
+}

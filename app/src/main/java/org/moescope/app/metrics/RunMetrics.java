@@ -1,0 +1,89 @@
+package org.moescope.app.metrics;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.moescope.engine.profile.LayerRouting;
+import org.moescope.engine.profile.Phase;
+import org.moescope.engine.profile.StageSpan;
+import org.moescope.engine.session.StepResult;
+
+/**
+ * The dashboard's figures for one run (a prefill and its decode steps). Pure, so it is tested without JavaFX.
+ *
+ * @param tokensPerSecond   decode throughput: new tokens of every sequence over decode wall time (0 before the first decode step)
+ * @param prefillMillis     wall time of the prefill step (NaN when the run has none)
+ * @param decodeLatencyMillis per decode step, its wall time in ms, in step order
+ * @param moeShare          device time in "moe" blocks over all profiled device time, in [0, 1] (NaN without spans)
+ * @param loadImbalance     max/mean tokens per expert, averaged over the MoE layers, over every routed token
+ *                          of the run (1 = perfectly balanced; NaN without routing)
+ */
+public record RunMetrics(double tokensPerSecond, double prefillMillis, List<Double> decodeLatencyMillis, double moeShare,
+                         double loadImbalance) {
+
+    public RunMetrics {
+        decodeLatencyMillis = List.copyOf(decodeLatencyMillis);
+    }
+
+    public static final RunMetrics EMPTY = of(List.of());
+
+    public static RunMetrics of(List<StepResult> steps) {
+        double prefillMillis = Double.NaN;
+        long decodeNanos = 0;
+        long decodeTokens = 0;
+        List<Double> latencies = new ArrayList<>();
+        long moeNanos = 0;
+        long allNanos = 0;
+        LoadCounts load = new LoadCounts();
+        for (StepResult step : steps) {
+            if (step.phase() == Phase.PREFILL) {
+                prefillMillis = step.wallNanos() / 1e6;
+            } else {
+                decodeNanos += step.wallNanos();
+                decodeTokens += step.newTokens().length;
+                latencies.add(step.wallNanos() / 1e6);
+            }
+            for (StageSpan span : step.spans()) {
+                allNanos += span.durationNanos();
+                if ("moe".equals(span.block())) {
+                    moeNanos += span.durationNanos();
+                }
+            }
+            if (step.routing() != null) {
+                step.routing().layers().forEach(load::add);
+            }
+        }
+        double tokensPerSecond = decodeNanos == 0 ? 0 : decodeTokens / (decodeNanos / 1e9);
+        double moeShare = allNanos == 0 ? Double.NaN : (double) moeNanos / allNanos;
+        return new RunMetrics(tokensPerSecond, prefillMillis, latencies, moeShare, load.meanMaxOverMean());
+    }
+
+    /** Tokens routed to each expert, per layer, summed over steps. */
+    private static final class LoadCounts {
+        private final java.util.Map<Integer, long[]> perLayer = new java.util.TreeMap<>();
+
+        void add(LayerRouting routing) {
+            long[] counts = perLayer.computeIfAbsent(routing.layer(), l -> new long[routing.experts()]);
+            for (int i = 0; i < routing.tokens() * routing.k(); i++) {
+                counts[routing.ids()[i]]++;
+            }
+        }
+
+        double meanMaxOverMean() {
+            double sum = 0;
+            int layers = 0;
+            for (long[] counts : perLayer.values()) {
+                long total = 0;
+                long max = 0;
+                for (long c : counts) {
+                    total += c;
+                    max = Math.max(max, c);
+                }
+                if (total > 0) {
+                    sum += max / ((double) total / counts.length);
+                    layers++;
+                }
+            }
+            return layers == 0 ? Double.NaN : sum / layers;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package org.moescope.app.prefs;
+
+import java.util.prefs.BackingStoreException;
+import java.util.prefs.Preferences;
+import org.moescope.engine.moe.MoeOptions;
+
+/**
+ * What the app keeps between runs ({@link java.util.prefs}): last model, device, switches, window size, theme.
+ * Reads fall back to defaults when a key is missing or unreadable.
+ */
+public final class AppPreferences {
+    private static final String MODEL = "model";
+    private static final String DEVICE = "device";
+    private static final String FUSED = "switch.fusedGateUpSilu";
+    private static final String HOST_TOPK = "switch.hostTopk";
+    private static final String DIRECT = "switch.directDispatch";
+    private static final String PROFILING = "switch.profiling";
+    private static final String WIDTH = "window.width";
+    private static final String HEIGHT = "window.height";
+    private static final String DARK = "theme.dark";
+
+    public static final double DEFAULT_WIDTH = 1440;
+    public static final double DEFAULT_HEIGHT = 900;
+
+    private final Preferences node;
+
+    public AppPreferences(Preferences node) {
+        this.node = node;
+    }
+
+    /** The user's preferences of the app. */
+    public static AppPreferences user() {
+        return new AppPreferences(Preferences.userRoot().node("org/moescope/app"));
+    }
+
+    /** Folder or preset; "" = the bundled sample model. */
+    public String model() {
+        return node.get(MODEL, "");
+    }
+
+    public void setModel(String model) {
+        node.put(MODEL, model == null ? "" : model);
+    }
+
+    /** Device selector; "" = the first device. */
+    public String device() {
+        return node.get(DEVICE, "");
+    }
+
+    public void setDevice(String selector) {
+        node.put(DEVICE, selector == null ? "" : selector);
+    }
+
+    /** The saved switches; profiling defaults to on, since seeing the time is the point of the app. */
+    public MoeOptions switches() {
+        MoeOptions d = MoeOptions.DEFAULT;
+        return new MoeOptions(node.getBoolean(FUSED, d.fusedGateUpSilu()), node.getBoolean(HOST_TOPK, d.hostTopk()),
+                node.getBoolean(DIRECT, d.directDispatch()), node.getBoolean(PROFILING, true));
+    }
+
+    public void setSwitches(MoeOptions options) {
+        node.putBoolean(FUSED, options.fusedGateUpSilu());
+        node.putBoolean(HOST_TOPK, options.hostTopk());
+        node.putBoolean(DIRECT, options.directDispatch());
+        node.putBoolean(PROFILING, options.profiling());
+    }
+
+    public double windowWidth() {
+        return node.getDouble(WIDTH, DEFAULT_WIDTH);
+    }
+
+    public double windowHeight() {
+        return node.getDouble(HEIGHT, DEFAULT_HEIGHT);
+    }
+
+    public void setWindowSize(double width, double height) {
+        node.putDouble(WIDTH, width);
+        node.putDouble(HEIGHT, height);
+    }
+
+    public boolean darkTheme() {
+        return node.getBoolean(DARK, false);
+    }
+
+    public void setDarkTheme(boolean dark) {
+        node.putBoolean(DARK, dark);
+    }
+
+    /** Writes to the backing store now (it would otherwise happen at some later time). */
+    public void flush() {
+        try {
+            node.flush();
+        } catch (BackingStoreException e) {
+            System.err.println("moescope: preferences not saved: " + e.getMessage());
+        }
+    }
+}

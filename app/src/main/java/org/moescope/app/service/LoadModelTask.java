@@ -1,0 +1,66 @@
+package org.moescope.app.service;
+
+import javafx.concurrent.Task;
+import org.moescope.engine.backend.Backend;
+import org.moescope.engine.backend.Backends;
+import org.moescope.engine.session.InferenceSession;
+import org.moescope.engine.session.ModelSource;
+
+/**
+ * Loads a model on the engine thread, reporting the engine's progress. The previous session (if any) is closed
+ * first so that two models never share the device memory; on failure nothing stays loaded.
+ */
+public final class LoadModelTask extends Task<InferenceSession> {
+    private final String modelArgument;
+    private final String deviceSelector;
+    private final InferenceSession previous;
+
+    /** @param modelArgument a folder or preset name as {@link ModelSource#parse} takes it; null or blank = the sample model */
+    public LoadModelTask(String modelArgument, String deviceSelector, InferenceSession previous) {
+        this.modelArgument = modelArgument == null || modelArgument.isBlank() ? null : modelArgument.trim();
+        this.deviceSelector = deviceSelector;
+        this.previous = previous;
+    }
+
+    @Override
+    protected InferenceSession call() {
+        if (previous != null) {
+            updateMessage("Closing the previous model");
+            previous.close();
+        }
+        ModelSource source = source(modelArgument);
+        updateMessage("Loading " + describe(source));
+        updateProgress(0, 1);
+        updateMessage("Opening device " + (deviceSelector == null || deviceSelector.isBlank() ? "(default)" : deviceSelector));
+        Backend backend = Backends.open(deviceSelector);
+        // the session owns the backend from here on, and closes it if loading fails
+        return InferenceSession.open(source, backend, (fraction, message) -> {
+            updateProgress(fraction, 1);
+            updateMessage(message);
+        });
+    }
+
+    /**
+     * The model an argument names: what {@link ModelSource#parse} makes of it, where a synthetic preset may carry a
+     * layer count after a colon ("qwen3-30b-a3b:4" = its first 4 layers) so that a big preset fits a small machine.
+     */
+    public static ModelSource source(String argument) {
+        if (argument != null && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(argument))) {
+            int colon = argument.lastIndexOf(':');
+            if (colon > 0 && argument.substring(colon + 1).matches("\\d+")) {
+                int layers = Integer.parseInt(argument.substring(colon + 1));
+                if (ModelSource.parse(argument.substring(0, colon)) instanceof ModelSource.Synthetic s) {
+                    return new ModelSource.Synthetic(s.presetOrConfig(), layers, s.dtype(), s.seed());
+                }
+            }
+        }
+        return ModelSource.parse(argument);
+    }
+
+    static String describe(ModelSource source) {
+        return switch (source) {
+            case ModelSource.Folder f -> f.dir().toString();
+            case ModelSource.Synthetic s -> "synthetic " + s.presetOrConfig() + (s.layers() > 0 ? " (" + s.layers() + " layers)" : "");
+        };
+    }
+}

@@ -1,0 +1,86 @@
+package org.moescope.app.view;
+
+import eu.hansolo.tilesfx.Tile;
+import eu.hansolo.tilesfx.TileBuilder;
+import java.util.List;
+import javafx.geometry.Insets;
+import javafx.scene.layout.FlowPane;
+import org.moescope.app.metrics.RunMetrics;
+import org.moescope.engine.model.ModelConfig;
+
+/**
+ * The dashboard (TilesFX): decode tokens/s, prefill time, a sparkline of per-token decode latency, the MoE share
+ * of device time and a load-imbalance gauge (max/mean tokens per expert; 1 is perfect balance).
+ */
+public final class DashboardTiles extends FlowPane {
+    private static final double SIZE = 165;
+
+    private final Tile tokensPerSecond;
+    private final Tile prefill;
+    private final Tile latency;
+    private final Tile moeShare;
+    private final Tile imbalance;
+    private int latencyPoints;
+
+    public DashboardTiles() {
+        super(10, 10);
+        getStyleClass().add("dashboard");
+        setPadding(new Insets(10));
+        tokensPerSecond = TileBuilder.create().skinType(Tile.SkinType.NUMBER).prefSize(SIZE, SIZE)
+                .title("Decode speed").unit("tok/s").decimals(1).description("new tokens / decode wall time").build();
+        prefill = TileBuilder.create().skinType(Tile.SkinType.NUMBER).prefSize(SIZE, SIZE)
+                .title("Prefill").unit("ms").decimals(1).description("wall time of step 0").build();
+        latency = TileBuilder.create().skinType(Tile.SkinType.SPARK_LINE).prefSize(SIZE * 2 + 10, SIZE)
+                .title("Decode latency per token").unit("ms").decimals(1).averagingPeriod(256).build();
+        moeShare = TileBuilder.create().skinType(Tile.SkinType.CIRCULAR_PROGRESS).prefSize(SIZE, SIZE)
+                .title("MoE share").unit("%").decimals(0).minValue(0).maxValue(100).text("of device time").build();
+        imbalance = TileBuilder.create().skinType(Tile.SkinType.GAUGE).prefSize(SIZE, SIZE)
+                .title("Load imbalance").unit("max/mean").decimals(2).minValue(1).maxValue(4)
+                .threshold(2).thresholdVisible(true).build();
+        for (Tile t : List.of(tokensPerSecond, prefill, latency, moeShare, imbalance)) {
+            t.getStyleClass().add("dashboard-tile");
+        }
+        tokensPerSecond.setId("tile-tokens-per-second");
+        prefill.setId("tile-prefill");
+        latency.setId("tile-latency");
+        moeShare.setId("tile-moe-share");
+        imbalance.setId("tile-imbalance");
+        getChildren().addAll(tokensPerSecond, prefill, latency, moeShare, imbalance);
+    }
+
+    /** The gauge's range: from perfect balance to every token on k of E experts (max/mean = E/k). */
+    public void setModel(ModelConfig config) {
+        if (config != null && config.numExperts() > 0) {
+            imbalance.setMaxValue(Math.max(2, (double) config.numExperts() / config.numExpertsPerTok()));
+        }
+    }
+
+    /** FX thread. */
+    public void show(RunMetrics m) {
+        tokensPerSecond.setValue(m.tokensPerSecond());
+        prefill.setValue(Double.isNaN(m.prefillMillis()) ? 0 : m.prefillMillis());
+        List<Double> ms = m.decodeLatencyMillis();
+        if (ms.size() < latencyPoints) {
+            latency.clearData();
+            latencyPoints = 0;
+        }
+        // the sparkline records each value change as a point
+        for (; latencyPoints < ms.size(); latencyPoints++) {
+            latency.setValue(ms.get(latencyPoints));
+        }
+        moeShare.setValue(Double.isNaN(m.moeShare()) ? 0 : m.moeShare() * 100);
+        imbalance.setValue(Double.isNaN(m.loadImbalance()) ? imbalance.getMinValue() : m.loadImbalance());
+    }
+
+    public Tile tokensPerSecond() {
+        return tokensPerSecond;
+    }
+
+    public Tile moeShare() {
+        return moeShare;
+    }
+
+    public Tile imbalance() {
+        return imbalance;
+    }
+}

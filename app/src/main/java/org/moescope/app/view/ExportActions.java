@@ -1,0 +1,124 @@
+package org.moescope.app.view;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Supplier;
+import javafx.concurrent.Task;
+import javafx.scene.Node;
+import javafx.stage.FileChooser;
+import org.moescope.app.export.ChromeTraceExporter;
+import org.moescope.app.export.PngEncoder;
+import org.moescope.app.export.PngSnapshot;
+import org.moescope.app.export.RoutingCsvExporter;
+import org.moescope.app.service.ErrorMessages;
+import org.moescope.app.viewmodel.SessionViewModel;
+import org.moescope.engine.profile.StageSpan;
+import org.moescope.engine.profile.StepRouting;
+
+/**
+ * File ▸ Export: the trace as Chrome Trace JSON, the routing as CSV, the current chart as PNG. The data is taken on
+ * the FX thread; files are written on a background thread; the outcome appears in the status bar (errors in the
+ * notification bar).
+ */
+final class ExportActions {
+    private final SessionViewModel vm;
+    private final TimelinePane timeline;
+    private final RoutingPane routing;
+    private final Supplier<Node> chart;
+
+    ExportActions(SessionViewModel vm, TimelinePane timeline, RoutingPane routing, Supplier<Node> chart) {
+        this.vm = vm;
+        this.timeline = timeline;
+        this.routing = routing;
+        this.chart = chart;
+    }
+
+    void exportTrace() {
+        Path file = choose("Export the trace (Chrome Trace Event JSON)", "moescope-trace.json", "Chrome Trace JSON", "*.json");
+        if (file != null) {
+            exportTrace(file);
+        }
+    }
+
+    void exportRouting() {
+        Path file = choose("Export the routing (CSV)", "moescope-routing.csv", "CSV", "*.csv");
+        if (file != null) {
+            exportRouting(file);
+        }
+    }
+
+    void saveChartPng() {
+        Path file = choose("Save the chart as PNG", "moescope-chart.png", "PNG image", "*.png");
+        if (file != null) {
+            saveChartPng(file);
+        }
+    }
+
+    /** Writes every profiled span of the run; refuses when there is none. */
+    Task<Void> exportTrace(Path file) {
+        List<StageSpan> spans = timeline.spans();
+        if (spans.isEmpty()) {
+            vm.showError("Nothing to export: run with profiling on to record a trace.");
+            return null;
+        }
+        return write("Trace (" + spans.size() + " events)", file, () -> ChromeTraceExporter.write(spans, file));
+    }
+
+    /** Writes the routing of every step that captured it. */
+    Task<Void> exportRouting(Path file) {
+        List<StepRouting> routings = routing.routings().stream().filter(r -> r != null).toList();
+        if (routings.isEmpty()) {
+            vm.showError("Nothing to export: run the model first to record its routing.");
+            return null;
+        }
+        return write("Routing", file, () -> RoutingCsvExporter.write(routings, vm.tokenText(), file));
+    }
+
+    /** Snapshots the current chart (on the FX thread) and writes it as PNG. */
+    Task<Void> saveChartPng(Path file) {
+        int[] size = new int[2];
+        int[] argb;
+        try {
+            argb = PngSnapshot.pixels(chart.get(), size);
+        } catch (IllegalArgumentException e) {
+            vm.showError(ErrorMessages.describe("Saving the chart", e));
+            return null;
+        }
+        return write("Chart", file, () -> {
+            try (var out = java.nio.file.Files.newOutputStream(file)) {
+                PngEncoder.write(argb, size[0], size[1], out);
+            }
+        });
+    }
+
+    private interface Writer {
+        void write() throws IOException;
+    }
+
+    private Task<Void> write(String what, Path file, Writer writer) {
+        Task<Void> task = new Task<>() {
+            @Override
+            protected Void call() throws IOException {
+                writer.write();
+                return null;
+            }
+        };
+        task.setOnSucceeded(e -> vm.showStatus(what + " written to " + file));
+        task.setOnFailed(e -> vm.showError(ErrorMessages.describe("Writing " + file, task.getException())));
+        Thread thread = new Thread(task, "moescope-export");
+        thread.setDaemon(true);
+        thread.start();
+        return task;
+    }
+
+    private Path choose(String title, String name, String description, String pattern) {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle(title);
+        chooser.setInitialFileName(name);
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter(description, pattern));
+        var window = timeline.getScene() == null ? null : timeline.getScene().getWindow();
+        var file = chooser.showSaveDialog(window);
+        return file == null ? null : file.toPath();
+    }
+}

@@ -1,0 +1,241 @@
+package org.moescope.app.view;
+
+import java.util.List;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.CheckMenuItem;
+import javafx.scene.control.Label;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import org.controlsfx.control.NotificationPane;
+import org.moescope.app.viewmodel.DeviceChoice;
+import org.moescope.app.viewmodel.SessionViewModel;
+
+/**
+ * The main window: menu bar, the run panel on the left, tabs (output and dashboard, timeline, routing, A/B
+ * compare) in the centre under a notification bar for errors, and a status bar with progress.
+ */
+public final class MainWindow extends BorderPane {
+    private final SessionViewModel vm;
+    private final RunPanel runPanel;
+    private final OutputPane output;
+    private final ComparePane compare;
+    private final TabPane tabs = new TabPane();
+    private final NotificationPane notifications;
+    private final BooleanProperty darkTheme = new SimpleBooleanProperty(this, "darkTheme");
+    private final ExportActions exports;
+    private final TimelinePane timeline;
+    private final RoutingPane routing;
+
+    public MainWindow(SessionViewModel vm, List<DeviceChoice> devices) {
+        this.vm = vm;
+        getStyleClass().add("main-window");
+        runPanel = new RunPanel(vm, devices);
+        output = new OutputPane(vm);
+        compare = new ComparePane(vm);
+        timeline = new TimelinePane(vm.steps());
+        routing = new RoutingPane(vm.steps(), vm.tokenText());
+        routing.modelConfigProperty().bind(vm.configProperty());
+        exports = new ExportActions(vm, timeline, routing, this::currentChart);
+
+        tabs.setId("main-tabs");
+        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        tabs.getTabs().addAll(tab("Output", "tab-output", output), tab("Timeline", "tab-timeline", timeline),
+                tab("Routing", "tab-routing", routing), tab("A/B compare", "tab-compare", compare));
+        notifications = new NotificationPane(tabs);
+        notifications.setId("notifications");
+        notifications.getStyleClass().add(NotificationPane.STYLE_CLASS_DARK);
+        vm.lastErrorProperty().addListener((obs, was, message) -> {
+            if (message != null) {
+                notifications.show(message);
+            }
+        });
+        vm.busyProperty().addListener((obs, was, busy) -> {
+            if (busy) {
+                notifications.hide();
+            }
+        });
+
+        ScrollPane left = new ScrollPane(runPanel);
+        left.setFitToWidth(true);
+        left.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        left.getStyleClass().add("run-panel-scroll");
+        setTop(menuBar());
+        setLeft(left);
+        setCenter(notifications);
+        setBottom(statusBar());
+    }
+
+    private static Tab tab(String title, String id, Node content) {
+        Tab tab = new Tab(title, content);
+        tab.setId(id);
+        return tab;
+    }
+
+    private MenuBar menuBar() {
+        Menu file = new Menu("File", null,
+                item(Shortcut.OPEN_FOLDER, runPanel::openFolder),
+                item(Shortcut.LOAD_MODEL, vm::loadModel),
+                new SeparatorMenuItem(),
+                item(Shortcut.EXPORT_TRACE, exports::exportTrace),
+                item(Shortcut.EXPORT_ROUTING, exports::exportRouting),
+                item(Shortcut.SNAPSHOT, exports::saveChartPng),
+                new SeparatorMenuItem(),
+                item(Shortcut.QUIT, () -> getScene().getWindow().hide()));
+        Menu run = new Menu("Run", null,
+                item(Shortcut.PREFILL, vm::prefill),
+                item(Shortcut.STEP, vm::step),
+                item(Shortcut.GENERATE, vm::generate),
+                item(Shortcut.STOP, vm::stop),
+                item(Shortcut.RESET, vm::reset),
+                new SeparatorMenuItem(),
+                item(Shortcut.COMPARE, () -> {
+                    tabs.getSelectionModel().select(3);
+                    compare.run();
+                }));
+        Menu switches = new Menu("Switches", null,
+                check(Shortcut.FUSED, vm.fusedGateUpSiluProperty()),
+                check(Shortcut.HOST_TOPK, vm.hostTopkProperty()),
+                check(Shortcut.DIRECT, vm.directDispatchProperty()),
+                check(Shortcut.PROFILING, vm.profilingProperty()));
+        Menu view = new Menu("View", null,
+                item(Shortcut.TAB_OUTPUT, () -> tabs.getSelectionModel().select(0)),
+                item(Shortcut.TAB_TIMELINE, () -> tabs.getSelectionModel().select(1)),
+                item(Shortcut.TAB_ROUTING, () -> tabs.getSelectionModel().select(2)),
+                item(Shortcut.TAB_COMPARE, () -> tabs.getSelectionModel().select(3)),
+                new SeparatorMenuItem(),
+                check(Shortcut.DARK_THEME, darkTheme));
+        Menu help = new Menu("Help", null, item(Shortcut.HELP, this::showHelp), aboutItem());
+        MenuBar bar = new MenuBar(file, run, switches, view, help);
+        bar.setId("menu-bar");
+        return bar;
+    }
+
+    private static MenuItem item(Shortcut shortcut, Runnable action) {
+        MenuItem item = new MenuItem(shortcut.description());
+        item.setId("menu-" + shortcut.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        item.setAccelerator(shortcut.keys());
+        item.setOnAction(e -> action.run());
+        return item;
+    }
+
+    private static CheckMenuItem check(Shortcut shortcut, BooleanProperty property) {
+        String text = shortcut.description().replaceFirst("^Toggle (the )?", "");
+        CheckMenuItem item = new CheckMenuItem(Character.toUpperCase(text.charAt(0)) + text.substring(1));
+        item.setAccelerator(shortcut.keys());
+        item.selectedProperty().bindBidirectional(property);
+        return item;
+    }
+
+    private MenuItem aboutItem() {
+        MenuItem about = new MenuItem("About MoEScope");
+        about.setOnAction(e -> {
+            Alert alert = new Alert(Alert.AlertType.INFORMATION, "A visual profiler for Mixture-of-Experts inference: "
+                    + "an OpenCL engine for Qwen3-MoE models, flame charts of every stage and expert-routing heatmaps.", ButtonType.OK);
+            alert.setHeaderText("MoEScope");
+            alert.initOwner(getScene().getWindow());
+            alert.show();
+        });
+        return about;
+    }
+
+    /** Opens the keyboard shortcut sheet. */
+    public void showHelp() {
+        Alert sheet = new Alert(Alert.AlertType.NONE, null, ButtonType.CLOSE);
+        sheet.setTitle("MoEScope keyboard shortcuts");
+        sheet.setHeaderText("Keyboard shortcuts");
+        sheet.getDialogPane().setContent(new HelpSheet());
+        sheet.getDialogPane().getStylesheets().setAll(getScene().getStylesheets());
+        sheet.initOwner(getScene().getWindow());
+        sheet.show();
+    }
+
+    private Node statusBar() {
+        Label status = new Label();
+        status.setId("status-label");
+        status.textProperty().bind(vm.statusProperty());
+        status.setMinWidth(0);
+        HBox.setHgrow(status, Priority.SOMETIMES);
+        ProgressBar progress = new ProgressBar();
+        progress.setId("status-progress");
+        progress.progressProperty().bind(javafx.beans.binding.Bindings.when(vm.busyProperty())
+                .then(javafx.beans.binding.Bindings.when(vm.progressProperty().greaterThan(0)).then(vm.progressProperty()).otherwise(-1.0))
+                .otherwise(0.0));
+        progress.visibleProperty().bind(vm.busyProperty());
+        progress.setPrefWidth(220);
+        Label steps = new Label();
+        steps.setMinWidth(Region.USE_PREF_SIZE);
+        steps.textProperty().bind(javafx.beans.binding.Bindings.size(vm.steps()).asString("%d steps"));
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox bar = new HBox(12, status, spacer, steps, progress);
+        bar.getStyleClass().add("status-bar");
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(4, 10, 4, 10));
+        return bar;
+    }
+
+    /** The chart of the selected tab (flame chart, token heatmap), else the tab's content, for File ▸ Save as PNG. */
+    private Node currentChart() {
+        return switch (tabs.getSelectionModel().getSelectedIndex()) {
+            case 1 -> timeline.flameChart();
+            case 2 -> routing.tokenHeatmap();
+            default -> tabs.getSelectionModel().getSelectedItem().getContent();
+        };
+    }
+
+    ExportActions exports() {
+        return exports;
+    }
+
+    public TimelinePane timeline() {
+        return timeline;
+    }
+
+    public RoutingPane routing() {
+        return routing;
+    }
+
+    public BooleanProperty darkThemeProperty() {
+        return darkTheme;
+    }
+
+    public SessionViewModel viewModel() {
+        return vm;
+    }
+
+    public RunPanel runPanel() {
+        return runPanel;
+    }
+
+    public OutputPane output() {
+        return output;
+    }
+
+    public ComparePane compare() {
+        return compare;
+    }
+
+    public TabPane tabs() {
+        return tabs;
+    }
+
+    public NotificationPane notifications() {
+        return notifications;
+    }
+}

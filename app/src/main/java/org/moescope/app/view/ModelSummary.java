@@ -1,0 +1,22 @@
+package org.moescope.app.view;
+
+import java.util.Locale;
+import org.moescope.app.viewmodel.SessionViewModel;
+import org.moescope.engine.model.ModelConfig;
+
+/** One paragraph about the loaded model for the run panel. */
+final class ModelSummary {
+    private ModelSummary() {
+    }
+
+    static String of(SessionViewModel vm) {
+        ModelConfig c = vm.configProperty().get();
+        if (c == null) {
+            return "No model loaded.";
+        }
+        String device = vm.loadedDeviceProperty().get() == null ? "" : " on " + vm.loadedDeviceProperty().get().name();
+        return String.format(Locale.ROOT, "%s%s%n%d layers · hidden %d · %d experts, top-%d · expert FFN %d · vocab %d · %s",
+                vm.modelNameProperty().get(), device, c.numHiddenLayers(), c.hiddenSize(), c.numExperts(),
+                c.numExpertsPerTok(), c.moeIntermediateSize(), c.vocabSize(), c.dtype());
+    }
+}

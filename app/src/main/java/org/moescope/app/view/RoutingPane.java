@@ -1,0 +1,275 @@
+package org.moescope.app.view;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.IntFunction;
+import javafx.application.Platform;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.collections.ListChangeListener;
+import javafx.collections.ObservableList;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.RadioButton;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.ToggleGroup;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import org.moescope.app.control.heatmap.RoutingHeatmap;
+import org.moescope.app.export.RoutingCsvExporter;
+import org.moescope.app.view.routing.LayerBalanceTable;
+import org.moescope.app.view.routing.RoutedText;
+import org.moescope.app.view.routing.RoutingRun;
+import org.moescope.app.view.routing.RoutingStats;
+import org.moescope.app.view.routing.TokenInspector;
+import org.moescope.engine.model.ModelConfig;
+import org.moescope.engine.profile.StepRouting;
+import org.moescope.engine.session.StepResult;
+
+/**
+ * The routing view: a MoE layer chooser with that layer's balance figures; the token × expert heatmap (routing
+ * weight or router probability) and the layer × expert load heatmap; the text coloured by each token's top-1
+ * expert; and, for a selected token (click it in the text or a heatmap row), the {@link TokenInspector}. The
+ * per-layer balance table sits in a tab beside the inspector. Follows {@code steps} as the run grows.
+ */
+public class RoutingPane extends BorderPane {
+
+    private final ObservableList<StepResult> steps;
+    private final IntFunction<String> tokenText;
+    private final IntegerProperty layerIndex = new SimpleIntegerProperty(this, "layerIndex", 0);
+    private final IntegerProperty selectedRow = new SimpleIntegerProperty(this, "selectedRow", -1);
+    private final ComboBox<Integer> layerChooser = new ComboBox<>();
+    private final RadioButton showWeights = new RadioButton("routing weight");
+    private final RadioButton showProbs = new RadioButton("router probability");
+    private final Label balance = new Label();
+    private final Label tokenTitle = new Label();
+    private final Label loadTitle = new Label("Layer \u00d7 expert: tokens routed to each expert over the whole run (click a row to pick the layer)");
+    private final Label textTitle = new Label();
+    private final RoutingHeatmap tokenHeatmap = new RoutingHeatmap();
+    private final RoutingHeatmap loadHeatmap = new RoutingHeatmap();
+    private final RoutedText text = new RoutedText();
+    private final TokenInspector inspector;
+    private final LayerBalanceTable balanceTable = new LayerBalanceTable();
+    private RoutingRun run = new RoutingRun(List.of());
+    private boolean rebuildPending;
+    private boolean updatingChooser;
+
+    public RoutingPane(ObservableList<StepResult> steps, IntFunction<String> tokenText) {
+        this.steps = steps;
+        this.tokenText = tokenText;
+        this.inspector = new TokenInspector(tokenText);
+        getStyleClass().add("routing-pane");
+
+        layerChooser.setCellFactory(l -> layerCell());
+        layerChooser.setButtonCell(layerCell());
+        layerChooser.valueProperty().addListener((o, a, b) -> {
+            if (!updatingChooser && b != null && run.layerIndex(b) >= 0) {
+                layerIndex.set(run.layerIndex(b));
+            }
+        });
+        ToggleGroup cells = new ToggleGroup();
+        showWeights.setToggleGroup(cells);
+        showProbs.setToggleGroup(cells);
+        showWeights.setSelected(true);
+        showWeights.setTooltip(new Tooltip("Cell = the weight the expert's output is mixed with (0 when not chosen)"));
+        showProbs.setTooltip(new Tooltip("Cell = the router's softmax probability for every expert, chosen or not"));
+        cells.selectedToggleProperty().addListener(o -> refreshLayerViews());
+        balance.setTooltip(new Tooltip("max/mean: busiest expert over the mean load (1 = balanced)\n"
+                + "CV: std / mean of the loads (0 = balanced)\nentropy: of the load distribution / ln(experts) (1 = uniform)\n"
+                + "dead: experts that got no token in the run"));
+        HBox controls = new HBox(8, new Label("MoE layer"), layerChooser, new Label("  cells show"), showWeights, showProbs);
+        controls.setAlignment(Pos.CENTER_LEFT);
+        for (javafx.scene.Node n : controls.getChildren()) {
+            if (n instanceof javafx.scene.layout.Region r) {
+                r.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+            }
+        }
+        balance.setWrapText(true);
+        balance.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        VBox bar = new VBox(4, controls, balance);
+        bar.setPadding(new Insets(4, 8, 4, 8));
+
+        for (Label l : List.of(tokenTitle, loadTitle, textTitle)) {
+            l.setStyle("-fx-font-weight: bold;");
+            l.setWrapText(true);
+            l.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        }
+        VBox maps = new VBox(4, tokenTitle, tokenHeatmap, loadTitle, loadHeatmap);
+        maps.setPadding(new Insets(4));
+        VBox.setVgrow(tokenHeatmap, Priority.ALWAYS);
+        VBox.setVgrow(loadHeatmap, Priority.ALWAYS);
+
+        ScrollPane textScroll = new ScrollPane(text);
+        textScroll.setFitToWidth(true);
+        textScroll.setPrefViewportHeight(110);
+        ScrollPane inspectorScroll = new ScrollPane(inspector);
+        inspectorScroll.setFitToWidth(true);
+        TabPane tabs = new TabPane(new Tab("Token inspector", inspectorScroll), new Tab("Balance per layer", balanceTable));
+        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        VBox right = new VBox(4, textTitle, textScroll, tabs);
+        right.setPadding(new Insets(4));
+        VBox.setVgrow(tabs, Priority.ALWAYS);
+
+        SplitPane split = new SplitPane(maps, right);
+        split.setDividerPositions(0.5);
+        setTop(bar);
+        setCenter(split);
+
+        // one selected token and one layer, shared by the text, the heatmaps and the inspector
+        inspector.rowProperty().bind(selectedRow);
+        inspector.layerIndexProperty().bindBidirectional(layerIndex);
+        text.selectedRowProperty().bindBidirectional(selectedRow);
+        tokenHeatmap.selectedRowProperty().bindBidirectional(selectedRow);
+        loadHeatmap.selectedRowProperty().addListener((o, a, b) -> {
+            if (b.intValue() >= 0) {
+                layerIndex.set(b.intValue());
+            }
+        });
+        balanceTable.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
+            if (b != null) {
+                layerIndex.set(b.layerIndex());
+            }
+        });
+        layerIndex.addListener(o -> refreshLayerViews());
+        steps.addListener((ListChangeListener<StepResult>) c -> scheduleRebuild());
+        rebuild();
+    }
+
+    private ListCell<Integer> layerCell() {
+        return new ListCell<>() {
+            @Override
+            protected void updateItem(Integer item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty || item == null ? null : "layer " + item);
+            }
+        };
+    }
+
+    /** The chosen MoE layer as an index into the run's MoE layers. */
+    public IntegerProperty layerIndexProperty() {
+        return layerIndex;
+    }
+
+    /** The selected token row (-1 none). */
+    public IntegerProperty selectedRowProperty() {
+        return selectedRow;
+    }
+
+    /** Model sizes for the inspector's tensor shapes; the app sets it when a model is loaded. */
+    public ObjectProperty<ModelConfig> modelConfigProperty() {
+        return inspector.modelConfigProperty();
+    }
+
+    public RoutingRun run() {
+        return run;
+    }
+
+    public RoutingHeatmap tokenHeatmap() {
+        return tokenHeatmap;
+    }
+
+    public RoutingHeatmap loadHeatmap() {
+        return loadHeatmap;
+    }
+
+    public RoutedText routedText() {
+        return text;
+    }
+
+    public TokenInspector inspector() {
+        return inspector;
+    }
+
+    public LayerBalanceTable balanceTable() {
+        return balanceTable;
+    }
+
+    public String balanceText() {
+        return balance.getText();
+    }
+
+    /** The steps' routing records (null where not captured). */
+    public List<StepRouting> routings() {
+        List<StepRouting> out = new ArrayList<>();
+        for (StepResult s : steps) {
+            out.add(s.routing());
+        }
+        return out;
+    }
+
+    /** Writes the run's routing as CSV. */
+    public void exportCsv(Path file) throws IOException {
+        RoutingCsvExporter.write(routings(), tokenText, file);
+    }
+
+    private void scheduleRebuild() {
+        if (!rebuildPending) {
+            rebuildPending = true;
+            Platform.runLater(this::rebuild);
+        }
+    }
+
+    private void rebuild() {
+        rebuildPending = false;
+        run = new RoutingRun(routings());
+        updatingChooser = true;
+        List<Integer> layers = new ArrayList<>();
+        for (int l : run.layers()) {
+            layers.add(l);
+        }
+        layerChooser.getItems().setAll(layers);
+        updatingChooser = false;
+        if (layerIndex.get() >= layers.size()) {
+            layerIndex.set(Math.max(0, layers.size() - 1));
+        }
+        if (selectedRow.get() >= run.rows().size()) {
+            selectedRow.set(-1);
+        }
+        showProbs.setDisable(run.isEmpty() || run.probs(0, 0) == null);
+        loadHeatmap.setData(run.layerLoadHeatmap());
+        balanceTable.show(run);
+        inspector.setRun(run, List.copyOf(steps));
+        refreshLayerViews();
+    }
+
+    private void refreshLayerViews() {
+        int li = layerIndex.get();
+        if (run.isEmpty() || li < 0 || li >= run.layers().length) {
+            tokenTitle.setText("Token \u00d7 expert");
+            textTitle.setText("Text coloured by each token's top-1 expert");
+            balance.setText("no routing captured yet: run a step with routing capture on");
+            tokenHeatmap.setData(org.moescope.app.control.heatmap.HeatmapData.empty());
+            text.show(run, -1, tokenText);
+            return;
+        }
+        int layer = run.layers()[li];
+        updatingChooser = true;
+        layerChooser.setValue(layer);
+        updatingChooser = false;
+        boolean probs = showProbs.isSelected() && !showProbs.isDisabled();
+        tokenTitle.setText("Token \u00d7 expert at layer " + layer + ": " + (probs ? "router probability" : "routing weight")
+                + " (click a row to inspect the token)");
+        textTitle.setText("Text coloured by each token's top-1 expert at layer " + layer + " (click a token to inspect it)");
+        RoutingStats s = run.stats(li);
+        balance.setText(String.format(Locale.ROOT,
+                "layer %d balance: max/mean %.2f \u00b7 CV %.2f \u00b7 entropy %.3f \u00b7 dead experts %d of %d \u00b7 %d assignments",
+                layer, s.maxOverMean(), s.coefficientOfVariation(), s.normalisedEntropy(), s.deadExperts(), s.experts(),
+                s.assignments()));
+        tokenHeatmap.setData(run.tokenExpertHeatmap(li, tokenText, probs));
+        loadHeatmap.selectedRowProperty().set(li);
+        text.show(run, li, tokenText);
+    }
+}

@@ -1,0 +1,61 @@
+package org.moescope.app.view;
+
+import javafx.scene.input.KeyCombination;
+
+/** The app's keyboard shortcuts, in one place for the menus' accelerators and the help sheet. */
+public enum Shortcut {
+    OPEN_FOLDER("File", "Open a model folder…", "Shortcut+O"),
+    LOAD_MODEL("File", "Load the chosen model", "Shortcut+L"),
+    EXPORT_TRACE("File", "Export the trace (Chrome Trace JSON, opens in Perfetto)", "Shortcut+E"),
+    EXPORT_ROUTING("File", "Export the routing as CSV", "Shortcut+Shift+E"),
+    SNAPSHOT("File", "Save the current chart as PNG", "Shortcut+Shift+S"),
+    QUIT("File", "Quit", "Shortcut+Q"),
+    PREFILL("Run", "Prefill the prompt (starts a new run)", "F6"),
+    STEP("Run", "One decode step", "F7"),
+    GENERATE("Run", "Generate until done", "F5"),
+    STOP("Run", "Stop after the current step", "Shift+F5"),
+    RESET("Run", "Reset the run (keeps the model)", "Shortcut+R"),
+    COMPARE("Run", "Run the A/B compare", "Shortcut+B"),
+    FUSED("Switches", "Toggle fused gate+up+SiLU", "Alt+1"),
+    HOST_TOPK("Switches", "Toggle host top-k", "Alt+2"),
+    DIRECT("Switches", "Toggle direct dispatch", "Alt+3"),
+    PROFILING("Switches", "Toggle profiling", "Alt+4"),
+    TAB_OUTPUT("View", "Output and dashboard", "Shortcut+1"),
+    TAB_TIMELINE("View", "Timeline (flame chart)", "Shortcut+2"),
+    TAB_ROUTING("View", "Routing", "Shortcut+3"),
+    TAB_COMPARE("View", "A/B compare", "Shortcut+4"),
+    DARK_THEME("View", "Toggle the dark theme", "Shortcut+T"),
+    HELP("Help", "This sheet", "F1");
+
+    private final String group;
+    private final String description;
+    private final KeyCombination keys;
+
+    Shortcut(String group, String description, String keys) {
+        this.group = group;
+        this.description = description;
+        this.keys = KeyCombination.keyCombination(keys);
+    }
+
+    public String group() {
+        return group;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public KeyCombination keys() {
+        return keys;
+    }
+
+    /** Keys of the flame chart (handled by the chart itself), listed on the help sheet. */
+    public static final String[][] TIMELINE_KEYS = {
+        {"Ctrl+wheel, W / S", "Zoom about the cursor"},
+        {"Drag, A / D", "Pan"},
+        {"F", "Fit the whole run"},
+        {"Shift+drag", "Select a time range"},
+        {"Click", "Select a span"},
+        {"Esc", "Clear the selection"},
+    };
+}

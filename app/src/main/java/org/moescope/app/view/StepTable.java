@@ -1,0 +1,56 @@
+package org.moescope.app.view;
+
+import java.util.Locale;
+import java.util.function.Function;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.ObservableList;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import org.moescope.engine.session.StepResult;
+
+/** The recorded steps of the run: phase, tokens, wall time, device time, spans and the switches each ran with. */
+public final class StepTable extends TableView<StepResult> {
+
+    public StepTable(ObservableList<StepResult> steps) {
+        super(steps);
+        setId("step-table");
+        getStyleClass().add("step-table");
+        setPlaceholder(new Label("No steps yet: press Prefill, Step or Generate."));
+        column("Step", 60, s -> s.step());
+        column("Phase", 120, s -> s.phase().label());
+        column("Tokens", 70, s -> s.tokensProcessed());
+        column("Wall (ms)", 90, s -> String.format(Locale.ROOT, "%.2f", s.wallNanos() / 1e6));
+        column("Device (ms)", 100, s -> s.spans().isEmpty() ? "—"
+                : String.format(Locale.ROOT, "%.2f", s.spans().stream().mapToLong(x -> x.durationNanos()).sum() / 1e6));
+        column("Spans", 70, s -> s.spans().size());
+        column("Switches", 260, s -> s.options().label() + (s.options().profiling() ? ",profiling" : ""));
+        column("New tokens", 260, StepTable::newTokens);
+        // follow the newest step
+        steps.addListener((javafx.collections.ListChangeListener<StepResult>) c -> {
+            if (!steps.isEmpty()) {
+                scrollTo(steps.size() - 1);
+            }
+        });
+    }
+
+    /** "id 'text'" per sequence, e.g. "791 ' the' | 264 ' a'". */
+    private static String newTokens(StepResult s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.newTokens().length; i++) {
+            b.append(i == 0 ? "" : " | ").append(s.newTokens()[i]);
+            if (!s.newText()[i].isEmpty()) {
+                b.append(" '").append(s.newText()[i].replace("\n", "\\n")).append('\'');
+            }
+        }
+        return b.toString();
+    }
+
+    private void column(String title, double width, Function<StepResult, Object> value) {
+        TableColumn<StepResult, Object> column = new TableColumn<>(title);
+        column.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(value.apply(c.getValue())));
+        column.setPrefWidth(width);
+        column.setSortable(false);
+        getColumns().add(column);
+    }
+}

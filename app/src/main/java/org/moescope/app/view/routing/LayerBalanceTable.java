@@ -1,0 +1,71 @@
+package org.moescope.app.view.routing;
+
+import java.util.Locale;
+import java.util.function.Function;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.Tooltip;
+
+/** Balance figures of every MoE layer over the run, one row per layer; selecting a row picks the layer. */
+public class LayerBalanceTable extends TableView<LayerBalanceTable.Row> {
+
+    /** One layer's figures. */
+    public record Row(int layerIndex, int layer, RoutingStats stats) {
+    }
+
+    private final ObservableList<Row> rows = FXCollections.observableArrayList();
+
+    public LayerBalanceTable() {
+        getStyleClass().add("layer-balance-table");
+        setItems(rows);
+        setColumnResizePolicy(CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        setPlaceholder(new Label("No routing captured yet."));
+        getColumns().add(column("Layer", "decoder layer", r -> r.layer(), v -> Integer.toString((int) v)));
+        getColumns().add(column("Assignments", "token \u2192 expert assignments: tokens \u00d7 k",
+                r -> r.stats().assignments(), v -> Long.toString((long) v)));
+        getColumns().add(column("Max/mean", "busiest expert's load over the mean load: 1 = balanced; the slowest expert "
+                + "GEMM sets the MoE time", r -> r.stats().maxOverMean(), v -> fmt(v, 2)));
+        getColumns().add(column("CV", "coefficient of variation of the loads (std / mean): 0 = balanced",
+                r -> r.stats().coefficientOfVariation(), v -> fmt(v, 2)));
+        getColumns().add(column("Entropy", "entropy of the load distribution / ln(experts): 1 = uniform, 0 = one expert",
+                r -> r.stats().normalisedEntropy(), v -> fmt(v, 3)));
+        getColumns().add(column("Dead", "experts that received no token in the run",
+                r -> r.stats().deadExperts(), v -> Integer.toString((int) v)));
+    }
+
+    public void show(RoutingRun run) {
+        java.util.List<Row> list = new java.util.ArrayList<>();
+        int[] layers = run.layers();
+        for (int i = 0; i < layers.length; i++) {
+            list.add(new Row(i, layers[i], run.stats(i)));
+        }
+        rows.setAll(list);
+    }
+
+    private static String fmt(double v, int decimals) {
+        return String.format(Locale.ROOT, "%." + decimals + "f", v);
+    }
+
+    private static TableColumn<Row, Number> column(String name, String help, Function<Row, Number> f,
+                                                   java.util.function.DoubleFunction<String> format) {
+        TableColumn<Row, Number> c = new TableColumn<>();
+        Label header = new Label(name);
+        header.setTooltip(new Tooltip(help));
+        c.setGraphic(header);
+        c.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(f.apply(d.getValue())));
+        c.setCellFactory(col -> new TableCell<>() {
+            @Override
+            protected void updateItem(Number item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty || item == null ? null : format.apply(item.doubleValue()));
+            }
+        });
+        c.setStyle("-fx-alignment: CENTER-RIGHT;");
+        return c;
+    }
+}

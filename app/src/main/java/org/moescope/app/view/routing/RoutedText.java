@@ -1,0 +1,116 @@
+package org.moescope.app.view.routing;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.IntFunction;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.scene.Cursor;
+import javafx.scene.control.Label;
+import javafx.scene.control.Tooltip;
+import javafx.geometry.Insets;
+import javafx.scene.layout.Background;
+import javafx.scene.layout.BackgroundFill;
+import javafx.scene.layout.Border;
+import javafx.scene.layout.BorderStroke;
+import javafx.scene.layout.BorderStrokeStyle;
+import javafx.scene.layout.BorderWidths;
+import javafx.scene.layout.CornerRadii;
+import javafx.scene.paint.Color;
+import javafx.scene.text.Text;
+import javafx.scene.text.TextFlow;
+import javafx.util.Duration;
+import org.moescope.app.control.heatmap.ColorScale;
+
+/**
+ * The run's text with each token on the colour of its top-1 expert at the chosen layer (the same colours as the
+ * inspector's bars), grouped by sequence when the run is batched. Hover shows the token's experts and weights;
+ * click selects the token.
+ */
+public class RoutedText extends TextFlow {
+
+    private final IntegerProperty selectedRow = new SimpleIntegerProperty(this, "selectedRow", -1);
+    private final List<Label> labels = new ArrayList<>();
+    private final List<Integer> labelRows = new ArrayList<>();
+
+    private static final CornerRadii TOKEN_RADII = new CornerRadii(3);
+    private static final Insets TOKEN_PADDING = new Insets(1, 2, 1, 2);
+    private static final Border SELECTED_BORDER = new Border(new BorderStroke(Color.web("#ff1744"),
+            BorderStrokeStyle.SOLID, TOKEN_RADII, new BorderWidths(2)));
+
+    private final Tooltip tip = new Tooltip();
+
+    public RoutedText() {
+        getStyleClass().add("routed-text");
+        tip.setShowDelay(Duration.millis(150));
+        Tooltip.install(this, tip);
+        setLineSpacing(3);
+        selectedRow.addListener(o -> highlight());
+    }
+
+    public IntegerProperty selectedRowProperty() {
+        return selectedRow;
+    }
+
+    /** Token labels in display order (for tests). */
+    public List<Label> tokenLabels() {
+        return labels;
+    }
+
+    /** The run row each label shows. */
+    public int rowOf(Label label) {
+        return labelRows.get(labels.indexOf(label));
+    }
+
+    public void show(RoutingRun run, int layerIndex, IntFunction<String> tokenText) {
+        getChildren().clear();
+        labels.clear();
+        labelRows.clear();
+        if (run.isEmpty() || layerIndex < 0 || layerIndex >= run.layers().length) {
+            return;
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int r = 0; r < run.rows().size(); r++) {
+            order.add(r);
+        }
+        order.sort(Comparator.comparingInt((Integer r) -> run.rows().get(r).sequence()).thenComparingInt(r -> r));
+        boolean batched = run.rows().stream().anyMatch(t -> t.sequence() > 0);
+        int currentSequence = -1;
+        for (int r : order) {
+            RoutingRun.TokenRow t = run.rows().get(r);
+            if (batched && t.sequence() != currentSequence) {
+                currentSequence = t.sequence();
+                Text heading = new Text((getChildren().isEmpty() ? "" : "\n") + "sequence " + currentSequence + ":  ");
+                heading.getStyleClass().add("sequence-heading");
+                getChildren().add(heading);
+            }
+            String raw = tokenText.apply(t.tokenId());
+            int top1 = run.top1(r, layerIndex);
+            Label label = new Label(RoutingRun.printable(raw).isEmpty() ? "\u2205" : RoutingRun.printable(raw));
+            int argb = top1 >= 0 ? ColorScale.categorical(top1) : 0xffcfd8dc;
+            label.setBackground(new Background(new BackgroundFill(
+                    Color.rgb((argb >>> 16) & 0xff, (argb >>> 8) & 0xff, argb & 0xff), TOKEN_RADII, null)));
+            label.setTextFill(ColorScale.luminance(argb) < 0.35 ? Color.WHITE : Color.BLACK);
+            label.setPadding(TOKEN_PADDING);
+            label.setCursor(Cursor.HAND);
+            // one shared tooltip: a Tooltip per token is a popup window each and makes long texts slow to build
+            label.setOnMouseEntered(e -> tip.setText(run.describeToken(r, layerIndex, tokenText)));
+            label.setOnMouseClicked(e -> selectedRow.set(r));
+            labels.add(label);
+            labelRows.add(r);
+            getChildren().add(label);
+            if (raw != null && raw.contains("\n")) {
+                getChildren().add(new Text("\n"));
+            }
+        }
+        highlight();
+    }
+
+    private void highlight() {
+        for (int i = 0; i < labels.size(); i++) {
+            boolean selected = labelRows.get(i) == selectedRow.get();
+            labels.get(i).setBorder(selected ? SELECTED_BORDER : null);
+        }
+    }
+}

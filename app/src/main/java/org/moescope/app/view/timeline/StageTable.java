@@ -1,0 +1,121 @@
+package org.moescope.app.view.timeline;
+
+import java.util.Collection;
+import java.util.Locale;
+import java.util.function.Function;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.layout.Background;
+import javafx.scene.layout.BackgroundFill;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import org.moescope.app.control.flame.FlameChart;
+import org.moescope.engine.profile.Phase;
+import org.moescope.engine.profile.StageSpan;
+
+/**
+ * The stage table: per (path, block, stage) total, mean, calls and share of the shown spans (the selection or the
+ * whole run), sorted by total, with a caption naming what is summed and the device time of each path.
+ */
+public class StageTable extends VBox {
+
+    private final Label caption = new Label();
+    private final TableView<StageSummary.Row> table = new TableView<>();
+    private final ObservableList<StageSummary.Row> rows = FXCollections.observableArrayList();
+    private StageSummary summary = StageSummary.of(java.util.List.of());
+
+    public StageTable(FlameChart chart) {
+        getStyleClass().add("stage-table");
+        caption.getStyleClass().add("stage-table-caption");
+        caption.setWrapText(true);
+        table.setItems(rows);
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.setPlaceholder(new Label("No spans: run a step with profiling on, or select a range that holds spans."));
+
+        TableColumn<StageSummary.Row, String> phase = text("Path", r -> r.phase().label());
+        TableColumn<StageSummary.Row, String> block = text("Block", StageSummary.Row::block);
+        TableColumn<StageSummary.Row, String> stage = text("Stage", StageSummary.Row::stage);
+        stage.setCellFactory(c -> new TableCell<>() {
+            @Override
+            protected void updateItem(String item, boolean empty) {
+                super.updateItem(item, empty);
+                if (empty || item == null) {
+                    setText(null);
+                    setGraphic(null);
+                } else {
+                    Region swatch = new Region();
+                    swatch.setMinSize(10, 10);
+                    swatch.setMaxSize(10, 10);
+                    swatch.setBackground(new Background(new BackgroundFill(chart.colorFor(item), null, null)));
+                    setGraphic(swatch);
+                    setText(item);
+                }
+            }
+        });
+        TableColumn<StageSummary.Row, Number> total = number("Total", StageSummary.Row::totalMicros, StageSummary::formatMicros);
+        TableColumn<StageSummary.Row, Number> mean = number("Mean", StageSummary.Row::meanMicros, StageSummary::formatMicros);
+        TableColumn<StageSummary.Row, Number> calls = number("Calls", r -> r.calls(), v -> Long.toString((long) v));
+        TableColumn<StageSummary.Row, Number> share = number("Share", StageSummary.Row::share,
+                v -> String.format(Locale.ROOT, "%.1f %%", v * 100));
+        phase.setPrefWidth(120);
+        stage.setPrefWidth(130);
+        table.getColumns().addAll(java.util.List.of(phase, block, stage, total, mean, calls, share));
+        total.setSortType(TableColumn.SortType.DESCENDING);
+        table.getSortOrder().add(total);
+        VBox.setVgrow(table, javafx.scene.layout.Priority.ALWAYS);
+        getChildren().addAll(caption, table);
+    }
+
+    /** Shows the summary of {@code spans}; {@code what} says what they are ("whole run", "selection"). */
+    public void show(Collection<StageSpan> spans, String what) {
+        summary = StageSummary.of(spans);
+        rows.setAll(summary.rows());
+        table.sort();
+        StringBuilder text = new StringBuilder(what).append(": ").append(summary.caption());
+        for (Phase p : Phase.values()) {
+            double micros = summary.rows().stream().filter(r -> r.phase() == p).mapToDouble(StageSummary.Row::totalMicros).sum();
+            if (micros > 0) {
+                text.append(" \u00b7 ").append(p.label()).append(' ').append(StageSummary.formatMicros(micros));
+            }
+        }
+        caption.setText(text.toString());
+    }
+
+    public StageSummary summary() {
+        return summary;
+    }
+
+    public TableView<StageSummary.Row> tableView() {
+        return table;
+    }
+
+    public Label caption() {
+        return caption;
+    }
+
+    private static TableColumn<StageSummary.Row, String> text(String name, Function<StageSummary.Row, String> f) {
+        TableColumn<StageSummary.Row, String> c = new TableColumn<>(name);
+        c.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(f.apply(d.getValue())));
+        return c;
+    }
+
+    private static TableColumn<StageSummary.Row, Number> number(String name, Function<StageSummary.Row, Number> f,
+                                                                 java.util.function.DoubleFunction<String> format) {
+        TableColumn<StageSummary.Row, Number> c = new TableColumn<>(name);
+        c.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(f.apply(d.getValue())));
+        c.setCellFactory(col -> new TableCell<>() {
+            @Override
+            protected void updateItem(Number item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty || item == null ? null : format.apply(item.doubleValue()));
+            }
+        });
+        c.setStyle("-fx-alignment: CENTER-RIGHT;");
+        return c;
+    }
+}

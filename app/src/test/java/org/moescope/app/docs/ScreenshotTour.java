@@ -1,0 +1,179 @@
+package org.moescope.app.docs;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.prefs.Preferences;
+import javafx.application.Platform;
+import javafx.stage.Stage;
+import org.moescope.app.MoeScopeApp;
+import org.moescope.app.prefs.AppPreferences;
+import org.moescope.app.view.MainWindow;
+import org.moescope.app.viewmodel.SessionViewModel;
+import org.moescope.engine.moe.MoeOptions;
+
+/**
+ * Drives the real app through every view and captures the X screen after each (the user guide's screenshots).
+ * Run under Xvfb by scripts/screenshots.sh: {@code ScreenshotTour OUT_DIR MODEL DEVICE}.
+ */
+public final class ScreenshotTour {
+    private static final int WIDTH = 1600;
+    private static final int HEIGHT = 1000;
+
+    private final Path out;
+    private MainWindow window;
+    private SessionViewModel vm;
+
+    private ScreenshotTour(Path out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args.length > 0 ? args[0] : "docs/images");
+        String model = args.length > 1 ? args[1] : "";
+        String device = args.length > 2 ? args[2] : "java";
+        Files.createDirectories(out);
+        Platform.startup(() -> { });
+        try {
+            new ScreenshotTour(out).run(model, device);
+        } finally {
+            Platform.exit();
+            System.exit(0);
+        }
+    }
+
+    private void run(String model, String device) throws Exception {
+        AppPreferences prefs = new AppPreferences(Preferences.userRoot().node("moescope-tour/" + System.nanoTime()));
+        prefs.setModel(model);
+        prefs.setDevice(device);
+        prefs.setWindowSize(WIDTH, HEIGHT);
+        fx(() -> {
+            Stage stage = new Stage();
+            window = MoeScopeApp.open(stage, prefs, true);
+            stage.setX(0);
+            stage.setY(0);
+            stage.setWidth(WIDTH);
+            stage.setHeight(HEIGHT);
+            vm = window.viewModel();
+            return null;
+        });
+        awaitIdle();
+        fail();
+        fx(() -> {
+            vm.maxNewTokensProperty().set(Integer.getInteger("tour.tokens", 24));
+            if (vm.hasTokenizerProperty().get()) {
+                vm.promptProperty().set(System.getProperty("tour.prompt", "Once upon a time"));
+            }
+            vm.generate();
+            return null;
+        });
+        awaitIdle();
+        fail();
+        shot("output");
+
+        tab(1);
+        shot("timeline");
+
+        tab(2);
+        fx(() -> {
+            window.routing().selectedRowProperty().set(Math.min(3, vm.steps().get(0).tokensProcessed() - 1));
+            return null;
+        });
+        shot("routing");
+
+        tab(3);
+        fx(() -> {
+            vm.maxNewTokensProperty().set(8);
+            window.compare().set(MoeOptions.DEFAULT, MoeOptions.DEFAULT.withFusedGateUpSilu(false), 3, true);
+            window.compare().run();
+            return null;
+        });
+        awaitIdle();
+        fail();
+        shot("compare");
+
+        // a run with the run panel's switches, in the dark theme
+        fx(() -> {
+            window.darkThemeProperty().set(true);
+            vm.maxNewTokensProperty().set(16);
+            vm.generate();
+            return null;
+        });
+        awaitIdle();
+        tab(1);
+        shot("timeline-dark");
+        fx(() -> {
+            window.darkThemeProperty().set(false);
+            return null;
+        });
+
+        tab(0);
+        fx(() -> {
+            window.showHelp();
+            return null;
+        });
+        shot("help");
+        fx(() -> {
+            javafx.stage.Window.getWindows().stream().filter(w -> w != window.getScene().getWindow()).toList()
+                    .forEach(javafx.stage.Window::hide);
+            vm.modelProperty().set("/tmp/not-a-model-folder");
+            vm.loadModel();
+            return null;
+        });
+        awaitIdle();
+        shot("error");
+    }
+
+    private void fail() throws Exception {
+        String error = fx(() -> vm.lastErrorProperty().get());
+        if (error != null) {
+            throw new IllegalStateException("the tour hit an error: " + error);
+        }
+    }
+
+    private void tab(int index) throws Exception {
+        fx(() -> {
+            window.tabs().getSelectionModel().select(index);
+            return null;
+        });
+    }
+
+    private void shot(String name) throws Exception {
+        settle();
+        Path file = out.resolve(name + ".png");
+        Process p = new ProcessBuilder("import", "-window", "root", file.toString()).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("import failed for " + file);
+        }
+        System.out.println("wrote " + file);
+    }
+
+    private void settle() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            fx(() -> null);
+            Thread.sleep(300);
+        }
+    }
+
+    private void awaitIdle() throws Exception {
+        settle();
+        while (fx(() -> vm.busyProperty().get())) {
+            Thread.sleep(200);
+        }
+        settle();
+    }
+
+    private static <T> T fx(Callable<T> callable) throws Exception {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Platform.runLater(() -> {
+            try {
+                result.complete(callable.call());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result.get(600, TimeUnit.SECONDS);
+    }
+}

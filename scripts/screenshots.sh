@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Takes the user guide's screenshots from the real app under Xvfb: scripts/screenshots.sh [MODEL] [DEVICE]
+# (MODEL: folder or preset, default the bundled sample model; DEVICE: selector, default java). Writes docs/images/*.png.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+source "$root/scripts/find-jdk.sh"
+moescope_find_jdk
+cd "$root"
+mvn -o -B -q -DskipTests package test-compile -pl app -am
+prefs=$(mktemp -d)
+xvfb-run -a -s "-screen 0 1600x1000x24" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xss4m \
+  -Dmoescope.home="$root" -Djava.util.prefs.userRoot="$prefs" ${TOUR_OPTS:-} \
+  -cp "app/target/test-classes:app/target/classes:app/target/lib/*" \
+  org.moescope.app.docs.ScreenshotTour docs/images "${1:-}" "${2:-java}"
+rm -rf "$prefs"
