@@ -120,6 +120,8 @@ final class BenchCommand {
                 gemm = new GemmMicroBench(backend, gemmDtypes, gemmNs, args.has("gemm-both"), settings.warmup(),
                         settings.repeats(), settings.seed(), progress).run();
             }
+            progress.accept("measuring the roofs again (other load on the machine moves them)");
+            roofline = roofline.best(DeviceRoofline.measure(backend, 5));
         }
         List<ModelThroughput> models = new ArrayList<>();
         if (parts.contains("model")) {
