@@ -45,6 +45,18 @@ public final class LoadModelTask extends Task<InferenceSession> {
      * layer count after a colon ("qwen3-30b-a3b:4" = its first 4 layers) so that a big preset fits a small machine.
      */
     public static ModelSource source(String argument) {
+        if (argument != null && argument.contains("/") && !java.nio.file.Files.exists(java.nio.file.Path.of(argument))) {
+            throw new IllegalArgumentException("there is no folder " + argument);
+        }
+        try {
+            return parseWithLayers(argument);
+        } catch (IllegalArgumentException e) {
+            // the engine words this for the command line ("--model ..."); the app has a model field
+            throw new IllegalArgumentException(String.valueOf(e.getMessage()).replaceFirst("^--model ", "model "), e);
+        }
+    }
+
+    private static ModelSource parseWithLayers(String argument) {
         if (argument != null && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(argument))) {
             int colon = argument.lastIndexOf(':');
             if (colon > 0 && argument.substring(colon + 1).matches("\\d+")) {

@@ -115,10 +115,12 @@ public final class ScreenshotTour {
             return null;
         });
         shot("help");
+        Path notAModel = Files.createTempDirectory("downloads");
+        Files.writeString(notAModel.resolve("notes.txt"), "not a model");
         fx(() -> {
             javafx.stage.Window.getWindows().stream().filter(w -> w != window.getScene().getWindow()).toList()
                     .forEach(javafx.stage.Window::hide);
-            vm.modelProperty().set("/tmp/not-a-model-folder");
+            vm.modelProperty().set(notAModel.toString());
             vm.loadModel();
             return null;
         });

@@ -123,6 +123,30 @@ class TimelinePaneTest {
         assertTrue(pane.stageTable().summary().spans() < chart().getLayout().spans().size());
     }
 
+    private javafx.scene.control.Label legendItem(String key) {
+        return pane.legend().getChildren().stream().map(n -> (javafx.scene.control.Label) n)
+                .filter(l -> l.getText().equals(key)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void legendAndTableRowsPickAStageOutAndEscShowsAllAgain(FxRobot robot) {
+        robot.interact(() -> steps.addAll(SyntheticSteps.run(2, 8, 3, 8, 2)));
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.clickOn(legendItem("down"));
+        assertEquals("down", chart().highlightedStageProperty().get());
+        robot.clickOn(legendItem("down"));
+        assertNull(chart().highlightedStageProperty().get());
+        robot.interact(() -> pane.stageTable().tableView().getSelectionModel().select(0));
+        assertEquals(pane.stageTable().tableView().getItems().get(0).stage(), chart().highlightedStageProperty().get());
+        robot.interact(() -> chart().select(new org.moescope.app.control.flame.FlameBox(0, 0)));
+        robot.clickOn(chart(), MouseButton.SECONDARY);
+        robot.type(KeyCode.ESCAPE);
+        assertNull(chart().getSelection());
+        assertNotNull(chart().highlightedStageProperty().get());
+        robot.type(KeyCode.ESCAPE);
+        assertNull(chart().highlightedStageProperty().get());
+    }
+
     @Test
     void manyChangesInOnePulseRedrawOnce(FxRobot robot) {
         robot.interact(() -> steps.addAll(SyntheticSteps.run(2, 8, 3, 8, 2)));

@@ -36,6 +36,7 @@ public class FlameChart extends Control {
     private final ObjectProperty<TimeWindow> window = new SimpleObjectProperty<>(this, "window", TimeWindow.fit(0));
     private final ObjectProperty<TimeRange> selection = new SimpleObjectProperty<>(this, "selection");
     private final ObjectProperty<FlameBox> selectedBox = new SimpleObjectProperty<>(this, "selectedBox");
+    private final ObjectProperty<String> highlightedStage = new SimpleObjectProperty<>(this, "highlightedStage");
 
     public FlameChart() {
         getStyleClass().add("flame-chart");
@@ -97,6 +98,14 @@ public class FlameChart extends Control {
         return selectedBox;
     }
 
+    /**
+     * A stage name to pick out (e.g. "gate_up_silu"): its boxes are drawn at full strength, even where sub-pixel,
+     * and every other stage is dimmed; null shows all alike.
+     */
+    public ObjectProperty<String> highlightedStageProperty() {
+        return highlightedStage;
+    }
+
     /** Shows the whole run. */
     public void fit() {
         window.set(TimeWindow.fit(getLayout().durationNanos()));
@@ -125,7 +134,11 @@ public class FlameChart extends Control {
         window.set(w.pan(dx / width * w.spanNanos(), getLayout().durationNanos()));
     }
 
+    /** Clears the selection; when nothing is selected, clears the highlighted stage (so Esc twice shows all). */
     public void clearSelection() {
+        if (selection.get() == null && selectedBox.get() == null) {
+            highlightedStage.set(null);
+        }
         selection.set(null);
         selectedBox.set(null);
     }
