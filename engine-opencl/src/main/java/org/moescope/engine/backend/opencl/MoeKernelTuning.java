@@ -55,7 +55,7 @@ public record MoeKernelTuning(int tileRows, int tileCols, int tileDepth, int reg
         MoeKernelTuning defaults = gpu
                 ? new MoeKernelTuning(64, 128, 32, 4, 8, 32, 8, 1, 256, false)
                 : new MoeKernelTuning(32, 8, 16, 4, 4, 8, 8, 1, 64, true);
-        // Small devices: halve the tiles until a work-group fits.
+        // Small devices: halve the tiles until a work-group fits, then the depth until the tiles fit in local memory.
         int tileRows = defaults.tileRows;
         int tileCols = defaults.tileCols;
         while ((tileRows / defaults.regRows) * (tileCols / defaults.regCols) > maxWg && tileCols > defaults.regCols) {
@@ -64,13 +64,18 @@ public record MoeKernelTuning(int tileRows, int tileCols, int tileDepth, int reg
                 tileRows /= 2;
             }
         }
+        int tileDepth = defaults.tileDepth;
+        while (!defaults.barrierFree && localMemBytes > 0 && tileDepth > 4
+                && 4L * (tileDepth * (tileRows + tileCols + 2L) + tileRows) > localMemBytes) {
+            tileDepth /= 2;
+        }
         int gemvRows = defaults.gemvRows;
         while (defaults.gemvLanes * gemvRows > maxWg && gemvRows > 1) {
             gemvRows /= 2;
         }
         MoeKernelTuning tuning = new MoeKernelTuning(
                 override("MOE_TILE_M", tileRows), override("MOE_TILE_N", tileCols),
-                override("MOE_TILE_K", defaults.tileDepth), override("MOE_REG_M", defaults.regRows),
+                override("MOE_TILE_K", tileDepth), override("MOE_REG_M", defaults.regRows),
                 override("MOE_REG_N", defaults.regCols), override("MOE_GEMV_LANES", Math.min(defaults.gemvLanes, maxWg)),
                 override("MOE_GEMV_ROWS", gemvRows), override("MOE_GEMV_ITEM_ROWS", defaults.gemvItemRows),
                 override("MOE_DISPATCH_LOCAL", Math.min(defaults.dispatchLocal, maxWg)),
