@@ -34,10 +34,21 @@ public final class LoadModelTask extends Task<InferenceSession> {
         updateMessage("Opening device " + (deviceSelector == null || deviceSelector.isBlank() ? "(default)" : deviceSelector));
         Backend backend = Backends.open(deviceSelector);
         // the session owns the backend from here on, and closes it if loading fails
-        return InferenceSession.open(source, backend, (fraction, message) -> {
+        InferenceSession session = InferenceSession.open(source, backend, (fraction, message) -> {
             updateProgress(fraction, 1);
             updateMessage(message);
         });
+        if (!"REFERENCE".equals(session.device().kind())) {
+            updateMessage("Building kernels (one warm-up pass)");
+            updateProgress(-1, 1);
+            try {
+                KernelWarmUp.run(session);
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
+        }
+        return session;
     }
 
     /**
@@ -45,6 +56,18 @@ public final class LoadModelTask extends Task<InferenceSession> {
      * layer count after a colon ("qwen3-30b-a3b:4" = its first 4 layers) so that a big preset fits a small machine.
      */
     public static ModelSource source(String argument) {
+        if (argument != null && argument.contains("/") && !java.nio.file.Files.exists(java.nio.file.Path.of(argument))) {
+            throw new IllegalArgumentException("there is no folder " + argument);
+        }
+        try {
+            return parseWithLayers(argument);
+        } catch (IllegalArgumentException e) {
+            // the engine words this for the command line ("--model ..."); the app has a model field
+            throw new IllegalArgumentException(String.valueOf(e.getMessage()).replaceFirst("^--model ", "model "), e);
+        }
+    }
+
+    private static ModelSource parseWithLayers(String argument) {
         if (argument != null && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(argument))) {
             int colon = argument.lastIndexOf(':');
             if (colon > 0 && argument.substring(colon + 1).matches("\\d+")) {

@@ -75,8 +75,8 @@ public final class ComparePane extends BorderPane {
         TableColumn<StageComparison.Row, Number> delta = new TableColumn<>("B − A (%)");
         delta.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().deltaPercent()));
         delta.setCellFactory(col -> deltaCell());
-        columnA.setPrefWidth(260);
-        columnB.setPrefWidth(260);
+        columnA.setPrefWidth(300);
+        columnB.setPrefWidth(300);
         delta.setPrefWidth(120);
         table.getColumns().add(stage);
         table.getColumns().add(columnA);

@@ -170,6 +170,7 @@ public final class MainWindow extends BorderPane {
         status.setId("status-label");
         status.textProperty().bind(vm.statusProperty());
         status.setMinWidth(0);
+        HBox.setHgrow(status, Priority.SOMETIMES);
         ProgressBar progress = new ProgressBar();
         progress.setId("status-progress");
         progress.progressProperty().bind(javafx.beans.binding.Bindings.when(vm.busyProperty())
@@ -178,6 +179,7 @@ public final class MainWindow extends BorderPane {
         progress.visibleProperty().bind(vm.busyProperty());
         progress.setPrefWidth(220);
         Label steps = new Label();
+        steps.setMinWidth(Region.USE_PREF_SIZE);
         steps.textProperty().bind(javafx.beans.binding.Bindings.size(vm.steps()).asString("%d steps"));
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);

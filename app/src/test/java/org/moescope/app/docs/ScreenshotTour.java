@@ -33,7 +33,7 @@ public final class ScreenshotTour {
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "docs/images");
         String model = args.length > 1 ? args[1] : "";
-        String device = args.length > 2 ? args[2] : "java";
+        String device = args.length > 2 ? args[2] : "";
         Files.createDirectories(out);
         Platform.startup(() -> { });
         try {
@@ -115,10 +115,12 @@ public final class ScreenshotTour {
             return null;
         });
         shot("help");
+        Path notAModel = Files.createTempDirectory("downloads");
+        Files.writeString(notAModel.resolve("notes.txt"), "not a model");
         fx(() -> {
             javafx.stage.Window.getWindows().stream().filter(w -> w != window.getScene().getWindow()).toList()
                     .forEach(javafx.stage.Window::hide);
-            vm.modelProperty().set("/tmp/not-a-model-folder");
+            vm.modelProperty().set(notAModel.toString());
             vm.loadModel();
             return null;
         });

@@ -3,6 +3,7 @@ package org.moescope.app.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,15 @@ class LoadModelTaskTest {
     }
 
     @Test
-    void unknownNameIsRefusedByTheEngine() {
-        assertThrows(IllegalArgumentException.class, () -> LoadModelTask.source("no-such-model:2"));
+    void unknownNameIsRefusedByTheEngineInTheAppsWords() {
+        var e = assertThrows(IllegalArgumentException.class, () -> LoadModelTask.source("no-such-model:2"));
+        assertTrue(e.getMessage().startsWith("model 'no-such-model"), e.getMessage());
+        assertTrue(e.getMessage().contains("qwen3-30b-a3b"), "lists the presets: " + e.getMessage());
+    }
+
+    @Test
+    void missingFolderIsNamed(@TempDir Path dir) {
+        var e = assertThrows(IllegalArgumentException.class, () -> LoadModelTask.source(dir.resolve("gone").toString()));
+        assertEquals("there is no folder " + dir.resolve("gone"), e.getMessage());
     }
 }

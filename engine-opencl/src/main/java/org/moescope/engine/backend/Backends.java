@@ -29,6 +29,11 @@ public final class Backends {
         if (reason.isPresent()) {
             return reason;
         }
+        try {
+            ClDevices.list();
+        } catch (EngineException e) {
+            return Optional.of("OpenCL device discovery failed: " + e.getMessage());
+        }
         return openClDevices().isEmpty()
                 ? Optional.of("OpenCL loads but reports no platform or device: install an ICD such as pocl-opencl-icd "
                         + "(CPU) or your GPU vendor's OpenCL driver")
@@ -103,11 +108,15 @@ public final class Backends {
         return sb.toString();
     }
 
-    /** OpenCL devices, empty when OpenCL cannot load. */
+    /** OpenCL devices, empty when OpenCL cannot load or discovery fails (the reason says why). */
     private static List<ClDevice> openClDevices() {
         if (OpenClLibrary.unavailableReason().isPresent()) {
             return List.of();
         }
-        return ClDevices.list();
+        try {
+            return ClDevices.list();
+        } catch (EngineException e) {
+            return List.of();
+        }
     }
 }

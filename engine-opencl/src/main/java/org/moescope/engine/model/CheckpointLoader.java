@@ -3,7 +3,7 @@ package org.moescope.engine.model;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,13 +14,29 @@ import org.moescope.engine.backend.EngineException;
 
 /**
  * Loads a Hugging Face safetensors checkpoint onto a backend. Every tensor is checked against the
- * {@link WeightLayout} (names, shapes, one dtype per stacked expert buffer) before anything is allocated; weights keep
- * their checkpoint dtype on the device.
+ * {@link WeightLayout} (names and shapes) before anything is allocated.
+ *
+ * <p>Experts come in either of Hugging Face's layouts: per expert ({@code mlp.experts.E.gate_proj.weight}, what
+ * transformers 4.x and, by default, 5.x save) or fused per layer as transformers 5.x holds them in memory
+ * ({@code mlp.experts.gate_up_proj [E, 2 * inter, hidden]}, gate rows first, and {@code mlp.experts.down_proj
+ * [E, hidden, inter]}). Both are uploaded into the same stacked buffers.
+ *
+ * <p>Weights keep their checkpoint dtype on the device, with one exception: a stacked expert buffer needs one dtype,
+ * and a layer's gate and up stacks the same one (the fused gate+up kernel), so when a checkpoint mixes dtypes there
+ * they are widened to F32 on load (lossless).
  */
 public final class CheckpointLoader {
 
     /** How many names an error lists before "... and N more". */
     private static final int LISTED = 8;
+
+    /** Elements [offset, offset + elements) of checkpoint tensor {@code tensor}. */
+    record Slice(String tensor, long offset, long elements) {
+    }
+
+    /** Where one buffer's elements come from, in buffer order, and the shape each source tensor must have. */
+    record Plan(WeightSpec spec, List<Slice> slices, Map<String, long[]> shapes) {
+    }
 
     private CheckpointLoader() {
     }
@@ -28,26 +44,66 @@ public final class CheckpointLoader {
     public static ModelWeights load(SafetensorsCheckpoint checkpoint, ModelConfig config, Backend backend,
                                     LoadProgress progress) {
         List<WeightSpec> specs = WeightLayout.of(config);
-        Map<String, DType> dtypes = validate(checkpoint, config, specs);
-        return WeightAllocation.build(backend, config, specs, s -> dtypes.get(s.key()), (spec, buffer) -> {
-            long partElements = spec.elements() / spec.parts().size();
-            for (int i = 0; i < spec.parts().size(); i++) {
-                checkpoint.upload(spec.parts().get(i), backend, buffer, i * partElements);
+        List<Plan> plans = new ArrayList<>();
+        for (WeightSpec spec : specs) {
+            plans.add(plan(spec, checkpoint.tensors().keySet()));
+        }
+        Map<String, DType> dtypes = validate(checkpoint, config, plans);
+        return WeightAllocation.build(backend, config, specs, s -> dtypes.get(s.key()), (index, spec, buffer) -> {
+            long at = 0;
+            for (Slice slice : plans.get(index).slices()) {
+                checkpoint.upload(slice.tensor(), slice.offset(), slice.elements(), backend, buffer, at);
+                at += slice.elements();
             }
         }, progress);
     }
 
-    /** Checks names, shapes and dtypes; returns the dtype of each buffer. */
-    static Map<String, DType> validate(SafetensorsCheckpoint checkpoint, ModelConfig config, List<WeightSpec> specs) {
-        Map<String, SafetensorsFile.Tensor> tensors = checkpoint.tensors();
-        Set<String> expected = new HashSet<>();
-        List<String> missing = new ArrayList<>();
-        for (WeightSpec s : specs) {
-            for (String part : s.parts()) {
-                expected.add(part);
-                if (!tensors.containsKey(part)) {
-                    missing.add(part);
+    /** Per-expert tensors, or slices of the fused tensors when the checkpoint holds those for this layer. */
+    static Plan plan(WeightSpec spec, Set<String> names) {
+        String key = spec.key();
+        int cut = key.lastIndexOf(".mlp.experts.");
+        if (spec.parts().size() > 1 && cut >= 0) {
+            String prefix = key.substring(0, cut) + ".mlp.experts.";
+            long experts = spec.shape()[0];
+            long rows = spec.shape()[1];
+            long cols = spec.shape()[2];
+            boolean down = key.endsWith(".down_proj");
+            String fused = prefix + (down ? "down_proj" : "gate_up_proj");
+            if (names.contains(fused)) {
+                List<Slice> slices = new ArrayList<>();
+                if (down) {
+                    slices.add(new Slice(fused, 0, experts * rows * cols));
+                    return new Plan(spec, slices, Map.of(fused, spec.shape()));
                 }
+                // gate_up [E, 2 * inter, hidden]: expert e's gate rows, then its up rows
+                long upShift = key.endsWith(".up_proj") ? rows * cols : 0;
+                for (long e = 0; e < experts; e++) {
+                    slices.add(new Slice(fused, e * 2 * rows * cols + upShift, rows * cols));
+                }
+                return new Plan(spec, slices, Map.of(fused, new long[] {experts, 2 * rows, cols}));
+            }
+        }
+        List<Slice> slices = new ArrayList<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        long partElements = spec.elements() / spec.parts().size();
+        for (String part : spec.parts()) {
+            slices.add(new Slice(part, 0, partElements));
+            shapes.put(part, spec.partShape());
+        }
+        return new Plan(spec, slices, shapes);
+    }
+
+    /** Checks names, shapes and dtypes; returns the dtype of each buffer. */
+    static Map<String, DType> validate(SafetensorsCheckpoint checkpoint, ModelConfig config, List<Plan> plans) {
+        Map<String, SafetensorsFile.Tensor> tensors = checkpoint.tensors();
+        Map<String, long[]> expected = new LinkedHashMap<>();
+        for (Plan p : plans) {
+            expected.putAll(p.shapes());
+        }
+        List<String> missing = new ArrayList<>();
+        for (String name : expected.keySet()) {
+            if (!tensors.containsKey(name)) {
+                missing.add(name);
             }
         }
         if (!missing.isEmpty()) {
@@ -55,7 +111,7 @@ public final class CheckpointLoader {
         }
         Set<String> unexpected = new TreeSet<>();
         for (String name : tensors.keySet()) {
-            if (!expected.contains(name) && !ignorable(name, config)) {
+            if (!expected.containsKey(name) && !ignorable(name, config)) {
                 unexpected.add(name);
             }
         }
@@ -64,23 +120,32 @@ public final class CheckpointLoader {
                     + "(num_hidden_layers=" + config.numHiddenLayers() + ", experts=" + config.numExperts()
                     + "): " + list(new ArrayList<>(unexpected)));
         }
-        Map<String, DType> dtypes = new HashMap<>();
-        for (WeightSpec s : specs) {
-            long[] want = s.partShape();
-            DType dtype = null;
-            for (String part : s.parts()) {
-                SafetensorsFile.Tensor t = tensors.get(part);
-                if (!Arrays.equals(t.shape(), want)) {
-                    throw new EngineException("tensor '" + part + "' has shape " + t.shapeString() + ", expected "
-                            + Arrays.toString(want) + " from config.json");
-                }
-                if (dtype != null && t.dtype() != dtype) {
-                    throw new EngineException("tensor '" + part + "' is " + t.dtype() + " but the other experts of "
-                            + s.key() + " are " + dtype + " (one dtype per stacked expert buffer)");
-                }
-                dtype = t.dtype();
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            SafetensorsFile.Tensor t = tensors.get(e.getKey());
+            if (!Arrays.equals(t.shape(), e.getValue())) {
+                throw new EngineException("tensor '" + e.getKey() + "' has shape " + t.shapeString() + ", expected "
+                        + Arrays.toString(e.getValue()) + " from config.json");
             }
-            dtypes.put(s.key(), dtype);
+        }
+        Map<String, DType> dtypes = new HashMap<>();
+        for (Plan p : plans) {
+            DType dtype = null;
+            for (String name : p.shapes().keySet()) {
+                DType d = tensors.get(name).dtype();
+                dtype = dtype == null || dtype == d ? d : DType.F32;
+            }
+            dtypes.put(p.spec().key(), dtype);
+        }
+        // The fused gate+up kernel reads both stacks with one weight type.
+        for (Plan p : plans) {
+            String key = p.spec().key();
+            if (key.endsWith(".mlp.experts.gate_proj")) {
+                String up = key.replace(".gate_proj", ".up_proj");
+                if (dtypes.get(key) != dtypes.get(up)) {
+                    dtypes.put(key, DType.F32);
+                    dtypes.put(up, DType.F32);
+                }
+            }
         }
         return dtypes;
     }

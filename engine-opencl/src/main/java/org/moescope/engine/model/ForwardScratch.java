@@ -23,7 +23,8 @@ final class ForwardScratch implements AutoCloseable {
     final DeviceBuffer attn;      // [rows, heads * headDim] attention output before o_proj
     final DeviceBuffer ffnOut;    // [rows, hidden] o_proj / MoE / MLP output before the residual add
     final DeviceBuffer mlpGate;   // [rows, intermediate] dense MLP gate (1 element when the model has no dense layer)
-    final DeviceBuffer mlpUp;     // [rows, intermediate] dense MLP up, then silu(gate) * up
+    final DeviceBuffer mlpUp;     // [rows, intermediate] dense MLP up
+    final DeviceBuffer mlpAct;    // [rows, intermediate] silu(gate) * up
     final DeviceBuffer ids;       // [rows] I32 token ids
     final DeviceBuffer positions; // [rows] I32 position of each row in its sequence
     final DeviceBuffer qOne;      // [heads * headDim] one sequence's query row (batched decode attention)
@@ -50,6 +51,7 @@ final class ForwardScratch implements AutoCloseable {
             ffnOut = alloc(backend, "scratch.ffn_out", DType.F32, r * c.hiddenSize());
             mlpGate = alloc(backend, "scratch.mlp_gate", DType.F32, inter);
             mlpUp = alloc(backend, "scratch.mlp_up", DType.F32, inter);
+            mlpAct = alloc(backend, "scratch.mlp_act", DType.F32, inter);
             ids = alloc(backend, "scratch.ids", DType.I32, r);
             positions = alloc(backend, "scratch.positions", DType.I32, r);
             qOne = alloc(backend, "scratch.q_one", DType.F32, c.qDim());

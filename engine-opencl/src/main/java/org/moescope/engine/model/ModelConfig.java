@@ -138,6 +138,13 @@ public record ModelConfig(
                 mlpOnlyLayers, rmsNormEps, ropeTheta, maxPositionEmbeddings, vocabSize, tieWordEmbeddings, eosTokenIds, dtype);
     }
 
+    /** The same model with other end-of-sequence ids (none: generation always runs to its token budget). */
+    public ModelConfig withEosTokenIds(List<Integer> ids) {
+        return new ModelConfig(modelType, hiddenSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads, headDim,
+                moeIntermediateSize, intermediateSize, numExperts, numExpertsPerTok, normTopkProb, decoderSparseStep,
+                mlpOnlyLayers, rmsNormEps, ropeTheta, maxPositionEmbeddings, vocabSize, tieWordEmbeddings, ids, dtype);
+    }
+
     // ---------------------------------------------------------------- parsing
 
     /** Reads {@code dir/config.json} and, when present, {@code dir/generation_config.json} (for more EOS ids). */

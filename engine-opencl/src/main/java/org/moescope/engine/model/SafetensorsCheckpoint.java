@@ -129,6 +129,11 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
         owner.get(name).upload(tensor(name), backend, dst, dstOffset);
     }
 
+    /** Uploads elements [srcOffset, srcOffset + count) of tensor {@code name} into {@code dst} at {@code dstOffset}. */
+    public void upload(String name, long srcOffset, long count, Backend backend, DeviceBuffer dst, long dstOffset) {
+        owner.get(name).upload(tensor(name), srcOffset, count, backend, dst, dstOffset);
+    }
+
     @Override
     public void close() {
         files.forEach(SafetensorsFile::close);

@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 import org.moescope.engine.backend.EngineException;
+import org.moescope.engine.backend.Precision;
 
 /**
  * One {@code .safetensors} file: an 8-byte little-endian header length, a JSON header
@@ -59,8 +61,13 @@ public final class SafetensorsFile implements AutoCloseable {
     private final Path path;
     private final FileChannel channel;
     private final Map<String, Tensor> tensors;
+    private MappedByteBuffer window; // the mapped bytes [windowStart, windowStart + capacity) of the file
+    private long windowStart;
 
-    private SafetensorsFile(Path path, FileChannel channel, Map<String, Tensor> tensors) {
+    private final long regionBytes;
+
+    private SafetensorsFile(Path path, FileChannel channel, Map<String, Tensor> tensors, long regionBytes) {
+        this.regionBytes = regionBytes;
         this.path = path;
         this.channel = channel;
         this.tensors = Collections.unmodifiableMap(tensors);
@@ -68,6 +75,14 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Opens and validates {@code path}; the channel stays open until {@link #close()}. */
     public static SafetensorsFile open(Path path) {
+        return open(path, MAX_REGION_BYTES);
+    }
+
+    /** {@code regionBytes}: the mapping window and upload chunk size (small in tests, to cross region boundaries). */
+    static SafetensorsFile open(Path path, long regionBytes) {
+        if (regionBytes < 4 || regionBytes > MAX_REGION_BYTES) {
+            throw new IllegalArgumentException("regionBytes must be in [4, " + MAX_REGION_BYTES + "], got " + regionBytes);
+        }
         FileChannel channel;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ);
@@ -75,7 +90,7 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new EngineException("cannot open " + path + ": " + e, e);
         }
         try {
-            return new SafetensorsFile(path, channel, readHeader(path, channel));
+            return new SafetensorsFile(path, channel, readHeader(path, channel), regionBytes);
         } catch (RuntimeException e) {
             closeQuietly(channel);
             throw e;
@@ -195,29 +210,79 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /**
-     * Uploads {@code tensor}'s bytes to {@code dst} starting at element {@code dstOffset}, one mapped region at a time.
-     * The tensor's dtype must be {@code dst}'s.
+     * Uploads {@code tensor} to {@code dst} starting at element {@code dstOffset}, one mapped region at a time.
+     * When the dtypes differ (a stacked buffer widened to F32, see {@link CheckpointLoader}) each region is converted
+     * on the host, one region at a time.
      */
     public void upload(Tensor tensor, Backend backend, DeviceBuffer dst, long dstOffset) {
-        if (tensor.dtype() != dst.dtype()) {
-            throw new IllegalArgumentException("tensor '" + tensor.name() + "' is " + tensor.dtype() + " but buffer '"
-                    + dst.name() + "' is " + dst.dtype());
+        upload(tensor, 0, tensor.elements(), backend, dst, dstOffset);
+    }
+
+    /** Uploads elements [srcOffset, srcOffset + count) of {@code tensor} (a slice of a fused tensor). */
+    public void upload(Tensor tensor, long srcOffset, long count, Backend backend, DeviceBuffer dst, long dstOffset) {
+        if (srcOffset < 0 || count < 0 || srcOffset + count > tensor.elements()) {
+            throw new IllegalArgumentException("slice [" + srcOffset + ", " + (srcOffset + count) + ") is outside tensor '"
+                    + tensor.name() + "' of " + tensor.elements() + " elements");
         }
         int elementBytes = tensor.dtype().bytes();
-        long regionBytes = MAX_REGION_BYTES - MAX_REGION_BYTES % elementBytes;
+        boolean convert = tensor.dtype() != dst.dtype();
+        long chunk = convert ? Math.min(CONVERT_REGION_ELEMENTS * elementBytes, regionBytes) : regionBytes;
+        chunk -= chunk % elementBytes;
+        long begin = tensor.begin() + srcOffset * elementBytes;
+        long end = begin + count * elementBytes;
         try {
-            for (long at = tensor.begin(); at < tensor.end(); at += regionBytes) {
-                long length = Math.min(regionBytes, tensor.end() - at);
-                ByteBuffer region = channel.map(FileChannel.MapMode.READ_ONLY, at, length).order(ByteOrder.LITTLE_ENDIAN);
-                backend.upload(dst, dstOffset + (at - tensor.begin()) / elementBytes, region);
+            for (long at = begin; at < end; at += chunk) {
+                long length = Math.min(chunk, end - at);
+                ByteBuffer region = region(at, length);
+                long offset = dstOffset + (at - begin) / elementBytes;
+                backend.upload(dst, offset, convert ? convert(region, tensor.dtype(), dst.dtype()) : region);
             }
         } catch (IOException e) {
             throw new EngineException("cannot read tensor '" + tensor.name() + "' from " + path + ": " + e, e);
         }
     }
 
+    /**
+     * The bytes [at, at + length) of the file as a slice of the current mapped window, mapping a new window of up to
+     * {@link #MAX_REGION_BYTES} when they lie outside it. Windows keep the number of live mappings small (one per
+     * GiB rather than one per tensor: a 30B checkpoint has ~19,000 expert tensors, near Linux's default
+     * vm.max_map_count) and are released by the garbage collector once replaced.
+     */
+    private ByteBuffer region(long at, long length) throws IOException {
+        if (window == null || at < windowStart || at + length > windowStart + window.capacity()) {
+            long size = Math.max(length, Math.min(regionBytes, channel.size() - at));
+            window = channel.map(FileChannel.MapMode.READ_ONLY, at, size);
+            windowStart = at;
+        }
+        return window.slice((int) (at - windowStart), (int) length).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Elements converted per host region. */
+    private static final long CONVERT_REGION_ELEMENTS = 1L << 20;
+
+    private static ByteBuffer convert(ByteBuffer src, DType from, DType to) {
+        int n = src.remaining() / from.bytes();
+        ByteBuffer out = ByteBuffer.allocateDirect(n * to.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            float v = switch (from) {
+                case F32 -> src.getFloat();
+                case F16 -> Precision.f16ToFloat(src.getShort());
+                case BF16 -> Precision.bf16ToFloat(src.getShort());
+                case I32 -> throw new IllegalArgumentException("I32 is not a weight type");
+            };
+            switch (to) {
+                case F32 -> out.putFloat(v);
+                case F16 -> out.putShort(Precision.floatToF16(v));
+                case BF16 -> out.putShort(Precision.floatToBf16(v));
+                case I32 -> throw new IllegalArgumentException("I32 is not a weight type");
+            }
+        }
+        return out.flip();
+    }
+
     @Override
     public void close() {
+        window = null;
         closeQuietly(channel);
     }
 

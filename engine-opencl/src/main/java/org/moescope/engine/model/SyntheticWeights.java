@@ -19,11 +19,11 @@ public final class SyntheticWeights {
             throw new IllegalArgumentException("dtype: synthetic weights need a float type (F32, F16, BF16), got I32");
         }
         List<WeightSpec> specs = WeightLayout.of(config);
-        return WeightAllocation.build(backend, config, specs, s -> dtype, (spec, buffer) -> {
+        return WeightAllocation.build(backend, config, specs, s -> dtype, (index, spec, buffer) -> {
             if (spec.isNorm()) {
                 backend.fill(buffer, 1.0f);
             } else {
-                long tensorSeed = seed * 0x9E3779B97F4A7C15L + specs.indexOf(spec) + 1;
+                long tensorSeed = seed * 0x9E3779B97F4A7C15L + index + 1;
                 backend.fillRandom(buffer, tensorSeed, (float) (1.0 / Math.sqrt(spec.fanIn())));
             }
         }, progress);

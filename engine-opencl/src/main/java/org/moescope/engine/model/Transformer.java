@@ -20,11 +20,14 @@ import org.moescope.engine.profile.Profiler;
  * <p>Profiler stages (block "attention"): input_norm, qkv, qk_norm, rope, attn, o_proj, residual (the residual add
  * together with the post-attention RMSNorm); block "moe": the MoE block's own stages plus residual (prefill and
  * batched decode add the MoE output to the residual stream here; decode fuses it into wsum); block "mlp" for dense
- * layers: gate, up, silu, down, residual; layer -1 block "model": embed, final_norm, lm_head.
+ * layers: gate, up, silu, down, residual; layer -1 block "model": embed, final_norm, lm_head. In decode a layer
+ * that follows a MoE layer has no input_norm stage (the MoE "wsum" stage computed it), and final_norm is absent
+ * when the last layer is a MoE layer.
  *
  * <p>Routing capture: when {@code routing != null} each MoE layer's {@link MoeBlock#lastRouting} (with probabilities)
  * is appended to it; this waits for the device once per MoE layer.
  */
+@SuppressWarnings("try") // profiler scopes only time the work in their body and are never referenced
 public final class Transformer implements AutoCloseable {
 
     private final Backend backend;
@@ -271,10 +274,10 @@ public final class Transformer implements AutoCloseable {
             backend.matmul(scratch.normed, w.mlp().up(), scratch.mlpUp, rows, h, inter);
         }
         try (var s = profiler.stage(l, "mlp", "silu")) {
-            backend.siluMul(scratch.mlpGate, scratch.mlpUp, scratch.mlpUp, rows * inter);
+            backend.siluMul(scratch.mlpGate, scratch.mlpUp, scratch.mlpAct, rows * inter);
         }
         try (var s = profiler.stage(l, "mlp", "down")) {
-            backend.matmul(scratch.mlpUp, w.mlp().down(), scratch.ffnOut, rows, inter, h);
+            backend.matmul(scratch.mlpAct, w.mlp().down(), scratch.ffnOut, rows, inter, h);
         }
         residualAdd(l, "mlp", rows, profiler);
     }

@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.DType;
@@ -21,9 +20,14 @@ final class WeightAllocation {
     private WeightAllocation() {
     }
 
+    /** Fills buffer {@code index} of the layout, described by {@code spec}. */
+    @FunctionalInterface
+    interface Filler {
+        void fill(int index, WeightSpec spec, DeviceBuffer buffer);
+    }
+
     static ModelWeights build(Backend backend, ModelConfig config, List<WeightSpec> specs,
-                              Function<WeightSpec, DType> dtypes, BiConsumer<WeightSpec, DeviceBuffer> fill,
-                              LoadProgress progress) {
+                              Function<WeightSpec, DType> dtypes, Filler filler, LoadProgress progress) {
         long total = 0;
         for (WeightSpec s : specs) {
             total += s.elements() * dtypes.apply(s).bytes();
@@ -37,10 +41,11 @@ final class WeightAllocation {
         Map<String, DeviceBuffer> buffers = new LinkedHashMap<>();
         long done = 0;
         try {
-            for (WeightSpec s : specs) {
+            for (int i = 0; i < specs.size(); i++) {
+                WeightSpec s = specs.get(i);
                 DeviceBuffer buffer = backend.allocate(s.key(), dtypes.apply(s), s.elements());
                 buffers.put(s.key(), buffer);
-                fill.accept(s, buffer);
+                filler.fill(i, s, buffer);
                 done += buffer.bytes();
                 progress.progress(total == 0 ? 1 : (double) done / total, describe(s, config, done));
             }

@@ -14,7 +14,11 @@ import org.moescope.engine.profile.Profiler;
  *
  * <p>Stages are timed with the profiler passed in (block "moe"); the caller picks {@link Profiler#OFF} or a live
  * one, {@link MoeOptions#profiling()} is not consulted here. The kernel switches of {@link MoeOptions} are read
- * on every call, so they can change between steps.
+ * on every call, so they can change between steps. Stage names, in order:
+ * <ul>
+ *   <li>decode and batched decode: router, route, gate_up_silu (fused) or gate, up, silu; down, wsum</li>
+ *   <li>prefill: router, route_ids (device top-k and dispatch) or host_topk, gate, up, silu, down, wsum</li>
+ * </ul>
  */
 @SuppressWarnings("try") // profiler scopes only time the work in their body and are never referenced
 public final class MoeBlock implements AutoCloseable {

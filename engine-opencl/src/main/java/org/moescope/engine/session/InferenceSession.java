@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.moescope.engine.backend.Backend;
+import org.moescope.engine.backend.Backends;
 import org.moescope.engine.backend.DeviceInfo;
 import org.moescope.engine.backend.EngineException;
 import org.moescope.engine.model.CheckpointLoader;
@@ -26,7 +27,7 @@ import org.moescope.engine.tokenizer.TextTokenizer;
 
 /**
  * A loaded model on one backend and the sequences being generated with it. Single-threaded: call it from one worker
- * thread at a time. See /docs or session-api.md for the contract with the app and the CLI.
+ * thread at a time. This is the engine's contract with the app and the CLI (session-api.md).
  *
  * <p>A batch of B sequences shares one prompt: it is prefilled once and its KV cache copied to the other sequences,
  * then each sequence samples with its own seeded sampler ({@code seed + index}) and decode runs batched.
@@ -57,6 +58,19 @@ public final class InferenceSession implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- opening
+
+    /**
+     * Opens the backend {@code deviceSelector} names ({@link Backends#open}: null or "" = the first GPU, else the first
+     * OpenCL device, else the Java reference; an index of {@link Backends#listDevices()}; "java"; or part of a device
+     * name) and loads the model onto it. Thread-safe to call off the UI thread. On failure (bad folder, bad tensors,
+     * out of device memory) throws EngineException with a readable message and leaves nothing allocated.
+     */
+    public static InferenceSession open(ModelSource source, String deviceSelector, LoadListener listener) {
+        if (source == null) {
+            throw new IllegalArgumentException("source must not be null");
+        }
+        return open(source, Backends.open(deviceSelector), listener);
+    }
 
     /**
      * Loads the model onto {@code backend} (ownership passes to the session: it is closed with it, or at once when
@@ -106,6 +120,9 @@ public final class InferenceSession implements AutoCloseable {
         if (s.layers() > 0) {
             config = config.withLayers(s.layers());
         }
+        // Random weights make EOS a random event: synthetic runs always use their whole token budget, so that
+        // measurements of the same request are comparable.
+        config = config.withEosTokenIds(List.of());
         ModelWeights weights = SyntheticWeights.create(config, s.dtype(), s.seed(), backend, progress::progress);
         try {
             String name = ModelPresets.isPreset(s.presetOrConfig()) ? s.presetOrConfig()
@@ -130,6 +147,11 @@ public final class InferenceSession implements AutoCloseable {
     /** Folder name or preset name. */
     public String modelName() {
         return name;
+    }
+
+    /** Device bytes of the model's weights. */
+    public long weightBytes() {
+        return weights.bytes();
     }
 
     public boolean hasTokenizer() {
@@ -325,6 +347,34 @@ public final class InferenceSession implements AutoCloseable {
             out.add(s.tokens());
         }
         return out;
+    }
+
+    /**
+     * Scores a prompt: logits at every prompt position (one prefill), the greedy continuation of up to
+     * {@code greedyTokens} ids through the decode path, and the router top-k of every prompt token per MoE layer.
+     * Forgets any sequences in progress.
+     */
+    public ScoreResult score(int[] promptIds, int greedyTokens, MoeOptions options) {
+        checkOpen();
+        validatePrefill(promptIds, 1, greedyTokens, SamplingSettings.GREEDY, options);
+        reset();
+        int vocab = config.vocabSize();
+        try (KvCache cache = new KvCache(backend, config, promptIds.length + greedyTokens, "kv.score")) {
+            List<LayerRouting> routing = new ArrayList<>();
+            float[] logits = transformer.prefill(promptIds, cache, true, options, Profiler.OFF, routing);
+            int[] continuation = new int[greedyTokens];
+            int n = 0;
+            int token = Sampler.argmax(logits, (promptIds.length - 1) * vocab, vocab);
+            while (true) {
+                continuation[n++] = token;
+                if (n == greedyTokens || config.isEos(token)) {
+                    break;
+                }
+                float[] next = transformer.decode(token, cache, options, Profiler.OFF, null);
+                token = Sampler.argmax(next, 0, vocab);
+            }
+            return new ScoreResult(promptIds.clone(), logits, vocab, Arrays.copyOf(continuation, n), routing);
+        }
     }
 
     /** Forgets sequences and KV caches (keeps the loaded model). */

@@ -1,6 +1,7 @@
 package org.moescope.engine.model;
 
 import java.util.List;
+import org.moescope.engine.OpenClTestSupport;
 import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.java.JavaBackend;
 
@@ -12,13 +13,14 @@ public final class TestBackends {
 
     /** Backend kinds for parameterised tests. */
     public static List<String> kinds() {
-        return List.of("java");
+        return List.of("java", "opencl");
     }
 
     /** Opens a backend of {@code kind} (skips the test when that kind has no device here). */
     public static Backend open(String kind) {
         return switch (kind) {
             case "java" -> new JavaBackend();
+            case "opencl" -> OpenClTestSupport.openOrSkip();
             default -> throw new IllegalArgumentException("unknown backend kind " + kind);
         };
     }

@@ -10,6 +10,7 @@ import static org.moescope.engine.moe.MoeTestSupport.assertClose;
 import static org.moescope.engine.moe.MoeTestSupport.assertRouting;
 import static org.moescope.engine.moe.MoeTestSupport.batched;
 import static org.moescope.engine.moe.MoeTestSupport.prefill;
+import static org.moescope.engine.moe.MoeTestSupport.named;
 import static org.moescope.engine.moe.MoeTestSupport.referenceWithoutNearTies;
 import static org.moescope.engine.moe.MoeTestSupport.upload;
 
@@ -38,7 +39,7 @@ class MoeBlockEdgeCaseTest {
     }
 
     static Stream<Arguments> onEachBackend() {
-        return backends().stream().map(b -> Arguments.of(b));
+        return backends().stream().map(b -> Arguments.of(named(b)));
     }
 
     @AfterAll
@@ -89,7 +90,7 @@ class MoeBlockEdgeCaseTest {
             }
             try (MoeBlock block = new MoeBlock(b, f.shape, tokens); MoeLayerWeights w = f.upload(b)) {
                 for (MoeOptions o : SWITCHES) {
-                    String what = "k=" + k + " " + o.label();
+                    String what = b.kind() + " k=" + k + " " + o.label();
                     assertClose(expected.out(), prefill(b, block, w, x, tokens, o), ABS, REL, "prefill " + what);
                     assertRouting(expected, block.lastRouting(0, false), "prefill " + what);
                     assertClose(expected.out(), batched(b, block, w, x, tokens, o), ABS, REL, "batched " + what);

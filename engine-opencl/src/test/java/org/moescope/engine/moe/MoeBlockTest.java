@@ -13,9 +13,12 @@ import static org.moescope.engine.moe.MoeTestSupport.assertClose;
 import static org.moescope.engine.moe.MoeTestSupport.assertRouting;
 import static org.moescope.engine.moe.MoeTestSupport.prefill;
 import static org.moescope.engine.moe.MoeTestSupport.batched;
+import static org.moescope.engine.moe.MoeTestSupport.decode;
+import static org.moescope.engine.moe.MoeTestSupport.named;
 import static org.moescope.engine.moe.MoeTestSupport.referenceWithoutNearTies;
 import static org.moescope.engine.moe.MoeTestSupport.toDouble;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +27,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.DType;
+import org.moescope.engine.backend.java.JavaBackend;
 import org.moescope.engine.profile.LayerRouting;
 
 /**
@@ -41,7 +45,7 @@ class MoeBlockTest {
     }
 
     static Stream<Arguments> onEachBackend() {
-        return backends().stream().map(b -> Arguments.of(b));
+        return backends().stream().map(b -> Arguments.of(named(b)));
     }
 
     @AfterAll
@@ -68,7 +72,7 @@ class MoeBlockTest {
             new Case("h30 i18 E16 k4 BF16", new MoeShape(30, 18, 16, 4, true), DType.BF16, new int[] {3, 71}));
 
     static Stream<Arguments> casesOnEachBackend() {
-        return backends().stream().flatMap(b -> CASES.stream().map(c -> Arguments.of(b, c)));
+        return backends().stream().flatMap(b -> CASES.stream().map(c -> Arguments.of(named(b), c)));
     }
 
     @ParameterizedTest(name = "{0} {1}", autoCloseArguments = false)
@@ -81,7 +85,7 @@ class MoeBlockTest {
                 MoeFixture.Expected expected = referenceWithoutNearTies(f, x, tokens);
                 float[] first = null;
                 for (MoeOptions o : SWITCHES) {
-                    String what = c + " T=" + tokens + " " + o.label();
+                    String what = b.kind() + " " + c + " T=" + tokens + " " + o.label();
                     float[] out = prefill(b, block, w, x, tokens, o);
                     assertClose(expected.out(), out, ABS, REL, what);
                     LayerRouting routing = block.lastRouting(3, true);
@@ -117,6 +121,34 @@ class MoeBlockTest {
 
     @ParameterizedTest(name = "{0}", autoCloseArguments = false)
     @MethodSource("onEachBackend")
+    void everyPathAgreesWithTheJavaReferenceBackend(Backend b) {
+        MoeShape shape = new MoeShape(36, 20, 10, 3, true);
+        MoeFixture f = MoeFixture.random(shape, DType.BF16, 51);
+        int tokens = 37;
+        int h = shape.hidden();
+        float[] x = f.input(tokens, 52);
+        referenceWithoutNearTies(f, x, tokens);
+        try (Backend reference = new JavaBackend(); MoeBlock ref = new MoeBlock(reference, shape, tokens);
+             MoeLayerWeights refW = f.upload(reference); MoeBlock block = new MoeBlock(b, shape, tokens);
+             MoeLayerWeights w = f.upload(b)) {
+            for (MoeOptions o : SWITCHES) {
+                String what = b.kind() + " vs java " + o.label();
+                float[] expected = prefill(reference, ref, refW, x, tokens, o);
+                assertClose(toDouble(expected), prefill(b, block, w, x, tokens, o), SAME_ABS, SAME_REL,
+                        what + " prefill");
+                assertArrayEquals(ref.lastRouting(0, false).ids(), block.lastRouting(0, false).ids(), what + " ids");
+                expected = batched(reference, ref, refW, x, tokens, o);
+                assertClose(toDouble(expected), batched(b, block, w, x, tokens, o), SAME_ABS, SAME_REL,
+                        what + " batched decode");
+                float[] row = Arrays.copyOfRange(x, 0, h);
+                assertClose(toDouble(decode(reference, ref, refW, row, o)), decode(b, block, w, row, o), SAME_ABS,
+                        SAME_REL, what + " decode");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}", autoCloseArguments = false)
+    @MethodSource("onEachBackend")
     void directAndIndirectGridsDifferInSizeButNotInResult(Backend b) {
         MoeShape shape = new MoeShape(32, 16, 8, 2, true);
         MoeFixture f = MoeFixture.random(shape, DType.F32, 31);
@@ -130,7 +162,7 @@ class MoeBlockTest {
                 for (int id : expected.ids()) {
                     counts[id]++;
                 }
-                int maxPerExpert = java.util.Arrays.stream(counts).max().orElseThrow();
+                int maxPerExpert = Arrays.stream(counts).max().orElseThrow();
 
                 float[] indirect = prefill(b, block, w, x, tokens, MoeOptions.DEFAULT);
                 assertEquals(DispatchPlan.maxTiles(pairs, shape.experts(), rows), block.lastGemmTiles());
@@ -169,7 +201,7 @@ class MoeBlockTest {
             LayerRouting host = block.lastRouting(0, false);
             assertArrayEquals(host.ids(), device.ids(), "ids");
             assertArrayEquals(expected.ids(), device.ids(), "ties go to the lower expert index");
-            assertClose(toDouble(host.weights()), device.weights(), 1e-7, 1e-6, "weights");
+            assertClose(toDouble(host.weights()), device.weights(), 1e-6, 1e-5, "weights");
             assertClose(expected.out(), deviceOut, ABS, REL, "device routing");
             assertClose(toDouble(deviceOut), hostOut, SAME_ABS, SAME_REL, "host routing");
             int tiedPairs = 0;

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Named;
+import org.moescope.engine.OpenClTestSupport;
 import org.moescope.engine.backend.Backend;
+import org.moescope.engine.backend.Backends;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 import org.moescope.engine.backend.java.JavaBackend;
@@ -31,11 +34,26 @@ final class MoeTestSupport {
     private MoeTestSupport() {
     }
 
-    /** The Java reference backend, and later every other available backend; the caller closes them. */
+    /**
+     * The Java reference backend and, when OpenCL is available, an OpenCL backend on the first device; the caller
+     * closes them. Without OpenCL the tests run on the reference only (saying so on stderr), unless
+     * {@code moescope.requireOpenCL} is true, which makes them fail.
+     */
     static List<Backend> openBackends() {
         List<Backend> list = new ArrayList<>();
         list.add(new JavaBackend());
+        if (Backends.openClAvailable() || Boolean.getBoolean("moescope.requireOpenCL")) {
+            list.add(OpenClTestSupport.openOrSkip());
+        } else {
+            System.err.println("SKIPPED (OpenCL part of the MoE block tests): "
+                    + Backends.openClUnavailableReason().orElse("no OpenCL"));
+        }
         return list;
+    }
+
+    /** A backend argument shown as "java Java reference" or "opencl pthread-cpu" in test names. */
+    static Named<Backend> named(Backend b) {
+        return Named.of(b.kind() + " " + b.device().name(), b);
     }
 
     static DeviceBuffer upload(Backend b, String name, float[] values) {

@@ -20,7 +20,7 @@ import org.moescope.engine.moe.Routing;
  * (0, tileRows, 2 * tileRows, ...). Tiles are listed expert by expert, rows ascending.
  */
 final class JavaMoeOps {
-    /** Row tile height the grouped GEMM tiles are counted in; matches the OpenCL default. */
+    /** Row tile height of the grouped GEMM ({@code groupedGemmTileRows()}); its work lists must be built with it. */
     static final int TILE_ROWS = 16;
 
     private JavaMoeOps() {
@@ -102,6 +102,7 @@ final class JavaMoeOps {
         Tile tile = (e, firstRow) -> gemmTile(xb, xRowDivisor, wb, ob, c, o, sp, e, firstRow, pairs, experts,
                 inDim, outDim);
         if (workList != null) {
+            // indirect: the grid is sized without the host knowing the routing, so maxPerExpert is not used
             int maxTiles = DispatchPlan.maxTiles(pairs, experts, TILE_ROWS);
             JavaBuffer wl = i32("workList", workList, 2L * maxTiles + 1, "2 * maxTiles + 1");
             int n = wl.getInt(0);

@@ -5,12 +5,28 @@ import static org.moescope.engine.backend.opencl.KernelLauncher.positive;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 
-/** Causal GQA attention with a KV cache of F32, F16 or BF16 (kernels/attention.cl): store k, v, then attend. */
+/**
+ * Causal GQA attention with a KV cache of F32, F16 or BF16 (kernels/attention.cl): store k, v, then attend.
+ * On GPUs the keys are split over several work-groups when heads x tokens alone would not fill the device
+ * (decode), and a second kernel merges the splits; the partials live in a scratch buffer that only grows.
+ */
 final class AttentionKernels {
+    /** Most key splits per (head, token); each split covers at least one softmax block of keys. */
+    private static final int MAX_SPLITS = 64;
     private final KernelLauncher launcher;
+    private final ClMemory memory;
+    private ClBuffer partials;
 
-    AttentionKernels(KernelLauncher launcher) {
+    AttentionKernels(KernelLauncher launcher, ClMemory memory) {
         this.launcher = launcher;
+        this.memory = memory;
+    }
+
+    void close() {
+        if (partials != null) {
+            partials.close();
+            partials = null;
+        }
     }
 
     void attention(DeviceBuffer q, DeviceBuffer k, DeviceBuffer v, DeviceBuffer kCache, DeviceBuffer vCache,
@@ -50,10 +66,56 @@ final class AttentionKernels {
         launcher.launch("attention", "kv_store", options)
                 .arg(kb).arg(vb).arg(kc).arg(vc).arg(tokens).arg(startPos).arg(kvDim)
                 .run2d(kvDim, tokens, 64, 1);
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        if (launcher.tuning().rowPerItem()) {
+            launcher.launch("attention", "attention_rows", options)
+                    .arg(qb).arg(kc).arg(vc).arg(ob).arg(startPos).arg(heads).arg(kvHeads).arg(scale).arg(tokens)
+                    .run2d(heads, tokens, 1, 1);
+            return;
+        }
         int local = launcher.tuning().reduceSize();
+        int maxLength = startPos + tokens;
+        int splits = splits(heads, tokens, maxLength, local);
+        int chunk = ceilDiv(ceilDiv(maxLength, splits), local) * local;
+        splits = ceilDiv(maxLength, chunk);
+        ClBuffer scratch = partials((long) tokens * heads * splits * (headDim + 2));
         launcher.launch("attention", "attention", options)
-                .arg(qb).arg(kc).arg(vc).arg(ob).arg(startPos).arg(heads).arg(kvHeads)
-                .arg((float) (1.0 / Math.sqrt(headDim)))
-                .run2d((long) heads * local, tokens, local, 1);
+                .arg(qb).arg(kc).arg(vc).arg(ob).arg(scratch).arg(startPos).arg(heads).arg(kvHeads).arg(scale)
+                .arg(chunk)
+                .run(new long[] {(long) heads * local, tokens, splits}, new long[] {local, 1, 1});
+        if (splits > 1) {
+            long combineLocal = Math.min(64, Integer.highestOneBit(headDim));
+            launcher.launch("attention", "attention_combine", options)
+                    .arg(scratch).arg(ob).arg(heads).arg(splits).arg(tokens)
+                    .run(new long[] {Launch.roundUp(headDim, combineLocal), heads, tokens},
+                            new long[] {combineLocal, 1, 1});
+        }
+    }
+
+    /** Enough key splits for about four work-groups per compute unit, each split at least one block of keys. */
+    private int splits(int heads, int tokens, int maxLength, int block) {
+        long groups = (long) heads * tokens;
+        long wanted = 4L * launcher.runtime().info().computeUnits();
+        if (groups >= wanted) {
+            return 1;
+        }
+        long splits = Math.min(ceilDiv(wanted, groups), MAX_SPLITS);
+        return (int) Math.max(1, Math.min(splits, ceilDiv(maxLength, block)));
+    }
+
+    private ClBuffer partials(long floats) {
+        if (partials == null || partials.length() < floats) {
+            close();
+            partials = memory.allocate("attention.partials", DType.F32, Math.max(floats, 1));
+        }
+        return partials;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 }

@@ -19,11 +19,18 @@ import org.moescope.engine.backend.Precision;
 final class ClMemory {
     private final KernelLauncher launcher;
     private final ClRuntime runtime;
+    private final long budgetBytes;
     private long allocatedBytes;
 
     ClMemory(KernelLauncher launcher) {
+        this(launcher, launcher.runtime().info().globalMemBytes());
+    }
+
+    /** With a memory budget below the device's global memory (tests). */
+    ClMemory(KernelLauncher launcher, long budgetBytes) {
         this.launcher = launcher;
         this.runtime = launcher.runtime();
+        this.budgetBytes = budgetBytes;
     }
 
     /** Bytes held by open buffers of this backend. */
@@ -41,16 +48,15 @@ final class ClMemory {
         KernelLauncher.nonNegative(length, "length");
         long bytes = Math.multiplyExact(length, dtype.bytes());
         long maxAlloc = runtime.info().maxAllocBytes();
-        long global = runtime.info().globalMemBytes();
         if (bytes > maxAlloc) {
             throw new DeviceMemoryException(name, bytes, String.format(Locale.ROOT,
                     "larger than the device's largest single buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE %,d bytes) on %s",
                     maxAlloc, runtime.info().name()));
         }
-        if (allocatedBytes + bytes > global) {
+        if (allocatedBytes + bytes > budgetBytes) {
             throw new DeviceMemoryException(name, bytes, String.format(Locale.ROOT,
                     "%,d bytes already allocated of %,d bytes of global memory on %s",
-                    allocatedBytes, global, runtime.info().name()));
+                    allocatedBytes, budgetBytes, runtime.info().name()));
         }
         long deviceBytes = Math.max(bytes, 4);
         int[] rc = new int[1];

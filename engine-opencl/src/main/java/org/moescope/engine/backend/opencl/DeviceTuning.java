@@ -14,9 +14,12 @@ import java.util.Locale;
  * @param gemmWpt     outputs per work-item along each tile edge
  * @param gemmTileK   depth of the local-memory k tile
  * @param gemvMaxRows largest token count that takes the GEMV path (T rows of x per weight row)
+ * @param rowPerItem  CPU devices: GEMV and attention give each work-item a whole row (gemv_rows.cl,
+ *                    attention_rows), since a work-item there is a loop iteration and barriers and local-memory
+ *                    reductions cost more than they save
  */
 public record DeviceTuning(int reduceSize, int gemvLocal, int gemvRows, int gemmTile, int gemmWpt, int gemmTileK,
-                           int gemvMaxRows) {
+                           int gemvMaxRows, boolean rowPerItem) {
 
     public DeviceTuning {
         requirePowerOfTwo("REDUCE_SIZE", reduceSize);
@@ -46,14 +49,18 @@ public record DeviceTuning(int reduceSize, int gemvLocal, int gemvRows, int gemm
         return new DeviceTuning(
                 override("REDUCE_SIZE", reduce), override("GEMV_LOCAL", gemvLocal), override("GEMV_ROWS", gemvRows),
                 override("GEMM_TILE", tile), override("GEMM_WPT", wpt), override("GEMM_TILE_K", tileK),
-                override("GEMV_MAX_ROWS", gpu ? 4 : 8));
+                override("GEMV_MAX_ROWS", gpu ? 16 : 8), override("ROW_PER_ITEM", gpu ? 0 : 1) != 0);
     }
 
-    /** The {@code -D} options every program is built with. */
+    /** The {@code -D} options every dense program is built with (the GEMM tile is chosen per launch). */
     public String defines() {
-        return String.format(Locale.ROOT,
-                "-DREDUCE_SIZE=%d -DGEMV_LOCAL=%d -DGEMV_ROWS=%d -DGEMM_TILE=%d -DGEMM_WPT=%d -DGEMM_TILE_K=%d",
-                reduceSize, gemvLocal, gemvRows, gemmTile, gemmWpt, gemmTileK);
+        return String.format(Locale.ROOT, "-DREDUCE_SIZE=%d -DGEMV_LOCAL=%d -DGEMV_ROWS=%d",
+                reduceSize, gemvLocal, gemvRows);
+    }
+
+    /** The GEMM defines for an output tile of {@code tile} (a multiple of {@link #gemmWpt()}). */
+    public String gemmDefines(int tile) {
+        return String.format(Locale.ROOT, "-DGEMM_TILE=%d -DGEMM_WPT=%d -DGEMM_TILE_K=%d", tile, gemmWpt, gemmTileK);
     }
 
     private static int override(String name, int value) {

@@ -7,8 +7,10 @@ import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 
 /**
- * y = x · Wᵀ. Up to {@link DeviceTuning#gemvMaxRows()} tokens take the GEMV (kernels/gemv.cl: each weight row read
- * once, vectorised, for all tokens); more take the tiled GEMM (kernels/gemm.cl).
+ * y = x · Wᵀ. On GPUs up to {@link DeviceTuning#gemvMaxRows()} tokens take the GEMV (kernels/gemv.cl: each weight row
+ * read once, vectorised, for all tokens, rows reduced in local memory); more take the tiled GEMM (kernels/gemm.cl).
+ * On CPUs ({@link DeviceTuning#rowPerItem()}) every size takes kernels/gemv_rows.cl: a work-item per weight row and
+ * tile of up to gemvMaxRows tokens.
  */
 final class MatmulKernels {
     private final KernelLauncher launcher;
@@ -28,11 +30,21 @@ final class MatmulKernels {
             throw new IllegalArgumentException("y ('" + yb.name() + "') may not alias x");
         }
         DeviceTuning tuning = launcher.tuning();
-        if (tokens <= tuning.gemvMaxRows()) {
+        if (tuning.rowPerItem()) {
+            rows(xb, wb, yb, tokens, in, out, Math.min(tokens, tuning.gemvMaxRows()));
+        } else if (tokens <= tuning.gemvMaxRows()) {
             gemv(xb, wb, yb, tokens, in, out);
         } else {
             gemm(xb, wb, yb, tokens, in, out);
         }
+    }
+
+    /** The CPU kernel (kernels/gemv_rows.cl): a work-item per (weight row, tile of {@code tile} tokens). */
+    void rows(ClBuffer x, ClBuffer w, ClBuffer y, int tokens, int in, int out, int tile) {
+        long tiles = (tokens + tile - 1) / tile;
+        launcher.launch("gemv_rows", "gemv_rows", weightDefine(w.dtype()) + " -DGEMV_T=" + tile)
+                .arg(x).arg(w).arg(y).arg(in).arg(out).arg(tokens)
+                .run2d(out, tiles, 16, 1);
     }
 
     /** The GEMV path for any token count (tests use it beyond the tuning threshold). */
@@ -46,12 +58,22 @@ final class MatmulKernels {
 
     /** The tiled GEMM path for any token count. */
     void gemm(ClBuffer x, ClBuffer w, ClBuffer y, int tokens, int in, int out) {
+        gemm(x, w, y, tokens, in, out, launcher.tuning().gemmTile());
+    }
+
+    /**
+     * The tiled GEMM with a given output tile (a multiple of GEMM_WPT). Halving the tile to fill an H200 at T = 64
+     * was measured slower (less reuse per work-group), so dispatch keeps the tuned tile; tests use others.
+     */
+    void gemm(ClBuffer x, ClBuffer w, ClBuffer y, int tokens, int in, int out, int tile) {
         DeviceTuning tuning = launcher.tuning();
-        int rts = tuning.gemmTile() / tuning.gemmWpt();
-        long colGroups = (out + tuning.gemmTile() - 1) / tuning.gemmTile();
-        long rowGroups = (tokens + tuning.gemmTile() - 1) / tuning.gemmTile();
-        launcher.launch("gemm", "gemm", weightDefine(w.dtype()))
+        int rts = tile / tuning.gemmWpt();
+        launcher.launch("gemm", "gemm", weightDefine(w.dtype()) + " " + tuning.gemmDefines(tile))
                 .arg(x).arg(w).arg(y).arg(tokens).arg(in).arg(out)
-                .run2d(colGroups * rts, rowGroups * rts, rts, rts);
+                .run2d(tiles(out, tile) * rts, tiles(tokens, tile) * rts, rts, rts);
+    }
+
+    private static long tiles(int n, int tile) {
+        return (n + tile - 1) / tile;
     }
 }

@@ -10,18 +10,19 @@ import java.util.Locale;
  * {@code -Dmoescope.cl.MOE_TILE_M=32}.
  *
  * @param tileRows       MOE_TILE_M: pairs per grouped-GEMM row tile; the dispatch work list is built for it
- * @param tileCols       MOE_TILE_N: output columns per grouped-GEMM tile
+ * @param tileCols       MOE_TILE_N: output columns per grouped-GEMM tile (per work-item when barrierFree)
  * @param tileDepth      MOE_TILE_K: inDim step staged in local memory (a multiple of 4)
  * @param regRows        MOE_REG_M: rows each work-item accumulates (divides tileRows)
  * @param regCols        MOE_REG_N: columns each work-item accumulates (divides tileCols)
- * @param gemvLanes      MOE_GEMV_LANES: work-items sharing one GEMV row (a power of two); 1 selects the barrier-free
- *                       kernels where each work-item streams whole rows (CPU devices)
- * @param gemvRows       MOE_GEMV_ROWS: rows per GEMV work-group when gemvLanes > 1
- * @param gemvItemRows   MOE_GEMV_ITEM_ROWS: rows per work-item when gemvLanes == 1
+ * @param gemvLanes      MOE_GEMV_LANES: work-items sharing one GEMV row (a power of two)
+ * @param gemvRows       MOE_GEMV_ROWS: rows per GEMV work-group
+ * @param gemvItemRows   MOE_GEMV_ITEM_ROWS: rows per work-item of the barrier-free GEMVs
  * @param dispatchLocal  MOE_DISPATCH_LOCAL: work-items of the single dispatch work-group (a power of two)
+ * @param barrierFree    MOE_BARRIER_FREE (0/1): CPU kernels without local memory or barriers: each work-item streams
+ *                       whole GEMV rows, or a row tile x tileCols columns of the grouped GEMM
  */
 public record MoeKernelTuning(int tileRows, int tileCols, int tileDepth, int regRows, int regCols,
-                              int gemvLanes, int gemvRows, int gemvItemRows, int dispatchLocal) {
+                              int gemvLanes, int gemvRows, int gemvItemRows, int dispatchLocal, boolean barrierFree) {
 
     public MoeKernelTuning {
         positive("MOE_TILE_M", tileRows);
@@ -47,8 +48,8 @@ public record MoeKernelTuning(int tileRows, int tileCols, int tileDepth, int reg
     public static MoeKernelTuning forDevice(boolean gpu, int maxWorkGroupSize, long localMemBytes) {
         int maxWg = Integer.highestOneBit(Math.max(1, maxWorkGroupSize));
         MoeKernelTuning defaults = gpu
-                ? new MoeKernelTuning(32, 128, 16, 2, 8, 32, 8, 1, 256)
-                : new MoeKernelTuning(32, 32, 16, 4, 4, 1, 1, 4, 64);
+                ? new MoeKernelTuning(64, 128, 32, 4, 8, 32, 8, 1, 256, false)
+                : new MoeKernelTuning(32, 16, 16, 4, 4, 8, 8, 1, 64, true);
         // Small devices: halve the tiles until a work-group fits.
         int tileRows = defaults.tileRows;
         int tileCols = defaults.tileCols;
@@ -67,7 +68,8 @@ public record MoeKernelTuning(int tileRows, int tileCols, int tileDepth, int reg
                 override("MOE_TILE_K", defaults.tileDepth), override("MOE_REG_M", defaults.regRows),
                 override("MOE_REG_N", defaults.regCols), override("MOE_GEMV_LANES", Math.min(defaults.gemvLanes, maxWg)),
                 override("MOE_GEMV_ROWS", gemvRows), override("MOE_GEMV_ITEM_ROWS", defaults.gemvItemRows),
-                override("MOE_DISPATCH_LOCAL", Math.min(defaults.dispatchLocal, maxWg)));
+                override("MOE_DISPATCH_LOCAL", Math.min(defaults.dispatchLocal, maxWg)),
+                override("MOE_BARRIER_FREE", defaults.barrierFree ? 1 : 0) != 0);
         tuning.checkFits(maxWorkGroupSize, localMemBytes);
         return tuning;
     }
@@ -86,11 +88,6 @@ public record MoeKernelTuning(int tileRows, int tileCols, int tileDepth, int reg
         return 4L * (tileDepth * (tileRows + 1L) + tileDepth * (tileCols + 1L) + tileRows);
     }
 
-    /** True when the GEMVs use the barrier-free whole-row kernels. */
-    public boolean gemvWholeRows() {
-        return gemvLanes == 1;
-    }
-
     public String gemmDefines() {
         return String.format(Locale.ROOT, "-DMOE_TILE_M=%d -DMOE_TILE_N=%d -DMOE_TILE_K=%d -DMOE_REG_M=%d -DMOE_REG_N=%d",
                 tileRows, tileCols, tileDepth, regRows, regCols);
@@ -106,22 +103,25 @@ public record MoeKernelTuning(int tileRows, int tileCols, int tileDepth, int reg
     }
 
     private void checkFits(int maxWorkGroupSize, long localMemBytes) {
+        if (dispatchLocal > maxWorkGroupSize) {
+            throw new IllegalArgumentException("MOE_DISPATCH_LOCAL " + dispatchLocal
+                    + " exceeds the device's maximum work-group size " + maxWorkGroupSize);
+        }
+        if (barrierFree) {
+            return;
+        }
         long gemmGroup = (long) gemmThreadsCols() * gemmThreadsRows();
         if (gemmGroup > maxWorkGroupSize) {
-            throw new IllegalArgumentException("MoE grouped GEMM work-group " + gemmThreadsCols() + " x " + gemmThreadsRows()
-                    + " exceeds the device's maximum work-group size " + maxWorkGroupSize
+            throw new IllegalArgumentException("MoE grouped GEMM work-group " + gemmThreadsCols() + " x "
+                    + gemmThreadsRows() + " exceeds the device's maximum work-group size " + maxWorkGroupSize
                     + " (lower moescope.cl.MOE_TILE_M / MOE_TILE_N or raise MOE_REG_M / MOE_REG_N)");
         }
         if (localMemBytes > 0 && gemmLocalBytes() > localMemBytes) {
             throw new IllegalArgumentException("MoE grouped GEMM tiles need " + gemmLocalBytes()
                     + " bytes of local memory, the device has " + localMemBytes + " (lower moescope.cl.MOE_TILE_K)");
         }
-        if ((long) gemvLanes * (gemvWholeRows() ? 1 : gemvRows) > maxWorkGroupSize) {
+        if ((long) gemvLanes * gemvRows > maxWorkGroupSize) {
             throw new IllegalArgumentException("MoE GEMV work-group " + gemvLanes + " x " + gemvRows
-                    + " exceeds the device's maximum work-group size " + maxWorkGroupSize);
-        }
-        if (dispatchLocal > maxWorkGroupSize) {
-            throw new IllegalArgumentException("MOE_DISPATCH_LOCAL " + dispatchLocal
                     + " exceeds the device's maximum work-group size " + maxWorkGroupSize);
         }
     }

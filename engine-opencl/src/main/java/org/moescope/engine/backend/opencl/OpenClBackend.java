@@ -34,7 +34,7 @@ public final class OpenClBackend implements Backend {
         this.fills = new FillKernels(launcher);
         this.dense = new DenseKernels(launcher, memory);
         this.matmuls = new MatmulKernels(launcher);
-        this.attention = new AttentionKernels(launcher);
+        this.attention = new AttentionKernels(launcher, memory);
         this.moeKernels = new OpenClMoeKernels(launcher);
     }
 
@@ -216,6 +216,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public void close() {
         dense.close();
+        attention.close();
         programs.close();
         runtime.close();
     }

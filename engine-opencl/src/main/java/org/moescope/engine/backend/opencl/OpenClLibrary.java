@@ -75,11 +75,9 @@ public final class OpenClLibrary {
     private static void load() {
         boolean linux = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux");
         if (linux) {
-            List<Path> dirs = searchDirs(System.getenv("LD_LIBRARY_PATH"), ldconfigCache());
-            if (!linkerResolves(LINK_NAME, dirs)) {
-                Path runtime = find(RUNTIME_NAME, dirs).orElseThrow(() -> new EngineException(
-                        "no OpenCL library found (looked for " + RUNTIME_NAME + " in " + dirs + "); " + INSTALL_HINT));
-                System.load(renamedCopy(runtime).toString());
+            Optional<Path> runtime = runtimeToRename(searchDirs(System.getenv("LD_LIBRARY_PATH"), ldconfigCache()));
+            if (runtime.isPresent()) {
+                System.load(renamedCopy(runtime.get()).toString());
             }
         }
         // Triggers JOCL's native initialisation, which dlopens libOpenCL.so.
@@ -123,9 +121,17 @@ public final class OpenClLibrary {
         return Optional.empty();
     }
 
-    /** Whether dlopen(name) would succeed: the name is in LD_LIBRARY_PATH, the ldconfig cache or a default dir. */
-    private static boolean linkerResolves(String name, List<Path> dirs) {
-        return find(name, dirs).isPresent();
+    /**
+     * What to do in {@code dirs}: empty when {@value #LINK_NAME} is there (JOCL finds it itself), else the
+     * {@value #RUNTIME_NAME} to load under JOCL's name; throws {@link EngineException} naming the packages when
+     * neither is there.
+     */
+    static Optional<Path> runtimeToRename(List<Path> dirs) {
+        if (find(LINK_NAME, dirs).isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(find(RUNTIME_NAME, dirs).orElseThrow(() -> new EngineException(
+                "no OpenCL library found (looked for " + RUNTIME_NAME + " in " + dirs + "); " + INSTALL_HINT)));
     }
 
     private static boolean isElf64(Path file) {

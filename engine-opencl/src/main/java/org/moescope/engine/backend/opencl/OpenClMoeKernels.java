@@ -42,8 +42,8 @@ public final class OpenClMoeKernels {
         ClBuffer w = launcher.buffer(weights, "weights", DType.F32, (long) tokens * k);
         distinct("weights", weights, "logits", logits);
         int local = launcher.tuning().reduceSize();
-        long probBytes = 4L * experts;
-        requireLocal("experts", experts, probBytes + 8L * local);
+        long probBytes = 8L * experts;   // probabilities, then the chosen ones by slot
+        requireLocal("experts", experts, probBytes + 4L * local);
         launcher.launch("route", "route_topk", "")
                 .arg(l).arg(i).arg(w).arg(experts).arg(k).arg(normTopk ? 1 : 0).argLocal(probBytes)
                 .run1d((long) tokens * local, local);
@@ -102,7 +102,7 @@ public final class OpenClMoeKernels {
         if (workList != null) {
             rowTiles = DispatchPlan.maxTiles(pairs, experts, tileRows);
             ClBuffer wl = launcher.buffer(workList, "workList", DType.I32, 2L * rowTiles + 1);
-            launch = launcher.launch("grouped_gemm", "grouped_gemm_indirect", options)
+            launch = launcher.launch("grouped_gemm", gemmKernel("indirect"), options)
                     .arg(xb).arg(xRowDivisor).arg(wb).arg(ob).arg(c).arg(o).arg(s).arg(wl).arg(inDim).arg(outDim);
         } else {
             if (maxPerExpert <= 0 || maxPerExpert > pairs) {
@@ -111,13 +111,21 @@ public final class OpenClMoeKernels {
             }
             int tilesPerExpert = ceilDiv(maxPerExpert, tileRows);
             rowTiles = DispatchPlan.directTiles(experts, maxPerExpert, tileRows);
-            launch = launcher.launch("grouped_gemm", "grouped_gemm_direct", options)
+            launch = launcher.launch("grouped_gemm", gemmKernel("direct"), options)
                     .arg(xb).arg(xRowDivisor).arg(wb).arg(ob).arg(c).arg(o).arg(s).arg(tilesPerExpert)
                     .arg(inDim).arg(outDim);
         }
-        launch.run(new long[] {colGroups * tuning.gemmThreadsCols(), rowTiles * tuning.gemmThreadsRows()},
-                new long[] {tuning.gemmThreadsCols(), tuning.gemmThreadsRows()});
+        if (tuning.barrierFree()) {
+            launch.run(new long[] {colGroups, rowTiles}, new long[] {1, 1});
+        } else {
+            launch.run(new long[] {colGroups * tuning.gemmThreadsCols(), rowTiles * tuning.gemmThreadsRows()},
+                    new long[] {tuning.gemmThreadsCols(), tuning.gemmThreadsRows()});
+        }
         return rowTiles;
+    }
+
+    private String gemmKernel(String dispatch) {
+        return (tuning.barrierFree() ? "grouped_gemm_rows_" : "grouped_gemm_") + dispatch;
     }
 
     public int groupedGemmTileRows() {
@@ -137,7 +145,7 @@ public final class OpenClMoeKernels {
         ClBuffer ob = launcher.buffer(out, "out", DType.F32, (long) pairs * outDim);
         distinct("out", out, "x", x);
         String options = tuning.gemvDefines() + " " + KernelLauncher.weightDefine(wb.dtype());
-        String kernel = tuning.gemvWholeRows() ? "expert_gemv_rows" : "expert_gemv";
+        String kernel = tuning.barrierFree() ? "expert_gemv_rows" : "expert_gemv";
         gemvLaunch(launcher.launch("expert_gemv", kernel, options)
                 .arg(xb).arg(xRowDivisor).arg(wb).arg(ib).arg(ob).arg(experts).arg(inDim).arg(outDim), pairs, outDim);
     }
@@ -160,14 +168,14 @@ public final class OpenClMoeKernels {
         ClBuffer ob = launcher.buffer(out, "out", DType.F32, (long) pairs * inter);
         distinct("out", out, "x", x);
         String options = tuning.gemvDefines() + " " + KernelLauncher.weightDefine(gb.dtype());
-        String kernel = tuning.gemvWholeRows() ? "expert_gate_up_silu_rows" : "expert_gate_up_silu";
+        String kernel = tuning.barrierFree() ? "expert_gate_up_silu_rows" : "expert_gate_up_silu";
         gemvLaunch(launcher.launch("expert_gemv", kernel, options)
                 .arg(xb).arg(xRowDivisor).arg(gb).arg(ub).arg(ib).arg(ob).arg(experts).arg(hidden).arg(inter),
                 pairs, inter);
     }
 
     private void gemvLaunch(Launch launch, int pairs, int rows) {
-        if (tuning.gemvWholeRows()) {
+        if (tuning.barrierFree()) {
             launch.run(new long[] {ceilDiv(rows, tuning.gemvItemRows()), pairs}, null);
         } else {
             long rowGroups = ceilDiv(rows, tuning.gemvRows());

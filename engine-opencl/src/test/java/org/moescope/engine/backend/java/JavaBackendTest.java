@@ -334,6 +334,19 @@ class JavaBackendTest {
         assertTrue(m.startsWith("dst: buffer 'layer0.x' is closed"), m);
     }
 
+    @Test
+    void heapExhaustionBecomesADeviceMemoryException() {
+        long length = JavaBackend.MAX_ELEMENTS;
+        // only where the array cannot fit, so that the JVM refuses it at once instead of filling the heap
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().maxMemory() < length * Float.BYTES,
+                "heap large enough to hold the test array");
+        DeviceMemoryException e = assertThrows(DeviceMemoryException.class,
+                () -> backend.allocate("layer7.experts.gate", DType.F32, length));
+        assertEquals("layer7.experts.gate", e.bufferName());
+        assertEquals(length * Float.BYTES, e.requestedBytes());
+        assertTrue(e.getMessage().contains("Java heap"), e.getMessage());
+    }
+
     private static String message(Runnable r) {
         return assertThrows(IllegalArgumentException.class, r::run).getMessage();
     }

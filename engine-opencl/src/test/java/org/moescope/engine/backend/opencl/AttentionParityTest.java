@@ -19,10 +19,12 @@ import org.moescope.engine.backend.opencl.BackendPair.Buf;
  */
 class AttentionParityTest {
     private static BackendPair p;
+    private static BackendPair other;
 
     @BeforeAll
     static void open() {
         p = new BackendPair();
+        other = BackendPair.otherKernelStyle();
     }
 
     @AfterAll
@@ -30,6 +32,26 @@ class AttentionParityTest {
         if (p != null) {
             p.close();
         }
+        if (other != null) {
+            other.close();
+        }
+    }
+
+    /**
+     * The device's other attention kernel (work-group online softmax vs one work-item per row) on some cases; on a
+     * CPU device the few-heads cases also split the keys over work-groups, with splits that are empty for the
+     * earliest tokens of a prefill.
+     */
+    @ParameterizedTest(name = "other style {0} tokens={1} start={2} heads={3}/{4} d={5} cap={6}")
+    @CsvSource({
+            "F32, 5, 0, 4, 2, 16, 8",
+            "F32, 3, 300, 6, 3, 130, 320",
+            "F16, 1, 1000, 2, 1, 64, 1001",
+            "BF16, 2, 129, 4, 4, 6, 140",
+            "F32, 7, 60, 1, 1, 16, 80"})
+    void otherKernelStyleMatchesReference(DType cacheType, int tokens, int startPos, int heads, int kvHeads,
+                                          int headDim, int capacity) {
+        check(other, cacheType, tokens, startPos, heads, kvHeads, headDim, capacity);
     }
 
     @ParameterizedTest(name = "{0} tokens={1} start={2} heads={3}/{4} d={5} cap={6}")
@@ -42,9 +64,15 @@ class AttentionParityTest {
             "F32, 67, 0, 2, 2, 6, 67",
             "F16, 4, 10, 4, 2, 64, 16",
             "BF16, 4, 129, 4, 4, 32, 140",
-            "F16, 1, 1000, 2, 1, 64, 1001"})
+            "F16, 1, 1000, 2, 1, 64, 1001",
+            "F32, 2, 40, 4, 2, 12, 64"})
     void attentionMatchesReference(DType cacheType, int tokens, int startPos, int heads, int kvHeads, int headDim,
                                    int capacity) {
+        check(p, cacheType, tokens, startPos, heads, kvHeads, headDim, capacity);
+    }
+
+    private static void check(BackendPair p, DType cacheType, int tokens, int startPos, int heads, int kvHeads,
+                              int headDim, int capacity) {
         int kvDim = kvHeads * headDim;
         Buf q = p.random("q", DType.F32, (long) tokens * heads * headDim, 61, 1.0f);
         Buf k = p.random("k", DType.F32, (long) tokens * kvDim, 62, 1.0f);

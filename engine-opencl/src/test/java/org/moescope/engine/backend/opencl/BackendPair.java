@@ -27,6 +27,28 @@ final class BackendPair implements AutoCloseable {
         cl = OpenClTestSupport.openOrSkip();
     }
 
+    /** With the kernel style flipped ({@link DeviceTuning#rowPerItem()}), so both GPU and CPU kernels get tested. */
+    static BackendPair otherKernelStyle() {
+        ClDevice device = OpenClTestSupport.firstDeviceOrSkip();
+        boolean rowPerItem = DeviceTuning.forDevice(device).rowPerItem();
+        String key = "moescope.cl.ROW_PER_ITEM";
+        String old = System.getProperty(key);
+        System.setProperty(key, rowPerItem ? "0" : "1");
+        try {
+            BackendPair pair = new BackendPair();
+            if (pair.cl.launcher().tuning().rowPerItem() == rowPerItem) {
+                throw new AssertionError("tuning override " + key + " had no effect");
+            }
+            return pair;
+        } finally {
+            if (old == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, old);
+            }
+        }
+    }
+
     Buf random(String name, DType dtype, long length, long seed, float scale) {
         Buf b = zeros(name, dtype, length);
         cl.fillRandom(b.cl, seed, scale);

@@ -22,16 +22,21 @@ import java.util.stream.Stream;
  */
 class MatmulParityTest {
     private static BackendPair p;
+    private static BackendPair other;
 
     @BeforeAll
     static void open() {
         p = new BackendPair();
+        other = BackendPair.otherKernelStyle();
     }
 
     @AfterAll
     static void close() {
         if (p != null) {
             p.close();
+        }
+        if (other != null) {
+            other.close();
         }
     }
 
@@ -59,13 +64,32 @@ class MatmulParityTest {
         p.assertClose(y, tokens * out, 2e-5 * Math.sqrt(in), 1e-5, "matmul " + dtype);
     }
 
-    /** Each path on shapes the dispatch would send to the other, so both kernels are covered at every size. */
+    /**
+     * Every kernel (GPU GEMV, GPU GEMM, CPU rows with 3-token tiles that leave partial tiles) on every small shape,
+     * whichever the device would dispatch to.
+     */
     @ParameterizedTest(name = "{0} tokens={1} in={2} out={3}")
     @MethodSource("shapes")
     void gemvAndGemmPathsAgree(DType dtype, int tokens, int in, int out) {
         if (tokens > 17) {
             return;
         }
+        gemvAndGemm(p, dtype, tokens, in, out);
+    }
+
+    /** The other kernel style's dispatch (CPU rows on a GPU, GPU GEMV/GEMM on a CPU) on every shape. */
+    @ParameterizedTest(name = "other style {0} tokens={1} in={2} out={3}")
+    @MethodSource("shapes")
+    void otherKernelStyleMatchesReference(DType dtype, int tokens, int in, int out) {
+        Buf x = other.random("x", DType.F32, (long) tokens * in, 55, 1.0f);
+        Buf w = other.random("w", dtype, (long) out * in, 56, 1.0f);
+        Buf y = other.zeros("y", DType.F32, (long) tokens * out);
+        other.cl.matmul(x.cl(), w.cl(), y.cl(), tokens, in, out);
+        other.ref.matmul(x.ref(), w.ref(), y.ref(), tokens, in, out);
+        other.assertClose(y, tokens * out, 2e-5 * Math.sqrt(in), 1e-5, "other-style matmul " + dtype);
+    }
+
+    private static void gemvAndGemm(BackendPair p, DType dtype, int tokens, int in, int out) {
         Buf x = p.random("x", DType.F32, (long) tokens * in, 53, 1.0f);
         Buf w = p.random("w", dtype, (long) out * in, 54, 1.0f);
         Buf y = p.zeros("y", DType.F32, (long) tokens * out);
@@ -79,6 +103,13 @@ class MatmulParityTest {
         p.cl.fill(yc, 0);
         kernels.gemm(xc, wc, yc, tokens, in, out);
         p.assertClose(y, tokens * out, 2e-5 * Math.sqrt(in), 1e-5, "gemm " + dtype);
+        int smallTile = 4 * p.cl.launcher().tuning().gemmWpt();
+        p.cl.fill(yc, 0);
+        kernels.gemm(xc, wc, yc, tokens, in, out, smallTile);
+        p.assertClose(y, tokens * out, 2e-5 * Math.sqrt(in), 1e-5, "gemm, tile " + smallTile + " " + dtype);
+        p.cl.fill(yc, 0);
+        kernels.rows(xc, wc, yc, tokens, in, out, 3);
+        p.assertClose(y, tokens * out, 2e-5 * Math.sqrt(in), 1e-5, "rows, 3-token tiles " + dtype);
     }
 
     @Test

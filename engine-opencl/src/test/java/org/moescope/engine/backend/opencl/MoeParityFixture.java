@@ -13,7 +13,8 @@ import org.moescope.engine.backend.java.JavaBackend;
 
 /**
  * An OpenCL backend (skipped without OpenCL) beside the Java reference, with the same data on both: each
- * {@link Twin} is one tensor allocated on each backend. Closing releases every buffer and both backends.
+ * {@link Twin} is one tensor allocated on each backend. Tests share one fixture per class (compiled programs are
+ * cached per backend) and release their buffers after each test; closing releases both backends.
  */
 final class MoeParityFixture implements AutoCloseable {
     /** One tensor on both backends. */
@@ -86,9 +87,15 @@ final class MoeParityFixture implements AutoCloseable {
         }
     }
 
+    /** Releases the buffers made so far (between tests sharing one fixture). */
+    void releaseBuffers() {
+        buffers.forEach(DeviceBuffer::close);
+        buffers.clear();
+    }
+
     @Override
     public void close() {
-        buffers.forEach(DeviceBuffer::close);
+        releaseBuffers();
         cl.close();
         java.close();
     }

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.moescope.engine.backend.DType;
@@ -15,10 +17,16 @@ import org.moescope.engine.moe.Routing;
 /**
  * OpenCL routeTopk against the Java reference (the host Router): ids equal exactly, weights within 1e-6.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RouteParityTest {
     private final MoeParityFixture f = new MoeParityFixture();
 
     @AfterEach
+    void releaseBuffers() {
+        f.releaseBuffers();
+    }
+
+    @AfterAll
     void close() {
         f.close();
     }

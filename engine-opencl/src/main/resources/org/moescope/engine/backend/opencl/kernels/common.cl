@@ -5,19 +5,23 @@
 //   wtype                 element type of weight pointers
 //   LOAD_W(p, i)          float of element i
 //   LOAD_W4(p, i)         float4 of elements 4i..4i+3 (p needs only element alignment)
+//   LOAD_W16(p, i)        float16 of elements 16i..16i+15
 
 #if defined(W_F16)
 typedef half wtype;
 #define LOAD_W(p, i) vload_half((i), (p))
 #define LOAD_W4(p, i) vload_half4((i), (p))
+#define LOAD_W16(p, i) vload_half16((i), (p))
 #elif defined(W_BF16)
 typedef ushort wtype;
 #define LOAD_W(p, i) as_float((uint)(p)[i] << 16)
 #define LOAD_W4(p, i) as_float4(convert_uint4(vload4((i), (p))) << 16)
+#define LOAD_W16(p, i) as_float16(convert_uint16(vload16((i), (p))) << 16)
 #else
 typedef float wtype;
 #define LOAD_W(p, i) ((p)[i])
 #define LOAD_W4(p, i) vload4((i), (p))
+#define LOAD_W16(p, i) vload16((i), (p))
 #endif
 
 // Round-to-nearest-even float -> bf16 bits, NaN stays NaN (as backend/Precision.floatToBf16).

@@ -148,3 +148,103 @@ void grouped_gemm_direct(__global const float* x, int xRowDivisor, __global cons
     gemm_tile(x, xRowDivisor, w, out, counts, offsets, sortedPairs, expert, firstRow, inDim, outDim,
               tileX, tileW, pairOf);
 }
+
+// ---------------------------------------------------------------- CPU variant
+// Barrier-free tiles for CPU devices (POCL runs barriers as loop fission and local memory as plain memory, so the
+// staged kernel above only adds copies there). Each work-item takes one row tile (up to MOE_TILE_M pairs of one
+// expert) x MOE_TILE_N output columns and computes 4 pairs (then single pairs) x 2 columns at a time with 8-wide
+// vectors: the x rows stay in L1 while the MOE_TILE_N weight rows of the tile are streamed from L2.
+// Grid: (ceil(outDim / MOE_TILE_N), row tiles), local size (1, 1).
+
+#if defined(W_F16)
+#define LOAD_W8(p) vload_half8(0, (p))
+#elif defined(W_BF16)
+#define LOAD_W8(p) as_float8(convert_uint8(vload8(0, (p))) << 16)
+#else
+#define LOAD_W8(p) vload8(0, (p))
+#endif
+
+inline float sum8(float8 v) {
+    const float4 s = v.lo + v.hi;
+    return (s.x + s.y) + (s.z + s.w);
+}
+
+// Pairs m0 .. m0+np-1 of the tile (np <= 4, a constant after inlining) x the work-item's columns, 2 at a time.
+inline void gemm_rows_block(__global const float* x, int xRowDivisor, __global const wtype* we, __global float* out,
+                            __global const int* tilePairs, int m0, const int np, int col0, int cols, int inDim,
+                            int outDim) {
+    const int in8 = inDim & ~7;
+    int pair[4];
+    __global const float* xr[4];
+    for (int j = 0; j < np; j++) {
+        pair[j] = tilePairs[m0 + j];
+        xr[j] = x + (size_t) (pair[j] / xRowDivisor) * inDim;
+    }
+    for (int c = 0; c < cols; c += 2) {
+        const int n[2] = {col0 + c, col0 + min(c + 1, cols - 1)};   // an odd last column is computed twice
+        __global const wtype* wr[2] = {we + (size_t) n[0] * inDim, we + (size_t) n[1] * inDim};
+        float8 acc[4][2];
+        for (int j = 0; j < np; j++) {
+            acc[j][0] = (float8) (0.0f);
+            acc[j][1] = (float8) (0.0f);
+        }
+        for (int k = 0; k < in8; k += 8) {
+            const float8 w0 = LOAD_W8(wr[0] + k);
+            const float8 w1 = LOAD_W8(wr[1] + k);
+            for (int j = 0; j < np; j++) {
+                const float8 xv = vload8(0, xr[j] + k);
+                acc[j][0] = mad(w0, xv, acc[j][0]);
+                acc[j][1] = mad(w1, xv, acc[j][1]);
+            }
+        }
+        for (int j = 0; j < np; j++) {
+            for (int i = 0; i < 2; i++) {
+                float s = sum8(acc[j][i]);
+                for (int k = in8; k < inDim; k++) {
+                    s = mad(LOAD_W(wr[i], k), xr[j][k], s);
+                }
+                out[(size_t) pair[j] * outDim + n[i]] = s;
+            }
+        }
+    }
+}
+
+inline void gemm_rows_tile(__global const float* x, int xRowDivisor, __global const wtype* w, __global float* out,
+                           __global const int* counts, __global const int* offsets, __global const int* sortedPairs,
+                           int expert, int firstRow, int inDim, int outDim) {
+    const int rows = min(MOE_TILE_M, counts[expert] - firstRow);
+    __global const int* tilePairs = sortedPairs + offsets[expert] + firstRow;
+    const int col0 = get_global_id(0) * MOE_TILE_N;
+    const int cols = min(MOE_TILE_N, outDim - col0);
+    __global const wtype* we = w + (size_t) expert * outDim * inDim;
+    int m0 = 0;
+    for (; m0 + 4 <= rows; m0 += 4) {
+        gemm_rows_block(x, xRowDivisor, we, out, tilePairs, m0, 4, col0, cols, inDim, outDim);
+    }
+    for (; m0 < rows; m0++) {
+        gemm_rows_block(x, xRowDivisor, we, out, tilePairs, m0, 1, col0, cols, inDim, outDim);
+    }
+}
+
+__kernel void grouped_gemm_rows_indirect(__global const float* x, int xRowDivisor, __global const wtype* w,
+                                         __global float* out, __global const int* counts,
+                                         __global const int* offsets, __global const int* sortedPairs,
+                                         __global const int* workList, int inDim, int outDim) {
+    const int tile = get_global_id(1);
+    if (tile >= workList[0]) {
+        return;
+    }
+    gemm_rows_tile(x, xRowDivisor, w, out, counts, offsets, sortedPairs, workList[1 + 2 * tile],
+                   workList[2 + 2 * tile], inDim, outDim);
+}
+
+__kernel void grouped_gemm_rows_direct(__global const float* x, int xRowDivisor, __global const wtype* w,
+                                       __global float* out, __global const int* counts, __global const int* offsets,
+                                       __global const int* sortedPairs, int tilesPerExpert, int inDim, int outDim) {
+    const int expert = get_global_id(1) / tilesPerExpert;
+    const int firstRow = (get_global_id(1) % tilesPerExpert) * MOE_TILE_M;
+    if (firstRow >= counts[expert]) {
+        return;
+    }
+    gemm_rows_tile(x, xRowDivisor, w, out, counts, offsets, sortedPairs, expert, firstRow, inDim, outDim);
+}

@@ -4,8 +4,11 @@
 // exp(l - max) / sum and the argmax runs over those probabilities. With cl_khr_fp64 the exponential is taken in
 // double and rounded, as Java's (float) Math.exp does; the sum is a tree reduction (a few ulp from the host's).
 //
+// The top-k is not k rounds of argmax (each a tree of barriers) but one pass: an expert's slot is its rank in the
+// order (probability descending, index ascending), the order repeated argmax with lower-index ties produces.
 // Grid: one work-group per token, REDUCE_SIZE work-items (a power of two, from DeviceTuning).
-// logits [tokens, experts], ids [tokens, k], weights [tokens, k]; prob is local [experts].
+// logits [tokens, experts], ids [tokens, k], weights [tokens, k]; prob is local [2 * experts]: the probabilities,
+// then the chosen ones by slot.
 
 #ifdef cl_khr_fp64
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
@@ -18,7 +21,6 @@ __kernel __attribute__((reqd_work_group_size(REDUCE_SIZE, 1, 1)))
 void route_topk(__global const float* logits, __global int* ids, __global float* weights,
                 int experts, int k, int normTopk, __local float* prob) {
     __local float redValue[REDUCE_SIZE];
-    __local int redIndex[REDUCE_SIZE];
     const int t = get_group_id(0);
     const int lid = get_local_id(0);
     __global const float* row = logits + (size_t) t * experts;
@@ -58,49 +60,31 @@ void route_topk(__global const float* logits, __global int* ids, __global float*
     }
     barrier(CLK_LOCAL_MEM_FENCE);
 
-    // Repeated argmax; a taken expert is marked -1 (probabilities are >= 0, so every expert stays selectable).
-    for (int slot = 0; slot < k; slot++) {
-        float bestValue = -1.0f;
-        int best = experts;
-        for (int e = lid; e < experts; e += REDUCE_SIZE) {
-            float v = prob[e];
-            if (v > bestValue) {   // ascending e per work-item: strict '>' keeps the lower index
-                bestValue = v;
-                best = e;
-            }
+    __local float* chosen = prob + experts;
+    for (int e = lid; e < experts; e += REDUCE_SIZE) {
+        const float p = prob[e];
+        int rank = 0;
+        for (int j = 0; j < experts && rank < k; j++) {
+            const float q = prob[j];
+            rank += q > p || (q == p && j < e);
         }
-        redValue[lid] = bestValue;
-        redIndex[lid] = best;
-        barrier(CLK_LOCAL_MEM_FENCE);
-        for (int s = REDUCE_SIZE / 2; s > 0; s >>= 1) {
-            if (lid < s) {
-                float v = redValue[lid + s];
-                int i = redIndex[lid + s];
-                if (v > redValue[lid] || (v == redValue[lid] && i < redIndex[lid])) {
-                    redValue[lid] = v;
-                    redIndex[lid] = i;
-                }
-            }
-            barrier(CLK_LOCAL_MEM_FENCE);
+        if (rank < k) {
+            ids[(size_t) t * k + rank] = e;
+            chosen[rank] = p;
         }
-        if (lid == 0) {
-            int e = redIndex[0];
-            ids[(size_t) t * k + slot] = e;
-            weights[(size_t) t * k + slot] = redValue[0];
-            prob[e] = -1.0f;
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
     }
+    barrier(CLK_LOCAL_MEM_FENCE);
 
-    // Renormalise in slot order, as the host does (work-item 0 wrote every weight, so it reads them back).
-    if (normTopk && lid == 0) {
-        __global float* w = weights + (size_t) t * k;
+    // Weights in slot order; the renormalising sum is added in slot order, as the host does.
+    float norm = 1.0f;
+    if (normTopk) {
         float s = 0.0f;
         for (int slot = 0; slot < k; slot++) {
-            s += w[slot];
+            s += chosen[slot];
         }
-        for (int slot = 0; slot < k; slot++) {
-            w[slot] = w[slot] / s;
-        }
+        norm = s;
+    }
+    for (int slot = lid; slot < k; slot += REDUCE_SIZE) {
+        weights[(size_t) t * k + slot] = normTopk ? chosen[slot] / norm : chosen[slot];
     }
 }

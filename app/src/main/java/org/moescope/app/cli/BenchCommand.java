@@ -1,0 +1,310 @@
+package org.moescope.app.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.moescope.engine.backend.Backend;
+import org.moescope.engine.backend.Backends;
+import org.moescope.engine.backend.DType;
+import org.moescope.engine.backend.EngineException;
+import org.moescope.engine.bench.BenchJson;
+import org.moescope.engine.bench.BenchReport;
+import org.moescope.engine.bench.BenchSettings;
+import org.moescope.engine.bench.BenchText;
+import org.moescope.engine.bench.DeviceRoofline;
+import org.moescope.engine.bench.GemmCaseResult;
+import org.moescope.engine.bench.GemmMicroBench;
+import org.moescope.engine.bench.GgmlReference;
+import org.moescope.engine.bench.ModelThroughput;
+import org.moescope.engine.bench.ModelThroughputBench;
+import org.moescope.engine.bench.MoeLayerBench;
+import org.moescope.engine.bench.RoutingMode;
+import org.moescope.engine.bench.WorkloadResult;
+import org.moescope.engine.bench.Workload;
+import org.moescope.engine.model.ModelPresets;
+import org.moescope.engine.moe.MoeOptions;
+import org.moescope.engine.moe.MoeShape;
+import org.moescope.engine.profile.Phase;
+import org.moescope.engine.session.ModelSource;
+
+/**
+ * {@code moescope bench}: the MoE layer benchmark at real shapes (issue 6), ggml's MUL_MAT_ID case, and whole-model
+ * tokens/s. Prints text tables; {@code --json FILE} writes every number. Progress goes to stderr.
+ */
+final class BenchCommand {
+    static final String USAGE = """
+            moescope bench [options]      MoE layers at a real shape on one device, with per-stage device times
+              --device D           OpenCL device index or name substring, or "java" (default: first GPU, else first
+                                   OpenCL device, else the Java reference)
+              --shape PRESET|FILE  MoE shape from a preset or config.json (default qwen3-30b-a3b: hidden 2048,
+                                   moe_intermediate 768, 128 experts, top-8)
+              --layers N           distinct synthetic layers run back to back (default 2)
+              --dtype F32|F16|BF16 weight dtype (default BF16)
+              --tokens LIST        workloads: 1 = decode, bN = batched decode of N, N or pN = prefill of N tokens;
+                                   also "decode", "batched", "prefill", "all" (default 1,b4,b16,32,128,512,2048)
+              --variants LIST      switch combinations: "all" (default), or items joined by commas, each a number
+                                   0-7 (bit 1 unfused, 2 host-topk, 4 direct) or words joined by '+' from default,
+                                   unfused, fused, host-topk, device-topk, direct, indirect (e.g. unfused+host-topk)
+              --routing fixed|random  the same experts every repeat (cache-friendly, as ggml's test; default) or
+                                   fresh random experts per repeat (cache-honest)
+              --warmup N           untimed calls per workload and variant (default 2)
+              --repeats N          timed repeats, each with profiling off (wall) and on (stages) (default 5)
+              --seed S             weights and inputs seed (default 42)
+              --parts LIST         moe, gemm (ggml MUL_MAT_ID case), model (tokens/s) (default moe,gemm,model)
+              --gemm-dtypes LIST   dtypes of the MUL_MAT_ID case (default F32,F16,BF16)
+              --gemm-n LIST        token counts of the MUL_MAT_ID case (default 1,32,512)
+              --gemm-both          also time the kernel the engine does not use at that n
+              --model-preset P     synthetic preset for tokens/s (default qwen3-30b-a3b), next to the sample model
+              --model-layers N     layers of that preset (default 2)
+              --prompt N           prompt tokens for tokens/s (default 128)
+              --decode N           decode steps for tokens/s (default 16)
+              --json FILE          write the whole report as JSON
+            """;
+
+    static final Set<String> VALUED = Set.of("device", "shape", "layers", "dtype", "tokens", "variants", "routing",
+            "warmup", "repeats", "seed", "parts", "gemm-dtypes", "gemm-n", "model-preset", "model-layers", "prompt",
+            "decode", "json");
+    static final Set<String> SWITCHES = Set.of("gemm-both");
+    static final String DEFAULT_TOKENS = "1,b4,b16,32,128,512,2048";
+
+    private BenchCommand() {
+    }
+
+    static int run(String[] argv, PrintStream out) {
+        CliArgs args = CliArgs.parse("bench", argv, 1, VALUED, SWITCHES);
+        DType dtype = dtype(args.string("dtype", "BF16"), "--dtype");
+        String shapeName = args.string("shape", "qwen3-30b-a3b");
+        MoeShape shape = ModelPresets.resolve(shapeName).moeShape();
+        BenchSettings settings = new BenchSettings(shapeName, shape, args.integer("layers", 2, 1), dtype,
+                workloads(args.string("tokens", DEFAULT_TOKENS)), variants(args.string("variants", "all")),
+                args.integer("warmup", 2, 0), args.integer("repeats", 5, 1),
+                routing(args.string("routing", "fixed")), args.longValue("seed", 42));
+        Set<String> parts = parts(args.string("parts", "moe,gemm,model"));
+        List<DType> gemmDtypes = new ArrayList<>();
+        for (String d : list(args.string("gemm-dtypes", "F32,F16,BF16"))) {
+            gemmDtypes.add(dtype(d, "--gemm-dtypes"));
+        }
+        int[] gemmNs = positiveInts(args.string("gemm-n", "1,32,512"), "--gemm-n");
+        Path json = args.present("json") ? Path.of(args.required("json")) : null;
+        long t0 = System.nanoTime();
+        Consumer<String> progress = m -> System.err.printf(Locale.ROOT, "bench %6.1fs: %s%n",
+                (System.nanoTime() - t0) / 1e9, m);
+        String device = args.string("device", null);
+
+        String started = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        DeviceRoofline roofline;
+        List<WorkloadResult> workloads = List.of();
+        List<GemmCaseResult> gemm = List.of();
+        org.moescope.engine.backend.DeviceInfo info;
+        String kind;
+        try (Backend backend = Backends.open(device)) {
+            info = backend.device();
+            kind = backend.kind();
+            progress.accept("device " + info.summary());
+            progress.accept("measuring the device's read bandwidth and FP32 peak");
+            roofline = DeviceRoofline.measure(backend, 5);
+            if (parts.contains("moe")) {
+                workloads = new MoeLayerBench(backend, settings, progress).run();
+            }
+            if (parts.contains("gemm")) {
+                gemm = new GemmMicroBench(backend, gemmDtypes, gemmNs, args.has("gemm-both"), settings.warmup(),
+                        settings.repeats(), settings.seed(), progress).run();
+            }
+        }
+        List<ModelThroughput> models = new ArrayList<>();
+        if (parts.contains("model")) {
+            int prompt = args.integer("prompt", 128, 1);
+            int decode = args.integer("decode", 16, 1);
+            models.add(model("sample-weights", () -> ModelSource.parse(null), device, prompt, decode, progress));
+            String preset = args.string("model-preset", "qwen3-30b-a3b");
+            int layers = args.integer("model-layers", 2, 1);
+            models.add(model(preset, () -> new ModelSource.Synthetic(preset, layers, dtype, settings.seed()), device,
+                    prompt, decode, progress));
+        }
+        BenchReport report = new BenchReport(started, info, kind, settings, roofline, workloads, gemm, models);
+        BenchText.print(report, out);
+        if (json != null) {
+            try {
+                Path parent = json.toAbsolutePath().getParent();
+                if (parent != null) {
+                    Files.createDirectories(parent);
+                }
+                Files.writeString(json, BenchJson.toJson(report), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new EngineException("cannot write --json " + json + ": " + e.getMessage(), e);
+            }
+            out.println("wrote " + json);
+        }
+        return 0;
+    }
+
+    private interface SourceFactory {
+        ModelSource get();
+    }
+
+    /** One whole-model figure; a model that cannot load (the sample may be missing) is reported, not fatal. */
+    private static ModelThroughput model(String label, SourceFactory source, String device, int prompt, int decode,
+                                         Consumer<String> progress) {
+        ModelSource s;
+        try {
+            s = source.get();
+        } catch (EngineException | IllegalArgumentException e) {
+            return ModelThroughput.failed(label, e.getMessage());
+        }
+        return ModelThroughputBench.measure(label, s, Backends.open(device), prompt, decode, 3, MoeOptions.DEFAULT,
+                progress);
+    }
+
+    // ---------------------------------------------------------------- option parsing (package-private for tests)
+
+    /** "1,b4,32,p128" or the names decode, batched, prefill, all; duplicates dropped, order kept. */
+    static List<Workload> workloads(String spec) {
+        Set<Workload> out = new LinkedHashSet<>();
+        for (String item : list(spec)) {
+            String s = item.toLowerCase(Locale.ROOT);
+            switch (s) {
+                case "all" -> out.addAll(Workload.DEFAULTS);
+                case "decode", "d" -> out.add(new Workload(Phase.DECODE, 1));
+                case "batched" -> Workload.DEFAULTS.stream().filter(w -> w.phase() == Phase.BATCHED_DECODE)
+                        .forEach(out::add);
+                case "prefill" -> Workload.DEFAULTS.stream().filter(w -> w.phase() == Phase.PREFILL).forEach(out::add);
+                default -> {
+                    if (s.startsWith("b")) {
+                        out.add(new Workload(Phase.BATCHED_DECODE, count(s.substring(1), item)));
+                    } else if (s.startsWith("p")) {
+                        out.add(new Workload(Phase.PREFILL, count(s.substring(1), item)));
+                    } else {
+                        int n = count(s, item);
+                        out.add(n == 1 ? new Workload(Phase.DECODE, 1) : new Workload(Phase.PREFILL, n));
+                    }
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new CliArgs.UsageException("bench: --tokens is empty");
+        }
+        return List.copyOf(out);
+    }
+
+    /** "all", or comma-separated numbers 0-7 / '+'-joined switch words; duplicates dropped, order kept. */
+    static List<MoeOptions> variants(String spec) {
+        List<MoeOptions> all = MoeOptions.allSwitchCombinations(false);
+        Set<MoeOptions> out = new LinkedHashSet<>();
+        for (String item : list(spec)) {
+            String s = item.toLowerCase(Locale.ROOT);
+            if (s.equals("all")) {
+                out.addAll(all);
+            } else if (s.chars().allMatch(Character::isDigit)) {
+                int bits = Integer.parseInt(s);
+                if (bits > 7) {
+                    throw new CliArgs.UsageException("bench: --variants number must be 0-7, got " + item);
+                }
+                out.add(all.get(bits));
+            } else {
+                MoeOptions o = MoeOptions.DEFAULT;
+                for (String word : s.split("\\+")) {
+                    o = switch (word.trim()) {
+                        case "default" -> o;
+                        case "fused" -> o.withFusedGateUpSilu(true);
+                        case "unfused" -> o.withFusedGateUpSilu(false);
+                        case "host-topk" -> o.withHostTopk(true);
+                        case "device-topk" -> o.withHostTopk(false);
+                        case "direct" -> o.withDirectDispatch(true);
+                        case "indirect" -> o.withDirectDispatch(false);
+                        default -> throw new CliArgs.UsageException("bench: --variants: unknown switch '" + word
+                                + "' (default, fused, unfused, host-topk, device-topk, direct, indirect)");
+                    };
+                }
+                out.add(o);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new CliArgs.UsageException("bench: --variants is empty");
+        }
+        return List.copyOf(out);
+    }
+
+    static Set<String> parts(String spec) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String p : list(spec)) {
+            String s = p.toLowerCase(Locale.ROOT);
+            if (!Set.of("moe", "gemm", "model").contains(s)) {
+                throw new CliArgs.UsageException("bench: --parts: unknown part '" + p + "' (moe, gemm, model)");
+            }
+            out.add(s);
+        }
+        if (out.isEmpty()) {
+            throw new CliArgs.UsageException("bench: --parts is empty");
+        }
+        return out;
+    }
+
+    private static RoutingMode routing(String s) {
+        try {
+            return RoutingMode.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new CliArgs.UsageException("bench: --" + e.getMessage());
+        }
+    }
+
+    private static DType dtype(String s, String option) {
+        DType d;
+        try {
+            d = DType.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new CliArgs.UsageException("bench: " + option + ": " + e.getMessage());
+        }
+        if (d == DType.I32) {
+            throw new CliArgs.UsageException("bench: " + option + " must be F32, F16 or BF16");
+        }
+        return d;
+    }
+
+    private static int[] positiveInts(String spec, String option) {
+        List<String> items = list(spec);
+        int[] out = new int[items.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = count(items.get(i), option + " item '" + items.get(i) + "'");
+        }
+        if (out.length == 0) {
+            throw new CliArgs.UsageException("bench: " + option + " is empty");
+        }
+        return out;
+    }
+
+    private static int count(String digits, String what) {
+        try {
+            int n = Integer.parseInt(digits.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new CliArgs.UsageException("bench: '" + what + "' is not a token count >= 1");
+    }
+
+    private static List<String> list(String spec) {
+        List<String> out = new ArrayList<>();
+        for (String s : spec.split(",")) {
+            if (!s.isBlank()) {
+                out.add(s.trim());
+            }
+        }
+        return out;
+    }
+
+    static String ggmlCase() {
+        return "MUL_MAT_ID n_mats " + GgmlReference.N_MATS + " n_used " + GgmlReference.N_USED;
+    }
+}

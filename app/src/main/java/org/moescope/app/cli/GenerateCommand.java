@@ -1,0 +1,106 @@
+package org.moescope.app.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.moescope.engine.moe.MoeOptions;
+import org.moescope.engine.profile.StageCounters;
+import org.moescope.engine.profile.StageSpan;
+import org.moescope.engine.session.InferenceSession;
+import org.moescope.engine.session.SamplingSettings;
+import org.moescope.engine.session.StepResult;
+
+/** {@code moescope generate}: prefill a prompt, stream new tokens, print timings (and the stage table with --profile). */
+final class GenerateCommand {
+    static final String USAGE = """
+            moescope generate (--prompt TEXT | --ids 1,2,3) [options]
+              --max-tokens N       new tokens per sequence (default 64)
+              --batch B            B sequences on the same prompt, decoded together (batched decode; default 1)
+              --temperature T      0 = greedy (default); > 0 samples
+              --top-p P            nucleus sampling threshold in (0, 1] (default 1)
+              --seed S             sampling seed (default 0)
+            """ + ModelOptions.HELP;
+
+    private GenerateCommand() {
+    }
+
+    static int run(String[] argv, PrintStream out) {
+        Set<String> valued = new HashSet<>(ModelOptions.VALUED);
+        valued.addAll(Set.of("prompt", "ids", "max-tokens", "batch", "temperature", "top-p", "seed"));
+        CliArgs args = CliArgs.parse("generate", argv, 1, valued, ModelOptions.SWITCHES);
+        if (args.present("prompt") == args.present("ids")) {
+            throw new CliArgs.UsageException("generate: give exactly one of --prompt TEXT or --ids 1,2,3");
+        }
+        int maxTokens = args.integer("max-tokens", 64, 1);
+        int batch = args.integer("batch", 1, 1);
+        SamplingSettings sampling = new SamplingSettings(args.number("temperature", 0f, 0f, 100f),
+                args.number("top-p", 1f, Float.MIN_VALUE, 1f), args.longValue("seed", 0));
+        MoeOptions options = ModelOptions.switches(args);
+
+        try (InferenceSession session = ModelOptions.open(args)) {
+            int[] prompt = args.present("ids") ? args.ids("ids") : session.encode(args.required("prompt"));
+            List<StepResult> steps = new ArrayList<>();
+            StepResult prefill = session.prefill(prompt, batch, maxTokens, sampling, options, false);
+            steps.add(prefill);
+            boolean text = session.hasTokenizer();
+            out.print(text ? session.decode(prompt) : idList(prompt));
+            streamFirst(prefill, text, out);
+            while (!session.finished()) {
+                StepResult step = session.step(options, false);
+                steps.add(step);
+                streamFirst(step, text, out);
+            }
+            out.println();
+            if (batch > 1) {
+                List<int[]> all = session.generatedTokens();
+                for (int s = 0; s < all.size(); s++) {
+                    out.printf(Locale.ROOT, "--- sequence %d: %s%n", s, text ? session.decode(all.get(s)) : idList(all.get(s)));
+                }
+            }
+            printTimings(steps, prompt.length, batch, out);
+            if (options.profiling()) {
+                List<StageSpan> spans = steps.stream().flatMap(s -> s.spans().stream()).toList();
+                out.println();
+                StageTableFormatter.print(StageCounters.of(spans), out);
+            }
+        }
+        return 0;
+    }
+
+    private static void streamFirst(StepResult step, boolean text, PrintStream out) {
+        if (step.newTokens().length == 0) {
+            return;
+        }
+        out.print(text ? step.newText()[0] : " " + step.newTokens()[0]);
+        out.flush();
+    }
+
+    static String idList(int[] ids) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < ids.length; i++) {
+            b.append(i == 0 ? "" : " ").append(ids[i]);
+        }
+        return b.toString();
+    }
+
+    private static void printTimings(List<StepResult> steps, int promptTokens, int batch, PrintStream out) {
+        StepResult prefill = steps.get(0);
+        double prefillMs = prefill.wallNanos() / 1e6;
+        out.printf(Locale.ROOT, "prefill: %d tokens x %d sequences in %.1f ms (%.1f tokens/s)%n", promptTokens, batch,
+                prefillMs, promptTokens * batch / (prefillMs / 1000));
+        long decodeNanos = 0;
+        int decodeTokens = 0;
+        for (int i = 1; i < steps.size(); i++) {
+            decodeNanos += steps.get(i).wallNanos();
+            decodeTokens += steps.get(i).tokensProcessed();
+        }
+        if (decodeTokens > 0) {
+            double ms = decodeNanos / 1e6;
+            out.printf(Locale.ROOT, "decode:  %d steps, %d tokens in %.1f ms (%.1f tokens/s, %.2f ms/step)%n",
+                    steps.size() - 1, decodeTokens, ms, decodeTokens / (ms / 1000), ms / (steps.size() - 1));
+        }
+    }
+}

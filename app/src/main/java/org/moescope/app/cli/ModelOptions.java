@@ -1,0 +1,70 @@
+package org.moescope.app.cli;
+
+import java.util.Locale;
+import java.util.Set;
+import org.moescope.engine.backend.Backend;
+import org.moescope.engine.backend.Backends;
+import org.moescope.engine.backend.DType;
+import org.moescope.engine.moe.MoeOptions;
+import org.moescope.engine.session.InferenceSession;
+import org.moescope.engine.session.ModelSource;
+
+/** The options every engine-driving subcommand shares: model, device, switches. */
+final class ModelOptions {
+    static final Set<String> VALUED = Set.of("model", "device", "layers", "dtype");
+    static final Set<String> SWITCHES = Set.of("profile", "no-fused-gate-up-silu", "host-topk", "direct-dispatch");
+
+    static final String HELP = """
+              --model DIR|PRESET   a Hugging Face folder or a synthetic preset (default: the bundled sample model)
+              --layers N           synthetic presets: use N layers instead of the preset's
+              --dtype F32|F16|BF16 synthetic presets: weight dtype (default BF16)
+              --device D           OpenCL device index or name substring, or "java" (default: first OpenCL GPU,
+                                   else first OpenCL device, else the Java reference)
+              --profile            time every stage on the device and print the per-stage table
+              --no-fused-gate-up-silu  gate GEMV, up GEMV and SiLU·mul instead of the fused kernel
+              --host-topk          prefill routing on the host (reads router logits back)
+              --direct-dispatch    prefill GEMM grid sized from max-per-expert instead of the device work list
+            """;
+
+    private ModelOptions() {
+    }
+
+    static MoeOptions switches(CliArgs args) {
+        return new MoeOptions(!args.has("no-fused-gate-up-silu"), args.has("host-topk"), args.has("direct-dispatch"),
+                args.has("profile"));
+    }
+
+    static ModelSource source(CliArgs args) {
+        ModelSource source = ModelSource.parse(args.string("model", null));
+        if (source instanceof ModelSource.Synthetic s) {
+            int layers = args.integer("layers", s.layers(), 1);
+            DType dtype = args.present("dtype") ? DType.parse(args.required("dtype")) : s.dtype();
+            if (dtype == DType.I32) {
+                throw new CliArgs.UsageException("--dtype must be F32, F16 or BF16");
+            }
+            return new ModelSource.Synthetic(s.presetOrConfig(), layers, dtype, s.seed());
+        }
+        if (args.present("layers") || args.present("dtype")) {
+            throw new CliArgs.UsageException("--layers and --dtype apply only to synthetic presets");
+        }
+        return source;
+    }
+
+    /** Opens the session, printing load progress on stderr as whole percents. */
+    static InferenceSession open(CliArgs args) {
+        ModelSource source = source(args);
+        int[] lastPercent = {-1};
+        Backend backend = Backends.open(args.string("device", null));
+        InferenceSession session = InferenceSession.open(source, backend, (fraction, message) -> {
+            int percent = (int) Math.floor(fraction * 100);
+            if (percent != lastPercent[0]) {
+                lastPercent[0] = percent;
+                System.err.printf(Locale.ROOT, "\rloading %3d%%  %-60.60s", percent, message);
+                System.err.flush();
+            }
+        });
+        System.err.printf(Locale.ROOT, "\rloaded %s on %s%s%n", session.modelName(), session.device().name(),
+                " ".repeat(40));
+        return session;
+    }
+}

@@ -1,0 +1,23 @@
+package org.moescope.engine.bench;
+
+import java.util.OptionalDouble;
+import org.moescope.engine.backend.DType;
+
+/**
+ * One kernel on one ggml MUL_MAT_ID case.
+ *
+ * @param kernel     "expertGemv" (pair-indexed GEMV: the decode and batched-decode paths) or "groupedGemm" (the
+ *                   prefill path, indirect dispatch from a device-built work list)
+ * @param enginePath whether the engine runs this kernel for n tokens (n = 1: decode; n > 1: prefill)
+ * @param micros     device time per call, µs
+ * @param gflops     ggml's FLOPs / median device time
+ * @param target     the GFLOP/s to reach: ggml's for F32/F16, our own F16 engine-path figure for BF16; empty if none
+ */
+public record GemmCaseResult(DType dtype, int n, String kernel, boolean enginePath, SampleStats micros, double gflops,
+                             OptionalDouble target) {
+
+    /** "pass" / "miss" against the target, or "-" when there is none. */
+    public String verdict() {
+        return target.isEmpty() ? "-" : gflops >= target.getAsDouble() ? "pass" : "miss";
+    }
+}

@@ -1,0 +1,40 @@
+// CPU matmul: y[t, o] = sum_i x[t, i] * w[o, i], one work-item per (output row o, tile of GEMV_T tokens).
+// On CPU devices a work-item is a loop iteration, so each weight row is streamed contiguously with 16-wide vector
+// loads (one AVX-512 register) and used for GEMV_T tokens at once, with no local memory or barriers. A work-group
+// holds consecutive rows of one token tile, so the x tile stays in cache while the rows stream past.
+// x [tokens, in] F32, w [out, in] wtype, y [tokens, out] F32. Global (out, ceil(tokens / GEMV_T)), local (n, 1).
+__kernel void gemv_rows(__global const float *x, __global const wtype *w, __global float *y, int in, int out,
+                        int tokens) {
+    int o = get_global_id(0);
+    int t0 = get_global_id(1) * GEMV_T;
+    if (o >= out || t0 >= tokens) {
+        return;
+    }
+    __global const wtype *wr = w + (size_t)o * in;
+    // Rows past the last token read the last token's row (in bounds) and are not stored.
+    __global const float *xr[GEMV_T];
+    float16 acc[GEMV_T];
+    #pragma unroll
+    for (int t = 0; t < GEMV_T; t++) {
+        xr[t] = x + (size_t)min(t0 + t, tokens - 1) * in;
+        acc[t] = (float16)(0.0f);
+    }
+    int in16 = in / 16;
+    for (int j = 0; j < in16; j++) {
+        float16 wv = LOAD_W16(wr, j);
+        #pragma unroll
+        for (int t = 0; t < GEMV_T; t++) {
+            acc[t] = fma(wv, vload16(j, xr[t]), acc[t]);
+        }
+    }
+    for (int t = 0; t < GEMV_T && t0 + t < tokens; t++) {
+        float16 a = acc[t];
+        float8 s8 = a.lo + a.hi;
+        float4 s4 = s8.lo + s8.hi;
+        float s = s4.x + s4.y + s4.z + s4.w;
+        for (int i = in16 * 16; i < in; i++) {
+            s += LOAD_W(wr, i) * xr[t][i];
+        }
+        y[(size_t)(t0 + t) * out + o] = s;
+    }
+}

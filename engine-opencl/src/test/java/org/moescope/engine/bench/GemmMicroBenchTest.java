@@ -1,0 +1,66 @@
+package org.moescope.engine.bench;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalDouble;
+import org.junit.jupiter.api.Test;
+import org.moescope.engine.backend.DType;
+
+class GemmMicroBenchTest {
+
+    @Test
+    void ggmlFlopsAreTwoMKNNused() {
+        // n = 1: 2 * 768 * 2048 * 1 * 8 = 25.2 MFLOP; ggml's 27 GFLOPS at 924 µs checks out
+        assertEquals(25_165_824.0, GgmlReference.flops(1));
+        assertEquals(27.0, GgmlReference.flops(1) / 924e-6 / 1e9, 0.3);
+        assertEquals(58.0, GgmlReference.flops(1) / 433e-6 / 1e9, 0.3);
+        assertEquals(512 * GgmlReference.flops(1), GgmlReference.flops(512));
+    }
+
+    @Test
+    void ggmlFiguresAreThoseOfTheIssue() {
+        assertEquals(27, GgmlReference.gflops(DType.F32, 1).getAsDouble());
+        assertEquals(35, GgmlReference.gflops(DType.F32, 32).getAsDouble());
+        assertEquals(74, GgmlReference.gflops(DType.F32, 512).getAsDouble());
+        assertEquals(58, GgmlReference.gflops(DType.F16, 1).getAsDouble());
+        assertEquals(49, GgmlReference.gflops(DType.F16, 32).getAsDouble());
+        assertEquals(59, GgmlReference.gflops(DType.F16, 512).getAsDouble());
+        assertTrue(GgmlReference.gflops(DType.BF16, 1).isEmpty());
+        assertTrue(GgmlReference.gflops(DType.F32, 7).isEmpty());
+    }
+
+    @Test
+    void idsAreEightDistinctExpertsPerTokenAndReproducible() {
+        int[] ids = GemmMicroBench.shuffledIds(64, 5);
+        assertEquals(64 * 8, ids.length);
+        boolean differ = false;
+        for (int t = 0; t < 64; t++) {
+            int[] row = Arrays.copyOfRange(ids, t * 8, t * 8 + 8);
+            assertEquals(8, Arrays.stream(row).distinct().count(), "token " + t);
+            assertTrue(Arrays.stream(row).allMatch(e -> e >= 0 && e < 128));
+            differ |= t > 0 && !Arrays.equals(row, Arrays.copyOfRange(ids, 0, 8));
+        }
+        assertTrue(differ, "tokens choose different experts");
+        assertArrayEquals(ids, GemmMicroBench.shuffledIds(64, 5));
+        assertFalse(Arrays.equals(ids, GemmMicroBench.shuffledIds(64, 6)));
+    }
+
+    @Test
+    void bf16IsJudgedAgainstOurF16() {
+        SampleStats t = SampleStats.of(100);
+        List<GemmCaseResult> raw = List.of(
+                new GemmCaseResult(DType.F16, 32, "groupedGemm", true, t, 50, OptionalDouble.of(49)),
+                new GemmCaseResult(DType.BF16, 32, "groupedGemm", true, t, 45, OptionalDouble.empty()),
+                new GemmCaseResult(DType.BF16, 512, "groupedGemm", true, t, 45, OptionalDouble.empty()));
+        List<GemmCaseResult> judged = GemmMicroBench.withBf16Targets(raw);
+        assertEquals("pass", judged.get(0).verdict());
+        assertEquals(50, judged.get(1).target().getAsDouble());
+        assertEquals("miss", judged.get(1).verdict());
+        assertEquals("-", judged.get(2).verdict(), "no F16 figure for n = 512: no target");
+    }
+}
