@@ -34,10 +34,21 @@ public final class LoadModelTask extends Task<InferenceSession> {
         updateMessage("Opening device " + (deviceSelector == null || deviceSelector.isBlank() ? "(default)" : deviceSelector));
         Backend backend = Backends.open(deviceSelector);
         // the session owns the backend from here on, and closes it if loading fails
-        return InferenceSession.open(source, backend, (fraction, message) -> {
+        InferenceSession session = InferenceSession.open(source, backend, (fraction, message) -> {
             updateProgress(fraction, 1);
             updateMessage(message);
         });
+        if (!"REFERENCE".equals(session.device().kind())) {
+            updateMessage("Building kernels (one warm-up pass)");
+            updateProgress(-1, 1);
+            try {
+                KernelWarmUp.run(session);
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
+        }
+        return session;
     }
 
     /**

@@ -31,7 +31,7 @@ public final class DashboardTiles extends FlowPane {
         prefill = TileBuilder.create().skinType(Tile.SkinType.NUMBER).prefSize(SIZE, SIZE)
                 .title("Prefill").unit("ms").decimals(1).description("wall time of step 0").build();
         latency = TileBuilder.create().skinType(Tile.SkinType.SPARK_LINE).prefSize(SIZE * 2 + 10, SIZE)
-                .title("Decode latency per token").unit("ms").decimals(1).averagingPeriod(256).build();
+                .title("Decode latency per token").unit("ms").decimals(1).averagingPeriod(64).build();
         moeShare = TileBuilder.create().skinType(Tile.SkinType.CIRCULAR_PROGRESS).prefSize(SIZE, SIZE)
                 .title("MoE share").unit("%").decimals(0).minValue(0).maxValue(100).text("of device time").build();
         imbalance = TileBuilder.create().skinType(Tile.SkinType.GAUGE).prefSize(SIZE, SIZE)

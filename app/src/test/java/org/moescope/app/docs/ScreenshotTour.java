@@ -33,7 +33,7 @@ public final class ScreenshotTour {
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "docs/images");
         String model = args.length > 1 ? args[1] : "";
-        String device = args.length > 2 ? args[2] : "java";
+        String device = args.length > 2 ? args[2] : "";
         Files.createDirectories(out);
         Platform.startup(() -> { });
         try {
