@@ -165,8 +165,13 @@ final class BenchCommand {
         } catch (EngineException | IllegalArgumentException e) {
             return ModelThroughput.failed(label, e.getMessage());
         }
-        return ModelThroughputBench.measure(label, s, Backends.open(device), prompt, decode, 3, MoeOptions.DEFAULT,
-                progress);
+        try {
+            return ModelThroughputBench.measure(label, s, Backends.open(device), prompt, decode, 3, MoeOptions.DEFAULT,
+                    progress);
+        } catch (RuntimeException | LinkageError e) {
+            // e.g. a tokenizer's native library missing from a trimmed runtime: the layer figures still stand
+            return ModelThroughput.failed(label, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
     }
 
     // ---------------------------------------------------------------- option parsing (package-private for tests)
