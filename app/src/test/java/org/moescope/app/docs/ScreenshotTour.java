@@ -64,7 +64,7 @@ public final class ScreenshotTour {
         fx(() -> {
             vm.maxNewTokensProperty().set(Integer.getInteger("tour.tokens", 24));
             if (vm.hasTokenizerProperty().get()) {
-                vm.promptProperty().set(System.getProperty("tour.prompt", "Once upon a time"));
+                vm.promptProperty().set(System.getProperty("tour.prompt", vm.promptProperty().get()));
             }
             vm.generate();
             return null;
