@@ -62,7 +62,8 @@ public final class ScreenshotTour {
         awaitIdle();
         fail();
         fx(() -> {
-            vm.maxNewTokensProperty().set(Integer.getInteger("tour.tokens", 24));
+            vm.maxNewTokensProperty().set(Integer.getInteger("tour.tokens", 40));
+            vm.temperatureProperty().set(Double.parseDouble(System.getProperty("tour.temperature", "0")));
             if (vm.hasTokenizerProperty().get()) {
                 vm.promptProperty().set(System.getProperty("tour.prompt", vm.promptProperty().get()));
             }
