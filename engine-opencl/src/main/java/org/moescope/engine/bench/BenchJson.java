@@ -32,6 +32,13 @@ public final class BenchJson {
         root.addProperty("started_utc", report.startedUtc());
         root.addProperty("backend", report.backendKind());
         root.add("device", device(report.device()));
+        if (report.host() != null) {
+            JsonObject host = new JsonObject();
+            host.addProperty("cpus", report.host().cpus());
+            host.add("load_average_start", num(report.host().loadStart() >= 0 ? report.host().loadStart() : Double.NaN));
+            host.add("load_average_end", num(report.host().loadEnd() >= 0 ? report.host().loadEnd() : Double.NaN));
+            root.add("host", host);
+        }
         root.add("settings", settings(report.settings()));
         root.add("roofline", roofline(report.roofline()));
         JsonArray workloads = new JsonArray();

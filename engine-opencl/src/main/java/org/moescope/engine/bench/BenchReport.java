@@ -7,9 +7,9 @@ import org.moescope.engine.backend.DeviceInfo;
  * Everything one bench run measured: the device and its roofs, the MoE layer workloads, the ggml MUL_MAT_ID
  * comparison and whole-model throughput. Parts not run are empty lists (roofline may be null).
  */
-public record BenchReport(String startedUtc, DeviceInfo device, String backendKind, BenchSettings settings,
-                          DeviceRoofline roofline, List<WorkloadResult> workloads, List<GemmCaseResult> mulMatId,
-                          List<ModelThroughput> models) {
+public record BenchReport(String startedUtc, DeviceInfo device, String backendKind, HostLoad host,
+                          BenchSettings settings, DeviceRoofline roofline, List<WorkloadResult> workloads,
+                          List<GemmCaseResult> mulMatId, List<ModelThroughput> models) {
 
     public BenchReport {
         workloads = List.copyOf(workloads);

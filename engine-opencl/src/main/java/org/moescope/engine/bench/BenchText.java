@@ -26,6 +26,11 @@ public final class BenchText {
             out.printf(Locale.ROOT, "%d warm-up, %d repeats; wall = profiling off, host clock, per layer; stages = "
                     + "device spans with profiling on, median over repeats x layers%n", s.warmup(), s.repeats());
         }
+        if (r.host() != null && r.host().loadStart() >= 0) {
+            out.printf(Locale.ROOT, "host: %d CPUs, 1-min load average %.1f at start, %.1f at end%s%n", r.host().cpus(),
+                    r.host().loadStart(), r.host().loadEnd(), Math.max(r.host().loadStart(), r.host().loadEnd())
+                            > r.host().cpus() ? " (oversubscribed: other processes shared the cores)" : "");
+        }
         DeviceRoofline roof = r.roofline();
         if (roof != null) {
             out.printf(Locale.ROOT, "device roofs: read %s GB/s F32, %s F16, %s BF16 (%.0f MiB buffer); FP32 FMA %s GFLOP/s%n",

@@ -36,6 +36,21 @@ public record DeviceRoofline(String method, long bufferBytes, double readF32GBps
     }
 
     /**
+     * The better of two measurements of the same device, field by field (NaN-aware): on a shared machine the roofs
+     * drift with other load, and ratios against the higher roof are the conservative ones.
+     */
+    public DeviceRoofline best(DeviceRoofline other) {
+        return new DeviceRoofline(method + "; best of two measurements (start and end of the run)",
+                Math.max(bufferBytes, other.bufferBytes), max(readF32GBps, other.readF32GBps),
+                max(readF16GBps, other.readF16GBps), max(readBf16GBps, other.readBf16GBps),
+                max(fp32Gflops, other.fp32Gflops));
+    }
+
+    private static double max(double a, double b) {
+        return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.max(a, b);
+    }
+
+    /**
      * Sums a heap array of {@code bytes} with one thread, as the Java backend reads its buffers. Integer adds, which
      * the JIT vectorises, so the loop is bound by memory and not by the latency of a float add chain.
      */

@@ -20,12 +20,12 @@ import org.moescope.engine.profile.StageSpan;
 /**
  * The MoE layer benchmark: synthetic layers at a real shape run through {@link MoeBlock} on one backend.
  *
- * <p>For each workload and switch combination: {@code warmup} untimed calls, then {@code repeats} timed with
- * profiling off (host wall time around all layers, ended by {@link Backend#finish()}: the honest total, with no
- * events), then {@code repeats} with a live {@link Profiler} for per-stage device spans. After each profiled layer
- * call the routing is read back (outside every timed window) to count the distinct experts it touched. Every layer
- * gets the same normed input {@code x}; repeat {@code r} of every variant uses the same input, so variants see the
- * same expert choices.
+ * <p>For each workload: {@code warmup} untimed calls of every switch combination, then {@code repeats} rounds timed
+ * with profiling off (host wall time around all layers, ended by {@link Backend#finish()}: the honest total, with no
+ * events), then {@code repeats} rounds with a live {@link Profiler} for per-stage device spans; each round runs every
+ * variant once, so load drift on a shared machine hits all variants alike. After each profiled layer call the routing
+ * is read back (outside every timed window) to count the distinct experts it touched. Every layer gets the same normed
+ * input {@code x}; repeat {@code r} of every variant uses the same input, so variants see the same expert choices.
  */
 public final class MoeLayerBench {
     private static final float EPS = 1e-6f;
@@ -59,12 +59,7 @@ public final class MoeLayerBench {
              Activations act = new Activations(backend, maxTokens * h, h)) {
             List<WorkloadResult> results = new ArrayList<>();
             for (Workload w : settings.workloads()) {
-                List<VariantResult> variants = new ArrayList<>();
-                for (MoeOptions v : settings.variants()) {
-                    progress.accept(w.label() + "  " + v.label());
-                    variants.add(measure(w, v, layers, block, act));
-                }
-                results.add(new WorkloadResult(w, variants));
+                results.add(measure(w, layers, block, act));
             }
             return results;
         }
@@ -74,68 +69,116 @@ public final class MoeLayerBench {
         return (double) s.experts() * s.hidden() * dtype.bytes() * (1 + 3.0 * s.inter());
     }
 
-    private VariantResult measure(Workload w, MoeOptions options, SyntheticMoeLayers layers, MoeBlock block,
-                                  Activations act) {
-        int n = settings.layers();
-        for (int r = -settings.warmup(); r < 0; r++) {
-            setInput(w, r, act);
-            runLayers(w, options, layers, block, act, Profiler.OFF);
+    /**
+     * One workload, every variant. Variants are interleaved within each repeat (repeat r of variant 1, of variant 2,
+     * ..., then repeat r + 1), so that drift in the machine's load spreads over all variants alike instead of
+     * favouring whichever ran in a quiet minute.
+     */
+    private WorkloadResult measure(Workload w, SyntheticMoeLayers layers, MoeBlock block, Activations act) {
+        List<MoeOptions> variants = settings.variants();
+        List<VariantSamples> samples = new ArrayList<>();
+        for (MoeOptions v : variants) {
+            progress.accept(w.label() + "  warm-up " + v.label());
+            for (int r = -settings.warmup(); r < 0; r++) {
+                setInput(r, act);
+                runLayers(w, v, layers, block, act, Profiler.OFF);
+            }
+            samples.add(new VariantSamples(settings.repeats(), settings.layers()));
         }
         backend.finish();
-        double[] wall = new double[settings.repeats()];
+        progress.accept(w.label() + "  wall time, " + settings.repeats() + " rounds over " + variants.size()
+                + " variant(s)");
         for (int r = 0; r < settings.repeats(); r++) {
-            setInput(w, r, act);
-            backend.finish();
-            long t0 = System.nanoTime();
-            runLayers(w, options, layers, block, act, Profiler.OFF);
-            backend.finish();
-            wall[r] = (System.nanoTime() - t0) / 1e3 / n;
+            for (int i = 0; i < variants.size(); i++) {
+                samples.get(i).wall[r] = wallMicrosPerLayer(w, variants.get(i), r, layers, block, act);
+            }
         }
-        Profiler profiler = Profiler.on(backend);
-        MoeOptions profiled = options.withProfiling(true);
-        Map<String, List<double[]>> stageSamples = new LinkedHashMap<>(); // stage -> [micros, bytes, flops] per sample
-        double[] device = new double[settings.repeats() * n];
-        double[] layerBytes = new double[settings.repeats() * n];
-        double distinctSum = 0;
-        List<int[]> layer0 = new ArrayList<>();
-        long tiles = -1;
+        progress.accept(w.label() + "  stage times, " + settings.repeats() + " rounds");
+        for (int r = 0; r < settings.repeats(); r++) {
+            for (int i = 0; i < variants.size(); i++) {
+                profiledRepeat(w, variants.get(i), r, layers, block, act, samples.get(i));
+            }
+        }
+        List<VariantResult> results = new ArrayList<>();
+        for (int i = 0; i < variants.size(); i++) {
+            results.add(samples.get(i).result(variants.get(i), w));
+        }
+        return new WorkloadResult(w, results);
+    }
+
+    private double wallMicrosPerLayer(Workload w, MoeOptions options, int r, SyntheticMoeLayers layers,
+                                      MoeBlock block, Activations act) {
+        setInput(r, act);
+        backend.finish();
+        long t0 = System.nanoTime();
+        runLayers(w, options, layers, block, act, Profiler.OFF);
+        backend.finish();
+        return (System.nanoTime() - t0) / 1e3 / layers.count();
+    }
+
+    /** Repeat r with stage spans; after each layer the routing is read back (outside every timing window). */
+    private void profiledRepeat(Workload w, MoeOptions options, int r, SyntheticMoeLayers layers, MoeBlock block,
+                                Activations act, VariantSamples out) {
         MoeShape shape = settings.shape();
-        for (int r = 0; r < settings.repeats(); r++) {
-            setInput(w, r, act);
-            backend.finish();
-            profiler.beginStep(w.phase(), w.tokens(), profiled);
-            int[] distinct = new int[n];
-            for (int l = 0; l < n; l++) {
-                callLayer(w, profiled, layers.layer(l), block, act, profiler, l);
-                LayerRouting routing = block.lastRouting(l, false);
-                distinct[l] = StageWork.distinctExperts(routing.ids(), w.tokens() * shape.topK(), shape.experts());
-                if (l == 0) {
-                    layer0.add(sortedDistinct(routing.ids(), w.tokens() * shape.topK()));
+        int n = layers.count();
+        int pairs = w.tokens() * shape.topK();
+        Profiler profiler = Profiler.on(backend);
+        setInput(r, act);
+        backend.finish();
+        MoeOptions profiled = options.withProfiling(true);
+        profiler.beginStep(w.phase(), w.tokens(), profiled);
+        int[] distinct = new int[n];
+        for (int l = 0; l < n; l++) {
+            callLayer(w, profiled, layers.layer(l), block, act, profiler, l);
+            LayerRouting routing = block.lastRouting(l, false);
+            distinct[l] = StageWork.distinctExperts(routing.ids(), pairs, shape.experts());
+            if (l == 0) {
+                out.layer0.add(sortedDistinct(routing.ids(), pairs));
+                if (w.phase() == Phase.PREFILL) {
+                    out.tiles = block.lastGemmTiles();
                 }
-                if (w.phase() == Phase.PREFILL && l == 0) {
-                    tiles = block.lastGemmTiles();
-                }
-            }
-            for (StageSpan span : profiler.endStep()) {
-                double micros = span.durationNanos() / 1e3;
-                StageWork work = StageWork.of(span.stage(), shape, settings.dtype(), settings.dtype(), w.tokens(),
-                        distinct[span.layer()]);
-                stageSamples.computeIfAbsent(span.stage(), s -> new ArrayList<>())
-                        .add(new double[] {micros, work.weightBytes(), work.flops(), work.modelled() ? 1 : 0});
-                device[r * n + span.layer()] += micros;
-            }
-            for (int l = 0; l < n; l++) {
-                layerBytes[r * n + l] = StageWork.layerWeightBytes(shape, settings.dtype(), settings.dtype(), distinct[l]);
-                distinctSum += distinct[l];
             }
         }
-        List<StageResult> stages = new ArrayList<>();
-        for (Map.Entry<String, List<double[]>> e : stageSamples.entrySet()) {
-            stages.add(stageResult(e.getKey(), e.getValue()));
+        for (StageSpan span : profiler.endStep()) {
+            double micros = span.durationNanos() / 1e3;
+            StageWork work = StageWork.of(span.stage(), shape, settings.dtype(), settings.dtype(), w.tokens(),
+                    distinct[span.layer()]);
+            out.stages.computeIfAbsent(span.stage(), s -> new ArrayList<>())
+                    .add(new double[] {micros, work.weightBytes(), work.flops(), work.modelled() ? 1 : 0});
+            out.device[r * n + span.layer()] += micros;
         }
-        return new VariantResult(options, stages, SampleStats.of(wall), SampleStats.of(device),
-                distinctSum / (settings.repeats() * n), Math.round(SampleStats.of(layerBytes).median()),
-                StageWork.layerFlops(shape, w.tokens()), tiles, layer0);
+        for (int l = 0; l < n; l++) {
+            out.layerBytes[r * n + l] = StageWork.layerWeightBytes(shape, settings.dtype(), settings.dtype(),
+                    distinct[l]);
+            out.distinctSum += distinct[l];
+        }
+    }
+
+    /** The samples of one variant of one workload as they accumulate. */
+    private final class VariantSamples {
+        final double[] wall;
+        final double[] device;      // [repeat * layers + layer] sum of stage spans
+        final double[] layerBytes;  // [repeat * layers + layer]
+        final Map<String, List<double[]>> stages = new LinkedHashMap<>(); // stage -> [µs, bytes, flops, modelled]
+        final List<int[]> layer0 = new ArrayList<>();
+        double distinctSum;
+        long tiles = -1;
+
+        VariantSamples(int repeats, int layers) {
+            wall = new double[repeats];
+            device = new double[repeats * layers];
+            layerBytes = new double[repeats * layers];
+        }
+
+        VariantResult result(MoeOptions options, Workload w) {
+            List<StageResult> stageResults = new ArrayList<>();
+            for (Map.Entry<String, List<double[]>> e : stages.entrySet()) {
+                stageResults.add(stageResult(e.getKey(), e.getValue()));
+            }
+            return new VariantResult(options, stageResults, SampleStats.of(wall), SampleStats.of(device),
+                    distinctSum / device.length, Math.round(SampleStats.of(layerBytes).median()),
+                    StageWork.layerFlops(settings.shape(), w.tokens()), tiles, layer0);
+        }
     }
 
     private static StageResult stageResult(String stage, List<double[]> samples) {
@@ -162,8 +205,8 @@ public final class MoeLayerBench {
         return java.util.Arrays.stream(ids, 0, count).distinct().sorted().toArray();
     }
 
-    /** Fills the input rows of this workload for repeat {@code r} (fixed routing: the same input every time). */
-    private void setInput(Workload w, int r, Activations act) {
+    /** Fills the input rows for repeat {@code r} (fixed routing: the same input every time). */
+    private void setInput(int r, Activations act) {
         backend.fillRandom(act.x, settings.routing().inputSeed(settings.seed() + 7919, r), 1.0f);
     }
 

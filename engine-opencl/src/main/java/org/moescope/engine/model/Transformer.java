@@ -181,6 +181,29 @@ public final class Transformer implements AutoCloseable {
         return lmHead(scratch.normed, b, profiler);
     }
 
+    /**
+     * Runs each path once with each kernel switch flipped (tokens 0..2, results dropped), so that a backend that
+     * compiles kernels on first use has done so before anything is timed: otherwise the first profiled step would
+     * show compile time as kernel time. Leaves no state behind but a scratch of at least 2 rows.
+     */
+    public void warmUp() {
+        List<MoeOptions> variants = List.of(MoeOptions.DEFAULT, MoeOptions.DEFAULT.withFusedGateUpSilu(false),
+                MoeOptions.DEFAULT.withHostTopk(true), MoeOptions.DEFAULT.withDirectDispatch(true));
+        int[] two = {0, Math.min(1, config.vocabSize() - 1)};
+        try (KvCache a = new KvCache(backend, config, 3, "warmup.a");
+             KvCache b = new KvCache(backend, config, 3, "warmup.b")) {
+            for (MoeOptions options : variants) {
+                a.clear();
+                b.clear();
+                prefill(two, a, false, options, Profiler.OFF, null);
+                prefill(new int[] {0}, b, false, options, Profiler.OFF, null);
+                decode(0, b, options, Profiler.OFF, null);
+                batchedDecode(two, new KvCache[] {a, b}, options, Profiler.OFF, null);
+            }
+        }
+        backend.finish();
+    }
+
     // ---------------------------------------------------------------- steps
 
     /** residual [rows, h] = embed_tokens[ids]; also uploads the positions. */

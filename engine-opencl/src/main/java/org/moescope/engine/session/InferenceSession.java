@@ -104,8 +104,7 @@ public final class InferenceSession implements AutoCloseable {
             Path fileName = dir.toAbsolutePath().normalize().getFileName();
             InferenceSession session = new InferenceSession(backend, config, weights, tokenizer,
                     fileName == null ? dir.toString() : fileName.toString());
-            progress.progress(1.0, "loaded " + session.name);
-            return session;
+            return session.warmedUp(progress);
         } catch (RuntimeException | Error e) {
             weights.close();
             if (tokenizer != null) {
@@ -127,9 +126,27 @@ public final class InferenceSession implements AutoCloseable {
         try {
             String name = ModelPresets.isPreset(s.presetOrConfig()) ? s.presetOrConfig()
                     : Path.of(s.presetOrConfig()).toAbsolutePath().normalize().toString();
-            return new InferenceSession(backend, config, weights, null, name);
+            return new InferenceSession(backend, config, weights, null, name).warmedUp(progress);
         } catch (RuntimeException | Error e) {
             weights.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Compiles the backend's kernels before the first step (see {@link Transformer#warmUp()}); the Java reference
+     * compiles nothing and skips it. Closes the session's own buffers if it fails (the caller closes the weights).
+     */
+    private InferenceSession warmedUp(LoadListener progress) {
+        try {
+            if (!"java".equals(backend.kind())) {
+                progress.progress(1.0, "compiling kernels (one short run of every path)");
+                transformer.warmUp();
+            }
+            progress.progress(1.0, "loaded " + name);
+            return this;
+        } catch (RuntimeException | Error e) {
+            transformer.close();
             throw e;
         }
     }

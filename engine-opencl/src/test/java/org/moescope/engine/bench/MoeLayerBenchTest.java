@@ -38,7 +38,7 @@ class MoeLayerBenchTest {
                 MoeOptions.allSwitchCombinations(false), 1, 4, RoutingMode.FIXED, 3);
         try (JavaBackend backend = new JavaBackend()) {
             fixed = new MoeLayerBench(backend, settings, null).run();
-            report = new BenchReport("now", backend.device(), backend.kind(), settings,
+            report = new BenchReport("now", backend.device(), backend.kind(), new HostLoad(2, 1.5, 2.5), settings,
                     DeviceRoofline.javaHeapRead(1 << 20, 2), fixed, List.of(), List.of());
         }
     }
@@ -139,6 +139,7 @@ class MoeLayerBenchTest {
     void jsonHasEveryWorkloadVariantAndStage() {
         JsonObject root = JsonParser.parseString(BenchJson.toJson(report)).getAsJsonObject();
         assertEquals(BenchJson.FORMAT, root.get("format").getAsInt());
+        assertEquals(2.5, root.getAsJsonObject("host").get("load_average_end").getAsDouble());
         assertEquals("fixed", root.getAsJsonObject("settings").get("routing").getAsString());
         assertEquals(2, root.getAsJsonObject("settings").get("layers").getAsInt());
         assertTrue(root.getAsJsonObject("roofline").get("read_f32_gbps").getAsDouble() > 0);

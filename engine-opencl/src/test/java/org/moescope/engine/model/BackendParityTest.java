@@ -54,6 +54,29 @@ class BackendParityTest {
         }
     }
 
+    @Test
+    void warmUpLeavesNoStateBehind() {
+        for (String kind : TestBackends.kinds()) {
+            TrackingBackend backend = new TrackingBackend(TestBackends.open(kind));
+            try (ModelWeights w = SyntheticWeights.create(CONFIG, DType.BF16, 4, backend, LoadProgress.NONE);
+                 Transformer t = new Transformer(backend, CONFIG, w, 4)) {
+                int[] prompt = {3, 250, 17};
+                float[] before;
+                try (KvCache c = new KvCache(backend, CONFIG, 4, "kv")) {
+                    before = t.prefill(prompt, c, true, MoeOptions.DEFAULT, Profiler.OFF, null);
+                }
+                int buffers = backend.liveBuffers();
+                t.warmUp();
+                assertEquals(buffers, backend.liveBuffers(), kind + ": warm-up caches released, scratch kept");
+                try (KvCache c = new KvCache(backend, CONFIG, 4, "kv")) {
+                    assertArrayEquals(before, t.prefill(prompt, c, true, MoeOptions.DEFAULT, Profiler.OFF, null), kind);
+                }
+            } finally {
+                backend.close();
+            }
+        }
+    }
+
     /** Prefill logits of every position, then 2 batched decode steps of 2 sequences, concatenated. */
     private static float[] run(Backend backend, int[] prompt, int[][] next, MoeOptions options) {
         try (ModelWeights w = SyntheticWeights.create(CONFIG, DType.BF16, 4, backend, LoadProgress.NONE);

@@ -24,6 +24,7 @@ import org.moescope.engine.profile.Profiler;
 import org.moescope.engine.session.InferenceSession;
 import org.moescope.engine.session.ModelSource;
 import org.moescope.engine.session.SamplingSettings;
+import org.moescope.engine.session.ScoreResult;
 import org.moescope.engine.session.StepResult;
 
 /**
@@ -89,6 +90,23 @@ class HfReferenceTest {
             float[] logits = prefill(backend, ref, options, routing);
             assertLogits(ref, logits, 1e-3f, 3e-3f);
             assertTopkSets(ref, routing);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.moescope.engine.model.TestBackends#kinds")
+    void scoreReportsTheReferenceFigures(String kind) throws IOException {
+        Reference ref = reference();
+        int n = ref.greedy_continuation().length;
+        try (InferenceSession session = InferenceSession.open(new ModelSource.Folder(DIR),
+                new Bf16InvFreqRopeBackend(TestBackends.open(kind)), null)) {
+            ScoreResult r = session.score(ref.prompt_ids(), n, MoeOptions.DEFAULT);
+            assertArrayEquals(ref.prompt_ids(), r.promptIds());
+            assertEquals(320, r.vocab());
+            assertLogits(ref, r.prefillLogits(), 1e-3f, 1e-3f);
+            assertArrayEquals(ref.greedy_continuation(), r.greedyContinuation());
+            assertTopkSets(ref, r.routing());
+            assertTrue(session.finished(), "score leaves no sequence running");
         }
     }
 

@@ -36,16 +36,22 @@ public class FlameChart extends Control {
     private final ObjectProperty<TimeWindow> window = new SimpleObjectProperty<>(this, "window", TimeWindow.fit(0));
     private final ObjectProperty<TimeRange> selection = new SimpleObjectProperty<>(this, "selection");
     private final ObjectProperty<FlameBox> selectedBox = new SimpleObjectProperty<>(this, "selectedBox");
+    private final ObjectProperty<String> highlightedStage = new SimpleObjectProperty<>(this, "highlightedStage");
 
     public FlameChart() {
         getStyleClass().add("flame-chart");
         setFocusTraversable(true);
         layout.addListener((obs, old, now) -> {
             Objects.requireNonNull(now, "layout");
-            // keep the view when the run grows (live decode) unless it showed the whole old run
-            boolean wasFit = old == null || old.isEmpty() || getWindow().endNanos() >= old.durationNanos()
-                    && getWindow().startNanos() <= 0;
-            if (wasFit) {
+            // a new run (reset, another model) or another time axis: start over; a growing run (live decode) keeps
+            // the user's view unless it showed the whole run, which then follows the growth
+            boolean replaced = old == null || old.isEmpty() || now.isEmpty() || now.originNanos() != old.originNanos()
+                    || now.spans().size() < old.spans().size() || now.gapsHidden() != old.gapsHidden();
+            boolean wasFit = !replaced && getWindow().startNanos() <= 0 && getWindow().endNanos() >= old.durationNanos();
+            if (replaced) {
+                selection.set(null);
+            }
+            if (replaced || wasFit) {
                 fit();
             }
             selectedBox.set(null);
@@ -97,6 +103,14 @@ public class FlameChart extends Control {
         return selectedBox;
     }
 
+    /**
+     * A stage name to pick out (e.g. "gate_up_silu"): its boxes are drawn at full strength, even where sub-pixel,
+     * and every other stage is dimmed; null shows all alike.
+     */
+    public ObjectProperty<String> highlightedStageProperty() {
+        return highlightedStage;
+    }
+
     /** Shows the whole run. */
     public void fit() {
         window.set(TimeWindow.fit(getLayout().durationNanos()));
@@ -125,7 +139,11 @@ public class FlameChart extends Control {
         window.set(w.pan(dx / width * w.spanNanos(), getLayout().durationNanos()));
     }
 
+    /** Clears the selection; when nothing is selected, clears the highlighted stage (so Esc twice shows all). */
     public void clearSelection() {
+        if (selection.get() == null && selectedBox.get() == null) {
+            highlightedStage.set(null);
+        }
         selection.set(null);
         selectedBox.set(null);
     }

@@ -71,6 +71,7 @@ public class FlameChartSkin extends SkinBase<FlameChart> {
         registerChangeListener(chart.windowProperty(), o -> markDirty());
         registerChangeListener(chart.selectionProperty(), o -> markDirty());
         registerChangeListener(chart.selectedBoxProperty(), o -> markDirty());
+        registerChangeListener(chart.highlightedStageProperty(), o -> markDirty());
         // one hidden probe per known key resolves the looked-up colour -flame-KEY from the stylesheets
         for (String key : StagePalette.KEYS) {
             Region colorProbe = new Region();
@@ -255,13 +256,16 @@ public class FlameChartSkin extends SkinBase<FlameChart> {
     private void drawRow(GraphicsContext g, FlameLayout layout, TimeWindow window, int depth, double w, double nsPerPixel) {
         double y = rowY(depth);
         double rh = rowHeight();
+        String highlight = chart().highlightedStageProperty().get();
         layout.visit(depth, window.startNanos(), window.endNanos(), nsPerPixel, (index, start, end, merged) -> {
             double x0 = Math.max(-1, window.toX(start, w));
             double x1 = Math.min(w + 1, window.toX(end, w));
             double bw = Math.max(1, x1 - x0);
-            Paint fill = paint(layout.colorKey(depth, index));
+            String key = layout.colorKey(depth, index);
+            Paint fill = paint(key);
             g.setFill(fill);
-            g.setGlobalAlpha(merged ? 0.75 : 1);
+            boolean dimmed = highlight != null && depth == FlameLayout.DEPTH_STAGE && !highlight.equals(key);
+            g.setGlobalAlpha(dimmed ? 0.2 : merged ? 0.75 : 1);
             // a 1 px gap between neighbours once boxes are wide enough to tell apart
             g.fillRect(x0, y, bw > 4 ? bw - 1 : bw, rh);
             g.setGlobalAlpha(1);
@@ -269,9 +273,45 @@ public class FlameChartSkin extends SkinBase<FlameChart> {
                 drawLabel(g, layout.label(depth, index), fill, Math.max(0, x0) + 3, Math.min(x1, w) - Math.max(0, x0) - 6, y + rh / 2);
             }
         });
+        if (highlight != null && depth == FlameLayout.DEPTH_STAGE) {
+            drawHighlight(g, layout, window, highlight, w, y, rh);
+        }
         FlameBox selected = chart().selectedBoxProperty().get();
         outline(g, layout, window, selected, depth, w, 2, chart().flameTextFillProperty().get());
         outline(g, layout, window, hovered, depth, w, 1, chart().flameTextFillProperty().get());
+    }
+
+    /**
+     * Draws the picked stage on top of the dimmed row as a density: each pixel column is as opaque as the share of
+     * its time the stage covers (at least faintly when it covers any), so zoomed out it neither vanishes into merged
+     * boxes nor floods the row.
+     */
+    private void drawHighlight(GraphicsContext g, FlameLayout layout, TimeWindow window, String key, double w, double y,
+                               double rh) {
+        int columns = (int) Math.ceil(w) + 1;
+        double[] covered = new double[columns];
+        double nsPerPixel = window.spanNanos() / w;
+        layout.visit(FlameLayout.DEPTH_STAGE, window.startNanos(), window.endNanos(), 0, (index, start, end, merged) -> {
+            if (!key.equals(layout.colorKey(FlameLayout.DEPTH_STAGE, index))) {
+                return;
+            }
+            double x0 = Math.max(0, window.toX(start, w));
+            double x1 = Math.min(columns, window.toX(end, w));
+            for (int px = (int) x0; px < x1 && px < columns; px++) {
+                covered[px] += Math.min(x1, px + 1) - Math.max(x0, px);
+            }
+            if (x1 - x0 < 1e-9 && x0 < columns) {
+                covered[(int) x0] += Math.max(1e-3, (end - start) / nsPerPixel);
+            }
+        });
+        g.setFill(paint(key));
+        for (int px = 0; px < columns; px++) {
+            if (covered[px] > 0) {
+                g.setGlobalAlpha(Math.max(0.35, Math.min(1, covered[px])));
+                g.fillRect(px, y, 1, rh);
+            }
+        }
+        g.setGlobalAlpha(1);
     }
 
     private void outline(GraphicsContext g, FlameLayout layout, TimeWindow window, FlameBox box, int depth, double w,

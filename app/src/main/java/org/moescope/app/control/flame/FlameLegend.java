@@ -26,6 +26,7 @@ public class FlameLegend extends FlowPane {
         setVgap(4);
         setPadding(new Insets(4, 8, 4, 8));
         chart.layoutProperty().addListener(o -> rebuild());
+        chart.highlightedStageProperty().addListener(o -> rebuild());
         chart.stageColors().addListener((javafx.collections.MapChangeListener<String, javafx.scene.paint.Paint>) c -> rebuild());
         rebuild();
     }
@@ -68,6 +69,11 @@ public class FlameLegend extends FlowPane {
             swatch.setBackground(new Background(new BackgroundFill(chart.colorFor(key), null, null)));
             Label item = new Label(key, swatch);
             item.getStyleClass().add("legend-item");
+            boolean picked = key.equals(chart.highlightedStageProperty().get());
+            item.setStyle(picked ? "-fx-font-weight: bold; -fx-underline: true;" : "");
+            item.setCursor(javafx.scene.Cursor.HAND);
+            item.setTooltip(new javafx.scene.control.Tooltip("Click to pick out " + key + " in the chart; click again to show all"));
+            item.setOnMouseClicked(e -> chart.highlightedStageProperty().set(picked ? null : key));
             getChildren().add(item);
         }
     }

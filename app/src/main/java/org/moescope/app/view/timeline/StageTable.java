@@ -67,6 +67,12 @@ public class StageTable extends VBox {
         table.getColumns().addAll(java.util.List.of(phase, block, stage, total, mean, calls, share));
         total.setSortType(TableColumn.SortType.DESCENDING);
         table.getSortOrder().add(total);
+        // picking a row picks its stage out in the chart
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
+            if (b != null) {
+                chart.highlightedStageProperty().set(b.stage());
+            }
+        });
         VBox.setVgrow(table, javafx.scene.layout.Priority.ALWAYS);
         getChildren().addAll(caption, table);
     }

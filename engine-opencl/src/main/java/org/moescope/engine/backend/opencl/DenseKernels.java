@@ -41,6 +41,12 @@ final class DenseKernels {
         ClBuffer xb = launcher.buffer(x, "x", DType.F32, (long) rows * n);
         ClBuffer wb = launcher.weight(w, "w", n);
         ClBuffer ob = launcher.buffer(out, "out", DType.F32, (long) rows * n);
+        if (launcher.tuning().rowPerItem()) {
+            launcher.launch("rms_norm", "rms_norm_rows", weightDefine(wb.dtype()))
+                    .arg(xb).arg(wb).arg(ob).arg(n).arg(eps).arg(rows)
+                    .run1d(rows, 16);
+            return;
+        }
         int local = launcher.tuning().reduceSize();
         launcher.launch("rms_norm", "rms_norm", weightDefine(wb.dtype()))
                 .arg(xb).arg(wb).arg(ob).arg(n).arg(eps)

@@ -16,16 +16,21 @@ import org.moescope.engine.backend.opencl.BackendPair.Buf;
  */
 class DenseParityTest {
     private static BackendPair p;
+    private static BackendPair other;
 
     @BeforeAll
     static void open() {
         p = new BackendPair();
+        other = BackendPair.otherKernelStyle();
     }
 
     @AfterAll
     static void close() {
         if (p != null) {
             p.close();
+        }
+        if (other != null) {
+            other.close();
         }
     }
 
@@ -49,6 +54,12 @@ class DenseParityTest {
     @ParameterizedTest(name = "{0} rows={1} n={2}")
     @CsvSource({"F32,1,1", "F16,1,3", "BF16,3,17", "F32,4,67", "F16,17,130", "BF16,2,4099", "F32,64,128"})
     void rmsNormMatchesReference(DType dtype, int rows, int n) {
+        rmsNorm(p, dtype, rows, n);
+        rmsNorm(other, dtype, rows, n);
+    }
+
+    /** On {@code p}'s kernel style: work-group rows (GPU) or a row per work-item (CPU). */
+    private static void rmsNorm(BackendPair p, DType dtype, int rows, int n) {
         Buf x = p.random("x", DType.F32, (long) rows * n, 21, 2.0f);
         Buf w = p.random("w", dtype, n, 22, 1.5f);
         Buf out = p.zeros("out", DType.F32, (long) rows * n);
@@ -59,6 +70,11 @@ class DenseParityTest {
 
     @Test
     void rmsNormInPlace() {
+        rmsNormInPlace(p);
+        rmsNormInPlace(other);
+    }
+
+    private static void rmsNormInPlace(BackendPair p) {
         int rows = 3;
         int n = 67;
         Buf x = p.random("x", DType.F32, (long) rows * n, 23, 1.0f);

@@ -25,3 +25,34 @@ void rms_norm(__global const float *x, __global const wtype *w, __global float *
         outr[i] = xr[i] * inv * LOAD_W(w, i);
     }
 }
+
+// CPU variant: one work-item per row, no barriers (a work-item is a loop iteration on CPU devices); squares are
+// summed in 16 lanes so the loop vectorises. Global: rows.
+__kernel void rms_norm_rows(__global const float *x, __global const wtype *w, __global float *out, int n, float eps,
+                            int rows) {
+    size_t row = get_global_id(0);
+    if (row >= rows) {
+        return;
+    }
+    __global const float *xr = x + row * n;
+    float16 sum16 = (float16)(0.0f);
+    int n16 = n / 16;
+    for (int j = 0; j < n16; j++) {
+        float16 v = vload16(j, xr);
+        sum16 = fma(v, v, sum16);
+    }
+    float8 s8 = sum16.lo + sum16.hi;
+    float4 s4 = s8.lo + s8.hi;
+    float sum = s4.x + s4.y + s4.z + s4.w;
+    for (int i = n16 * 16; i < n; i++) {
+        sum += xr[i] * xr[i];
+    }
+    float inv = rsqrt(sum / (float)n + eps);
+    __global float *outr = out + row * n;
+    for (int j = 0; j < n16; j++) {
+        vstore16(vload16(j, xr) * inv * LOAD_W16(w, j), j, outr);
+    }
+    for (int i = n16 * 16; i < n; i++) {
+        outr[i] = xr[i] * inv * LOAD_W(w, i);
+    }
+}
