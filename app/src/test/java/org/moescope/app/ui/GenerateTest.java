@@ -76,6 +76,9 @@ class GenerateTest {
             StageExpectations.assertEveryStageOfEveryLayer(config, step);
         }
         assertTrue(generated >= 1 && generated <= 3, "tokens within the budget: " + generated);
+        List<org.moescope.engine.profile.StageSpan> recorded = new java.util.ArrayList<>();
+        steps.forEach(s -> recorded.addAll(s.spans()));
+        assertEquals(recorded, fx(() -> window.timeline().spans()), "the flame chart holds every recorded span");
         String text = robot.lookup("#output-text").queryAs(TextArea.class).getText();
         StringBuilder expected = new StringBuilder(prompt);
         boolean tokenizer = fx(() -> vm.hasTokenizerProperty().get());
