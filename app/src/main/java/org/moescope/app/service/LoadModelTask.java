@@ -33,21 +33,12 @@ public final class LoadModelTask extends Task<InferenceSession> {
         updateProgress(0, 1);
         updateMessage("Opening device " + (deviceSelector == null || deviceSelector.isBlank() ? "(default)" : deviceSelector));
         Backend backend = Backends.open(deviceSelector);
-        // the session owns the backend from here on, and closes it if loading fails
+        // the session owns the backend from here on and closes it if loading fails; on OpenCL, opening it also
+        // runs every kernel variant once so the first profiled steps do not show kernel build time
         InferenceSession session = InferenceSession.open(source, backend, (fraction, message) -> {
             updateProgress(fraction, 1);
             updateMessage(message);
         });
-        if (!"REFERENCE".equals(session.device().kind())) {
-            updateMessage("Building kernels (one warm-up pass)");
-            updateProgress(-1, 1);
-            try {
-                KernelWarmUp.run(session);
-            } catch (RuntimeException e) {
-                session.close();
-                throw e;
-            }
-        }
         return session;
     }
 

@@ -93,13 +93,4 @@ class RunTaskTest {
         assertTrue(received.get(3).finished());
         assertTrue(received.stream().allMatch(s -> s.spans().isEmpty()), "no spans with profiling off");
     }
-
-    @Test
-    void warmUpLeavesNoRunBehindAndTheNextRunStartsAtStepZero() throws Exception {
-        KernelWarmUp.run(session);
-        assertTrue(session.generatedTokens().isEmpty(), "the warm-up run is reset");
-        task(RunMode.PREFILL, 3, true, () -> MoeOptions.DEFAULT).run();
-        WaitForAsyncUtils.waitForFxEvents();
-        assertEquals(0, received.get(0).step());
-    }
 }
