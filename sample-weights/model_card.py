@@ -13,6 +13,7 @@ import torch
 import bpe
 import corpus
 import export
+import train
 from qwen3_moe import Qwen3MoeForCausalLM
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -135,14 +136,14 @@ def training_curve(log_path, png_path):
     import matplotlib.pyplot as plt
     records = [json.loads(line) for line in open(log_path)]
     steps = [r["step"] for r in records]
-    train = [r["train_ce"] for r in records]
+    train_ce = [r["train_ce"] for r in records]
     val = [(r["step"], r["val_ce"]) for r in records if "val_ce" in r]
     fig, ax = plt.subplots(figsize=(6, 3.6), dpi=100)
-    ax.plot(steps, train, label="train (batch, every 20 steps)", lw=1)
+    ax.plot(steps, train_ce, label="train (batch, every 20 steps)", lw=1)
     ax.plot([s for s, _ in val], [v for _, v in val], "o-", label="validation", lw=1.5)
-    ax.set_xlabel("step (32 × 128 tokens)")
+    ax.set_xlabel(f"step ({train.BATCH} × {train.SEQ_LEN} tokens)")
     ax.set_ylabel("cross-entropy (nats/token)")
-    ax.set_ylim(bottom=min(train + [v for _, v in val]) - 0.3, top=8)
+    ax.set_ylim(bottom=min(train_ce + [v for _, v in val]) - 0.3, top=8)
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
