@@ -13,6 +13,7 @@ import torch
 import bpe
 import corpus
 import export
+import train
 from qwen3_moe import Qwen3MoeForCausalLM
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -85,7 +86,7 @@ def category_table(model, tok, fortunes):
     for cat, (n, counts) in per_cat.items():
         cells = []
         for layer, c in enumerate(counts):
-            lift = (c / c.sum()) / (overall[layer] / overall[layer].sum())
+            lift = (c / c.sum()) / (overall[layer] / overall[layer].sum()).clamp_min(1e-12)
             e = int(lift.argmax())
             cells.append(f"E{e} ×{lift[e]:.2f}")
         rows.append(f"| {cat} | {n} | " + " | ".join(cells) + " |")
@@ -93,19 +94,21 @@ def category_table(model, tok, fortunes):
 
 
 def token_table(model, tok, stream, experts, layer, min_count=40, top=6):
-    """Per expert of one layer: the tokens most over-represented among those routed to it."""
+    """Per expert of one layer: the frequent tokens it most often receives, as P(expert | token)."""
     ids = stream[:len(experts[layer])]
     token_counts = Counter(ids.tolist())
-    rows = ["| expert | share | tokens it prefers (lift) |", "|---|---|---|"]
+    rows = ["| expert | share of slots | frequent tokens routed to it (P(expert given token)) |",
+            "|---|---|---|"]
     ex = experts[layer]
     total_slots = ex.numel()
     for e in range(model.cfg.num_experts):
         mask = (ex == e).any(dim=1)
         routed = Counter(ids[mask].tolist())
-        share = mask.sum().item() / len(ids)
-        lifts = [(routed[t] / token_counts[t], t) for t in routed if token_counts[t] >= min_count]
+        lifts = [(round(routed[t] / token_counts[t], 2), token_counts[t], t)
+                 for t in routed if token_counts[t] >= min_count]
         lifts.sort(reverse=True)
-        shown = ", ".join(f"`{tok.decode([t])!r}`"[0:40] + f" {l:.2f}" for l, t in lifts[:top])
+        shown = ", ".join(f"`{tok.decode([t])!r}` {100 * l:.0f}%".replace("|", "\\|")
+                          for l, _, t in lifts[:top])
         rows.append(f"| E{e} | {100 * (ex == e).sum().item() / total_slots:.1f}% | {shown} |")
     return "\n".join(rows)
 
@@ -133,14 +136,14 @@ def training_curve(log_path, png_path):
     import matplotlib.pyplot as plt
     records = [json.loads(line) for line in open(log_path)]
     steps = [r["step"] for r in records]
-    train = [r["train_ce"] for r in records]
+    train_ce = [r["train_ce"] for r in records]
     val = [(r["step"], r["val_ce"]) for r in records if "val_ce" in r]
     fig, ax = plt.subplots(figsize=(6, 3.6), dpi=100)
-    ax.plot(steps, train, label="train (batch, every 20 steps)", lw=1)
+    ax.plot(steps, train_ce, label="train (batch, every 20 steps)", lw=1)
     ax.plot([s for s, _ in val], [v for _, v in val], "o-", label="validation", lw=1.5)
-    ax.set_xlabel("step (32 × 128 tokens)")
+    ax.set_xlabel(f"step ({train.BATCH} × {train.SEQ_LEN} tokens)")
     ax.set_ylabel("cross-entropy (nats/token)")
-    ax.set_ylim(bottom=min(train + [v for _, v in val]) - 0.3, top=8)
+    ax.set_ylim(bottom=min(train_ce + [v for _, v in val]) - 0.3, top=8)
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()

@@ -170,10 +170,13 @@ class Qwen3MoeForCausalLM(nn.Module):
 
 
 def load_balancing_loss(router_logits, num_experts, top_k):
-    """Switch/Mixtral auxiliary loss as HF computes it (all layers' tokens concatenated):
-    E * sum_e f_e * P_e, f_e = share of top-k slots routed to e, P_e = mean router probability."""
-    logits = torch.cat(router_logits, dim=0)
-    probs = torch.softmax(logits, dim=-1, dtype=torch.float32)
+    """Switch/Mixtral auxiliary loss of ONE layer's router: E * sum_e f_e * P_e, with f_e the share of
+    top-k slots routed to e (summed over the k slots) and P_e the mean router probability; k when balanced.
+
+    Computed per layer on purpose: HF's load_balancing_loss_func concatenates all layers' tokens, so
+    expert e of one layer and expert e of another share one f_e/P_e and imbalances cancel across
+    layers (a first run trained that way left experts dead in layers 1 and 2)."""
+    probs = torch.softmax(router_logits, dim=-1, dtype=torch.float32)
     _, selected = torch.topk(probs, top_k, dim=-1)
     mask = F.one_hot(selected, num_experts).float()       # (N, k, E)
     tokens_per_expert = mask.mean(dim=0)                   # (k, E)

@@ -81,7 +81,7 @@ def make_optimizer(model):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=1200)
+    ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--bench", action="store_true", help="time 10 steps and exit")
     args = ap.parse_args()
     torch.set_num_threads(THREADS)
@@ -120,8 +120,11 @@ def main():
         y = torch.stack([train_stream[s + 1:s + SEQ_LEN + 1] for s in starts])
         logits, router_logits, _ = model(x)
         ce = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-        aux = load_balancing_loss(router_logits, cfg.num_experts, cfg.num_experts_per_tok)
-        loss = ce + cfg.router_aux_loss_coef * aux
+        # Switch: every MoE layer adds its own balancing loss (coefficient per layer).
+        aux_per_layer = [load_balancing_loss(r, cfg.num_experts, cfg.num_experts_per_tok)
+                         for r in router_logits]
+        aux = sum(aux_per_layer) / len(aux_per_layer)
+        loss = ce + cfg.router_aux_loss_coef * sum(aux_per_layer)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
