@@ -44,7 +44,9 @@ public final class MoeScopeApp extends Application {
         window.darkThemeProperty().addListener((obs, was, dark) -> applyTheme(scene, dark));
         scene.getAccelerators().put(javafx.scene.input.KeyCombination.keyCombination("F1"), window::showHelp);
 
-        stage.setTitle("MoEScope");
+        stage.titleProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+                () -> vm.modelNameProperty().get().isEmpty() ? "MoEScope" : "MoEScope — " + vm.modelNameProperty().get(),
+                vm.modelNameProperty()));
         for (int size : new int[] {16, 32, 64, 128}) {
             var icon = MoeScopeApp.class.getResourceAsStream(ASSETS + "icons/moescope-" + size + ".png");
             if (icon != null) {

@@ -50,21 +50,40 @@ final class ModelOptions {
         return source;
     }
 
-    /** Opens the session, printing load progress on stderr as whole percents. */
+    /**
+     * Opens the session, printing load progress on stderr: one updating line on a terminal, a line per tenth
+     * otherwise (logs and pipes get no carriage returns).
+     */
     static InferenceSession open(CliArgs args) {
         ModelSource source = source(args);
-        int[] lastPercent = {-1};
+        boolean terminal = onTerminal();
+        int[] last = {-1};
         Backend backend = Backends.open(args.string("device", null));
         InferenceSession session = InferenceSession.open(source, backend, (fraction, message) -> {
             int percent = (int) Math.floor(fraction * 100);
-            if (percent != lastPercent[0]) {
-                lastPercent[0] = percent;
+            if (terminal && percent != last[0]) {
                 System.err.printf(Locale.ROOT, "\rloading %3d%%  %-60.60s", percent, message);
                 System.err.flush();
+            } else if (!terminal && percent / 10 != last[0] / 10) {
+                System.err.printf(Locale.ROOT, "loading %3d%%  %s%n", percent, message);
             }
+            last[0] = percent;
         });
-        System.err.printf(Locale.ROOT, "\rloaded %s on %s%s%n", session.modelName(), session.device().name(),
-                " ".repeat(40));
+        System.err.printf(Locale.ROOT, "%sloaded %s on %s%n", terminal ? "\r" + " ".repeat(75) + "\r" : "",
+                session.modelName(), session.device().name());
         return session;
+    }
+
+    /** Console.isTerminal (Java 22+) when present: since Java 22 System.console() is non-null even for pipes. */
+    private static boolean onTerminal() {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
     }
 }

@@ -14,7 +14,8 @@ import org.moescope.engine.profile.StepRouting;
 /**
  * Writes routing decisions as CSV (RFC 4180), one line per (step, token row, MoE layer, top-k rank):
  * {@value #HEADER}. {@code prob} is the full softmax probability of the chosen expert, empty when the engine did not
- * keep probabilities. Long format so pandas/R can pivot it any way.
+ * keep probabilities. Long format so pandas/R can pivot it any way. {@code token_text} has C-style escapes for
+ * backslash, newline, carriage return and tab, so every record is one physical line (grep and wc work on it).
  */
 public final class RoutingCsvExporter {
 
@@ -40,7 +41,7 @@ public final class RoutingCsvExporter {
             for (LayerRouting l : r.layers()) {
                 for (int t = 0; t < l.tokens(); t++) {
                     String prefix = r.step() + "," + r.phase().label() + "," + t + "," + r.sequences()[t] + ","
-                            + r.positions()[t] + "," + r.tokenIds()[t] + "," + quote(tokenText.apply(r.tokenIds()[t]))
+                            + r.positions()[t] + "," + r.tokenIds()[t] + "," + quote(escape(tokenText.apply(r.tokenIds()[t])))
                             + "," + l.layer() + ",";
                     for (int j = 0; j < l.k(); j++) {
                         int expert = l.ids()[t * l.k() + j];
@@ -55,6 +56,25 @@ public final class RoutingCsvExporter {
             }
         }
         out.flush();
+    }
+
+    /** Token text on one line: backslash, LF, CR and tab written as \\, \n, \r, \t. */
+    static String escape(String text) {
+        if (text == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     /** A CSV field: quoted when it holds a comma, quote, CR or LF; quotes doubled. */

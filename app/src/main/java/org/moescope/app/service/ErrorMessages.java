@@ -16,7 +16,9 @@ public final class ErrorMessages {
         }
         String detail = t.getMessage() == null || t.getMessage().isBlank() ? t.getClass().getSimpleName() : t.getMessage();
         if (t instanceof DeviceMemoryException) {
-            return action + " failed: out of device memory. " + detail;
+            // the engine's message names the buffer and the bytes; say what the user can change
+            return action + " failed: " + detail + ". Try a model with fewer layers (preset:N), a smaller batch or "
+                    + "prompt, or another device.";
         }
         if (t instanceof EngineException || t instanceof IllegalArgumentException || t instanceof IllegalStateException) {
             return action + " failed: " + detail;

@@ -33,11 +33,13 @@ public final class LoadModelTask extends Task<InferenceSession> {
         updateProgress(0, 1);
         updateMessage("Opening device " + (deviceSelector == null || deviceSelector.isBlank() ? "(default)" : deviceSelector));
         Backend backend = Backends.open(deviceSelector);
-        // the session owns the backend from here on, and closes it if loading fails
-        return InferenceSession.open(source, backend, (fraction, message) -> {
+        // the session owns the backend from here on and closes it if loading fails; on OpenCL, opening it also
+        // runs every kernel variant once so the first profiled steps do not show kernel build time
+        InferenceSession session = InferenceSession.open(source, backend, (fraction, message) -> {
             updateProgress(fraction, 1);
             updateMessage(message);
         });
+        return session;
     }
 
     /**

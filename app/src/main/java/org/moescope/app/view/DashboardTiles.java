@@ -2,6 +2,7 @@ package org.moescope.app.view;
 
 import eu.hansolo.tilesfx.Tile;
 import eu.hansolo.tilesfx.TileBuilder;
+import eu.hansolo.tilesfx.chart.ChartData;
 import java.util.List;
 import javafx.geometry.Insets;
 import javafx.scene.layout.FlowPane;
@@ -20,7 +21,7 @@ public final class DashboardTiles extends FlowPane {
     private final Tile latency;
     private final Tile moeShare;
     private final Tile imbalance;
-    private int latencyPoints;
+    private static final int LATENCY_POINTS = 64;
 
     public DashboardTiles() {
         super(10, 10);
@@ -30,8 +31,9 @@ public final class DashboardTiles extends FlowPane {
                 .title("Decode speed").unit("tok/s").decimals(1).description("new tokens / decode wall time").build();
         prefill = TileBuilder.create().skinType(Tile.SkinType.NUMBER).prefSize(SIZE, SIZE)
                 .title("Prefill").unit("ms").decimals(1).description("wall time of step 0").build();
-        latency = TileBuilder.create().skinType(Tile.SkinType.SPARK_LINE).prefSize(SIZE * 2 + 10, SIZE)
-                .title("Decode latency per token").unit("ms").decimals(1).averagingPeriod(256).build();
+        latency = TileBuilder.create().skinType(Tile.SkinType.SMOOTH_AREA_CHART).prefSize(SIZE * 2 + 10, SIZE)
+                .title("Decode latency per token (ms)").unit("ms").decimals(1).smoothing(false).dataPointsVisible(true)
+                .build();
         moeShare = TileBuilder.create().skinType(Tile.SkinType.CIRCULAR_PROGRESS).prefSize(SIZE, SIZE)
                 .title("MoE share").unit("%").decimals(0).minValue(0).maxValue(100).text("of device time").build();
         imbalance = TileBuilder.create().skinType(Tile.SkinType.GAUGE).prefSize(SIZE, SIZE)
@@ -51,7 +53,8 @@ public final class DashboardTiles extends FlowPane {
     /** The gauge's range: from perfect balance to every token on k of E experts (max/mean = E/k). */
     public void setModel(ModelConfig config) {
         if (config != null && config.numExperts() > 0) {
-            imbalance.setMaxValue(Math.max(2, (double) config.numExperts() / config.numExpertsPerTok()));
+            double allOnTopK = config.numExperts() * 1.0 / config.numExpertsPerTok();
+            imbalance.setMaxValue(Math.max(2, allOnTopK));
         }
     }
 
@@ -60,13 +63,17 @@ public final class DashboardTiles extends FlowPane {
         tokensPerSecond.setValue(m.tokensPerSecond());
         prefill.setValue(Double.isNaN(m.prefillMillis()) ? 0 : m.prefillMillis());
         List<Double> ms = m.decodeLatencyMillis();
-        if (ms.size() < latencyPoints) {
-            latency.clearData();
-            latencyPoints = 0;
+        List<ChartData> points = new java.util.ArrayList<>();
+        // the last LATENCY_POINTS decode steps, each labelled with its step number
+        for (int i = Math.max(0, ms.size() - LATENCY_POINTS); i < ms.size(); i++) {
+            points.add(new ChartData(Integer.toString(i + 1), ms.get(i)));
         }
-        // the sparkline records each value change as a point
-        for (; latencyPoints < ms.size(); latencyPoints++) {
-            latency.setValue(ms.get(latencyPoints));
+        if (points.isEmpty()) {
+            latency.clearChartData();
+            latency.setValue(0);
+        } else {
+            latency.setChartData(points);
+            latency.setValue(ms.get(ms.size() - 1));
         }
         moeShare.setValue(Double.isNaN(m.moeShare()) ? 0 : m.moeShare() * 100);
         imbalance.setValue(Double.isNaN(m.loadImbalance()) ? imbalance.getMinValue() : m.loadImbalance());
@@ -78,6 +85,10 @@ public final class DashboardTiles extends FlowPane {
 
     public Tile moeShare() {
         return moeShare;
+    }
+
+    public Tile latency() {
+        return latency;
     }
 
     public Tile imbalance() {

@@ -40,7 +40,7 @@ public final class StepTable extends TableView<StepResult> {
         for (int i = 0; i < s.newTokens().length; i++) {
             b.append(i == 0 ? "" : " | ").append(s.newTokens()[i]);
             if (!s.newText()[i].isEmpty()) {
-                b.append(" '").append(s.newText()[i].replace("\n", "\\n")).append('\'');
+                b.append(" '").append(s.newText()[i].replace("\n", "\\n").replace("\t", "\\t")).append('\'');
             }
         }
         return b.toString();

@@ -65,7 +65,8 @@ public class TimelinePane extends BorderPane {
                 + " so the chart shows device work; times on the axis then leave that idle time out"));
         hideGaps.selectedProperty().addListener(o -> rebuild());
         Label hint = new Label("Ctrl+wheel or W/S zoom \u00b7 drag, wheel or A/D pan \u00b7 click selects \u00b7 "
-                + "shift+drag selects a range \u00b7 double-click zooms in \u00b7 F fits \u00b7 Esc clears");
+                + "shift+drag selects a range \u00b7 double-click zooms in \u00b7 F fits \u00b7 Esc clears \u00b7 "
+                + "click a legend entry or table row to pick a stage out");
         hint.getStyleClass().add("hint");
         hint.setMinWidth(0);
         for (Button b : List.of(fit, zoomIn, zoomOut, clear)) {

@@ -61,7 +61,7 @@ public final class SessionViewModel {
     // inputs
     private final StringProperty model = new SimpleStringProperty(this, "model", "");
     private final ObjectProperty<DeviceChoice> device = new SimpleObjectProperty<>(this, "device");
-    private final StringProperty prompt = new SimpleStringProperty(this, "prompt", "The mixture of experts layer");
+    private final StringProperty prompt = new SimpleStringProperty(this, "prompt", "There was a young lady of");
     private final IntegerProperty maxNewTokens = new SimpleIntegerProperty(this, "maxNewTokens", 16);
     private final IntegerProperty batch = new SimpleIntegerProperty(this, "batch", 1);
     private final DoubleProperty temperature = new SimpleDoubleProperty(this, "temperature", 0);

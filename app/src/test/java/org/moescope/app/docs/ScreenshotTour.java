@@ -33,7 +33,7 @@ public final class ScreenshotTour {
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args.length > 0 ? args[0] : "docs/images");
         String model = args.length > 1 ? args[1] : "";
-        String device = args.length > 2 ? args[2] : "java";
+        String device = args.length > 2 ? args[2] : "";
         Files.createDirectories(out);
         Platform.startup(() -> { });
         try {
@@ -62,9 +62,10 @@ public final class ScreenshotTour {
         awaitIdle();
         fail();
         fx(() -> {
-            vm.maxNewTokensProperty().set(Integer.getInteger("tour.tokens", 24));
+            vm.maxNewTokensProperty().set(Integer.getInteger("tour.tokens", 40));
+            vm.temperatureProperty().set(Double.parseDouble(System.getProperty("tour.temperature", "0")));
             if (vm.hasTokenizerProperty().get()) {
-                vm.promptProperty().set(System.getProperty("tour.prompt", "Once upon a time"));
+                vm.promptProperty().set(System.getProperty("tour.prompt", vm.promptProperty().get()));
             }
             vm.generate();
             return null;

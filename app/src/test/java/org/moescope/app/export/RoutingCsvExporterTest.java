@@ -45,6 +45,16 @@ class RoutingCsvExporterTest {
         assertEquals("he said \"hi\", then", rows.get(3).get(6));
     }
 
+    @Test
+    void tokenTextStaysOnOneLine() throws Exception {
+        StepRouting step = SyntheticRun.stepRouting(0, Phase.PREFILL, 2, 1, 4, 1, 9);
+        StringWriter w = new StringWriter();
+        RoutingCsvExporter.write(List.of(step), id -> "a\nb\t\\c\r", w);
+        String[] lines = w.toString().split("\r\n");
+        assertEquals(3, lines.length);
+        assertEquals("a\\nb\\t\\\\c\\r", parse(w.toString()).get(1).get(6));
+    }
+
     /** RFC 4180 reader for the test: quoted fields may hold commas and doubled quotes. */
     private static List<List<String>> parse(String csv) {
         List<List<String>> rows = new ArrayList<>();

@@ -1,7 +1,5 @@
 package org.moescope.app.ui;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.prefs.Preferences;
@@ -23,21 +21,9 @@ final class AppFixture {
     private AppFixture() {
     }
 
-    static Path home() {
-        return Path.of(System.getProperty("moescope.home", ".."));
-    }
-
-    /** True once the bundled sample model is in sample-weights/. */
-    static boolean sampleModelPresent() {
-        return Files.isRegularFile(home().resolve("sample-weights/config.json"));
-    }
-
-    /**
-     * The model argument of the tests: "" (the bundled sample model) once it exists, else the tiny Hugging Face
-     * checkpoint of the engine's tests (2 layers, 6 experts, no tokenizer).
-     */
+    /** The model argument of the tests: "" = the bundled sample model (sample-weights/, found via moescope.home). */
     static String smallModel() {
-        return sampleModelPresent() ? "" : home().resolve("engine-opencl/src/test/resources/org/moescope/engine/hf-qwen3moe-tiny").toString();
+        return "";
     }
 
     static AppPreferences freshPreferences(String model) {

@@ -23,7 +23,7 @@ import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 
-/** The app starts on the small model; Generate streams text and records profiled steps; switches apply per step. */
+/** The app starts on the bundled sample model; Generate streams text and records profiled steps; switches apply per step. */
 @ExtendWith(ApplicationExtension.class)
 class GenerateTest {
     private MainWindow window;
@@ -42,12 +42,11 @@ class GenerateTest {
     }
 
     @Test
-    void startsOnTheSmallModel(FxRobot robot) throws Exception {
+    void startsOnTheSampleModel(FxRobot robot) throws Exception {
         ModelConfig config = fx(() -> vm.configProperty().get());
         assertTrue(config.numHiddenLayers() > 0);
-        if (AppFixture.sampleModelPresent()) {
-            assertEquals("sample-weights", fx(() -> vm.modelNameProperty().get()));
-        }
+        assertEquals("sample-weights", fx(() -> vm.modelNameProperty().get()), "no model argument: the bundled sample model");
+        assertTrue(fx(() -> vm.hasTokenizerProperty().get()), "the sample model has its tokenizer");
         String info = robot.lookup(".model-info").queryLabeled().getText();
         assertTrue(info.contains(config.numHiddenLayers() + " layers"), info);
         assertFalse(robot.lookup("#generate-button").queryButton().isDisabled());
@@ -77,6 +76,9 @@ class GenerateTest {
             StageExpectations.assertEveryStageOfEveryLayer(config, step);
         }
         assertTrue(generated >= 1 && generated <= 3, "tokens within the budget: " + generated);
+        List<org.moescope.engine.profile.StageSpan> recorded = new java.util.ArrayList<>();
+        steps.forEach(s -> recorded.addAll(s.spans()));
+        assertEquals(recorded, fx(() -> window.timeline().spans()), "the flame chart holds every recorded span");
         String text = robot.lookup("#output-text").queryAs(TextArea.class).getText();
         StringBuilder expected = new StringBuilder(prompt);
         boolean tokenizer = fx(() -> vm.hasTokenizerProperty().get());

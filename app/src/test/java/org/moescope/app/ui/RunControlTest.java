@@ -14,6 +14,7 @@ import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.moescope.app.MoeScopeApp;
+import org.moescope.app.metrics.RunMetrics;
 import org.moescope.app.prefs.AppPreferences;
 import org.moescope.app.view.MainWindow;
 import org.moescope.app.viewmodel.SessionViewModel;
@@ -88,6 +89,29 @@ class RunControlTest {
         }
         String text = fx(() -> vm.textProperty().get());
         assertTrue(text.contains("[sequence 0]") && text.contains("[sequence 1]"), text);
+    }
+
+    @Test
+    void dashboardFollowsTheRunAndClearsOnReset(FxRobot robot) throws Exception {
+        awaitIdle(vm);
+        fxRun(() -> vm.maxNewTokensProperty().set(6));
+        robot.clickOn("#generate-button");
+        awaitIdle(vm);
+        var tiles = window.output().tiles();
+        RunMetrics m = fx(() -> vm.metricsProperty().get());
+        assertEquals(RunMetrics.of(fx(() -> List.copyOf(vm.steps()))), m, "the metrics are those of the recorded steps");
+        assertEquals(m.tokensPerSecond(), fx(() -> tiles.tokensPerSecond().getValue()), 1e-9);
+        assertEquals(m.moeShare() * 100, fx(() -> tiles.moeShare().getValue()), 1e-9);
+        assertEquals(m.loadImbalance(), fx(() -> tiles.imbalance().getValue()), 1e-9);
+        List<Double> shown = fx(() -> tiles.latency().getChartData().stream().map(d -> d.getValue()).toList());
+        assertEquals(m.decodeLatencyMillis(), shown, "one point per decode step");
+        assertTrue(m.moeShare() > 0 && m.moeShare() < 1);
+
+        robot.clickOn("#reset-button");
+        awaitIdle(vm);
+        assertTrue(fx(() -> tiles.latency().getChartData().isEmpty()), "a reset clears the latency chart");
+        assertEquals(0, fx(() -> tiles.latency().getValue()));
+        assertEquals(0, fx(() -> tiles.tokensPerSecond().getValue()));
     }
 
     @Test

@@ -80,6 +80,27 @@ class RoutingPaneTest {
     }
 
     @Test
+    void aGrowingRunExtendsTheTextAndAnotherLayerRecoloursIt(FxRobot robot) {
+        List<StepResult> run = SyntheticSteps.run(4, 12, 6, 16, 4);
+        robot.interact(() -> steps.addAll(run.subList(0, 3)));
+        WaitForAsyncUtils.waitForFxEvents();
+        Label first = pane.routedText().tokenLabels().get(0);
+        assertEquals(14, pane.routedText().tokenLabels().size());
+        robot.interact(() -> steps.add(run.get(3)));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(15, pane.routedText().tokenLabels().size());
+        assertTrue(first == pane.routedText().tokenLabels().get(0), "kept, not rebuilt");
+        robot.interact(() -> pane.layerIndexProperty().set(1));
+        List<Label> labels = pane.routedText().tokenLabels();
+        for (int i = 0; i < labels.size(); i++) {
+            int top1 = pane.run().top1(pane.routedText().rowOf(labels.get(i)), 1);
+            int argb = org.moescope.app.control.heatmap.ColorScale.categorical(top1);
+            javafx.scene.paint.Paint fill = labels.get(i).getBackground().getFills().get(0).getFill();
+            assertEquals(javafx.scene.paint.Color.rgb((argb >>> 16) & 0xff, (argb >>> 8) & 0xff, argb & 0xff), fill);
+        }
+    }
+
+    @Test
     void clickingATokenOpensTheInspectorAndSnapshotIsWritten(FxRobot robot) throws Exception {
         List<StepResult> run = SyntheticSteps.run(4, 12, 6, 16, 4);
         robot.interact(() -> steps.addAll(run));

@@ -148,6 +148,32 @@ class TimelinePaneTest {
     }
 
     @Test
+    void aGrowingRunKeepsAZoomedViewAndAResetStartsOver(FxRobot robot) {
+        List<StepResult> run = SyntheticSteps.run(2, 8, 6, 8, 2);
+        robot.interact(() -> steps.addAll(run.subList(0, 4)));
+        WaitForAsyncUtils.waitForFxEvents();
+        // showing the whole run: the view follows the growth
+        robot.interact(() -> steps.add(run.get(4)));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(TimeWindow.fit(chart().getLayout().durationNanos()), chart().getWindow());
+        // zoomed in with a selection: both stay while steps arrive
+        robot.interact(() -> {
+            chart().zoomAt(50, chart().getWidth(), 4);
+            chart().select(new org.moescope.app.control.flame.FlameBox(0, 1));
+        });
+        TimeWindow zoomed = chart().getWindow();
+        robot.interact(() -> steps.add(run.get(5)));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(zoomed, chart().getWindow());
+        assertNotNull(chart().getSelection());
+        // reset: the run is replaced, the view and selection start over
+        robot.interact(() -> steps.setAll(SyntheticSteps.run(1, 4, 1, 8, 2)));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(TimeWindow.fit(chart().getLayout().durationNanos()), chart().getWindow());
+        assertNull(chart().getSelection());
+    }
+
+    @Test
     void manyChangesInOnePulseRedrawOnce(FxRobot robot) {
         robot.interact(() -> steps.addAll(SyntheticSteps.run(2, 8, 3, 8, 2)));
         WaitForAsyncUtils.waitForFxEvents();

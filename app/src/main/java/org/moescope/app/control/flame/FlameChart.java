@@ -43,10 +43,15 @@ public class FlameChart extends Control {
         setFocusTraversable(true);
         layout.addListener((obs, old, now) -> {
             Objects.requireNonNull(now, "layout");
-            // keep the view when the run grows (live decode) unless it showed the whole old run
-            boolean wasFit = old == null || old.isEmpty() || getWindow().endNanos() >= old.durationNanos()
-                    && getWindow().startNanos() <= 0;
-            if (wasFit) {
+            // a new run (reset, another model) or another time axis: start over; a growing run (live decode) keeps
+            // the user's view unless it showed the whole run, which then follows the growth
+            boolean replaced = old == null || old.isEmpty() || now.isEmpty() || now.originNanos() != old.originNanos()
+                    || now.spans().size() < old.spans().size() || now.gapsHidden() != old.gapsHidden();
+            boolean wasFit = !replaced && getWindow().startNanos() <= 0 && getWindow().endNanos() >= old.durationNanos();
+            if (replaced) {
+                selection.set(null);
+            }
+            if (replaced || wasFit) {
                 fit();
             }
             selectedBox.set(null);

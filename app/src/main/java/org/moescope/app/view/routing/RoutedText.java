@@ -33,6 +33,9 @@ public class RoutedText extends TextFlow {
     private final IntegerProperty selectedRow = new SimpleIntegerProperty(this, "selectedRow", -1);
     private final List<Label> labels = new ArrayList<>();
     private final List<Integer> labelRows = new ArrayList<>();
+    /** Rows shown, in order, and the layer they are coloured for (-1: rebuild on the next show). */
+    private final List<RoutingRun.TokenRow> shownTokens = new ArrayList<>();
+    private int shownLayer = -1;
 
     private static final CornerRadii TOKEN_RADII = new CornerRadii(3);
     private static final Insets TOKEN_PADDING = new Insets(1, 2, 1, 2);
@@ -63,11 +66,26 @@ public class RoutedText extends TextFlow {
         return labelRows.get(labels.indexOf(label));
     }
 
+    /**
+     * Shows {@code run} at one MoE layer. When the run only grew (live decode, one sequence) and the layer is the
+     * same, only the new tokens are added, so a long text is not rebuilt at every step.
+     */
     public void show(RoutingRun run, int layerIndex, IntFunction<String> tokenText) {
+        boolean valid = !run.isEmpty() && layerIndex >= 0 && layerIndex < run.layers().length;
+        boolean batched = valid && run.rows().stream().anyMatch(t -> t.sequence() > 0);
+        if (valid && !batched && layerIndex == shownLayer && extendsShown(run)) {
+            for (int r = shownTokens.size(); r < run.rows().size(); r++) {
+                addToken(run, r, layerIndex, tokenText);
+            }
+            highlight();
+            return;
+        }
         getChildren().clear();
         labels.clear();
         labelRows.clear();
-        if (run.isEmpty() || layerIndex < 0 || layerIndex >= run.layers().length) {
+        shownTokens.clear();
+        shownLayer = -1;
+        if (!valid) {
             return;
         }
         List<Integer> order = new ArrayList<>();
@@ -75,7 +93,6 @@ public class RoutedText extends TextFlow {
             order.add(r);
         }
         order.sort(Comparator.comparingInt((Integer r) -> run.rows().get(r).sequence()).thenComparingInt(r -> r));
-        boolean batched = run.rows().stream().anyMatch(t -> t.sequence() > 0);
         int currentSequence = -1;
         for (int r : order) {
             RoutingRun.TokenRow t = run.rows().get(r);
@@ -85,26 +102,47 @@ public class RoutedText extends TextFlow {
                 heading.getStyleClass().add("sequence-heading");
                 getChildren().add(heading);
             }
-            String raw = tokenText.apply(t.tokenId());
-            int top1 = run.top1(r, layerIndex);
-            Label label = new Label(RoutingRun.printable(raw).isEmpty() ? "\u2205" : RoutingRun.printable(raw));
-            int argb = top1 >= 0 ? ColorScale.categorical(top1) : 0xffcfd8dc;
-            label.setBackground(new Background(new BackgroundFill(
-                    Color.rgb((argb >>> 16) & 0xff, (argb >>> 8) & 0xff, argb & 0xff), TOKEN_RADII, null)));
-            label.setTextFill(ColorScale.luminance(argb) < 0.35 ? Color.WHITE : Color.BLACK);
-            label.setPadding(TOKEN_PADDING);
-            label.setCursor(Cursor.HAND);
-            // one shared tooltip: a Tooltip per token is a popup window each and makes long texts slow to build
-            label.setOnMouseEntered(e -> tip.setText(run.describeToken(r, layerIndex, tokenText)));
-            label.setOnMouseClicked(e -> selectedRow.set(r));
-            labels.add(label);
-            labelRows.add(r);
-            getChildren().add(label);
-            if (raw != null && raw.contains("\n")) {
-                getChildren().add(new Text("\n"));
+            addToken(run, r, layerIndex, tokenText);
+        }
+        // a batched text is regrouped by sequence, so it is never extended in place
+        shownLayer = batched ? -1 : layerIndex;
+        highlight();
+    }
+
+    /** Whether the shown tokens are the first rows of {@code run} (same step, row and token each). */
+    private boolean extendsShown(RoutingRun run) {
+        if (shownTokens.isEmpty() || run.rows().size() < shownTokens.size()) {
+            return false;
+        }
+        for (int r = 0; r < shownTokens.size(); r++) {
+            if (!run.rows().get(r).equals(shownTokens.get(r))) {
+                return false;
             }
         }
-        highlight();
+        return true;
+    }
+
+    private void addToken(RoutingRun run, int r, int layerIndex, IntFunction<String> tokenText) {
+        RoutingRun.TokenRow t = run.rows().get(r);
+        String raw = tokenText.apply(t.tokenId());
+        int top1 = run.top1(r, layerIndex);
+        Label label = new Label(RoutingRun.printable(raw).isEmpty() ? "\u2205" : RoutingRun.printable(raw));
+        int argb = top1 >= 0 ? ColorScale.categorical(top1) : 0xffcfd8dc;
+        label.setBackground(new Background(new BackgroundFill(
+                Color.rgb((argb >>> 16) & 0xff, (argb >>> 8) & 0xff, argb & 0xff), TOKEN_RADII, null)));
+        label.setTextFill(ColorScale.luminance(argb) < 0.35 ? Color.WHITE : Color.BLACK);
+        label.setPadding(TOKEN_PADDING);
+        label.setCursor(Cursor.HAND);
+        // one shared tooltip: a Tooltip per token is a popup window each and makes long texts slow to build
+        label.setOnMouseEntered(e -> tip.setText(run.describeToken(r, layerIndex, tokenText)));
+        label.setOnMouseClicked(e -> selectedRow.set(r));
+        labels.add(label);
+        labelRows.add(r);
+        shownTokens.add(t);
+        getChildren().add(label);
+        if (raw != null && raw.contains("\n")) {
+            getChildren().add(new Text("\n"));
+        }
     }
 
     private void highlight() {

@@ -1,0 +1,146 @@
+package org.moescope.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The headless CLI as a user runs it: exit codes, messages, and the figures it reports. */
+class CliTest {
+    /** The Hugging Face reference checkpoint the engine's tests use (surefire runs in the module folder). */
+    private static final Path HF_TINY = Path.of("../engine-opencl/src/test/resources/org/moescope/engine/hf-qwen3moe-tiny");
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void noArgumentsPrintsUsageAndUnknownCommandsAreRefused() {
+        Run none = cli();
+        assertEquals(2, none.code());
+        assertTrue(none.out().contains("moescope generate"), none.out());
+        Run unknown = cli("frobnicate");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("unknown command 'frobnicate'"), unknown.err());
+    }
+
+    @Test
+    void badOptionsNameTheOption() {
+        Run neither = cli("generate", "--model", "qwen3-tiny");
+        assertEquals(2, neither.code());
+        assertTrue(neither.err().contains("exactly one of --prompt TEXT or --ids"), neither.err());
+        Run notNumber = cli("generate", "--ids", "1,2", "--max-tokens", "lots");
+        assertEquals(2, notNumber.code());
+        assertTrue(notNumber.err().contains("--max-tokens must be an integer, got 'lots'"), notNumber.err());
+        Run typo = cli("generate", "--ids", "1,2", "--temprature", "0.5");
+        assertEquals(2, typo.code());
+        assertTrue(typo.err().contains("unknown option --temprature"), typo.err());
+        Run badIds = cli("score", "--ids", "1,x", "--json", "out.json");
+        assertEquals(2, badIds.code());
+        assertTrue(badIds.err().contains("--ids must be comma-separated token ids, got 'x'"), badIds.err());
+        Run layersOnFolder = cli("generate", "--model", HF_TINY.toString(), "--layers", "1", "--ids", "1");
+        assertEquals(2, layersOnFolder.code());
+        assertTrue(layersOnFolder.err().contains("--layers and --dtype apply only to synthetic presets"),
+                layersOnFolder.err());
+    }
+
+    @Test
+    void devicesListsTheJavaReference() {
+        Run run = cli("devices");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("Java reference"), run.out());
+    }
+
+    @Test
+    void generateStreamsTokensAndPrintsTimingsAndTheStageTable() {
+        Run run = cli("generate", "--model", "qwen3-tiny", "--device", "java", "--ids", "1,2,3", "--max-tokens", "3",
+                "--profile", "--no-fused-gate-up-silu");
+        assertEquals(0, run.code(), run.err());
+        String firstLine = run.out().lines().findFirst().orElseThrow();
+        assertEquals(6, firstLine.trim().split(" +").length, "3 prompt ids then 3 new ids: " + firstLine);
+        assertTrue(run.out().contains("prefill: 3 tokens x 1 sequences"), run.out());
+        assertTrue(run.out().contains("decode:  2 steps, 2 tokens"), run.out());
+        // unfused switch: the decode path runs gate, up and silu, never the fused kernel
+        assertTrue(run.out().lines().anyMatch(l -> l.matches("decode +moe +silu .*")), run.out());
+        assertTrue(run.out().lines().noneMatch(l -> l.contains("gate_up_silu")), run.out());
+    }
+
+    @Test
+    void promptTextWithoutTokenizerIsAReadableError() {
+        Run run = cli("generate", "--model", "qwen3-tiny", "--device", "java", "--prompt", "hello");
+        assertEquals(1, run.code());
+        assertTrue(run.err().contains("has no tokenizer.json"), run.err());
+    }
+
+    @Test
+    void scoreReproducesTheHuggingFaceReference(@TempDir Path dir) throws IOException {
+        JsonObject reference = JsonParser.parseString(Files.readString(HF_TINY.resolve("reference.json"))).getAsJsonObject();
+        int[] prompt = ints(reference.getAsJsonArray("prompt_ids"));
+        String ids = String.join(",", IntStream.of(prompt).mapToObj(Integer::toString).toList());
+        Path json = dir.resolve("score.json");
+        Run run = cli("score", "--model", HF_TINY.toString(), "--device", "java", "--ids", ids, "--max-tokens", "16",
+                "--json", json.toString());
+        assertEquals(0, run.code(), run.err());
+
+        JsonObject scored = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        assertArrayEquals(prompt, ints(scored.getAsJsonArray("prompt_ids")));
+        assertArrayEquals(ints(reference.getAsJsonArray("greedy_continuation")),
+                ints(scored.getAsJsonArray("greedy_continuation")));
+        JsonArray refLogits = reference.getAsJsonArray("prefill_logits");
+        JsonArray ourLogits = scored.getAsJsonArray("prefill_logits");
+        assertEquals(refLogits.size(), ourLogits.size());
+        for (int t = 0; t < refLogits.size(); t++) {
+            JsonArray r = refLogits.get(t).getAsJsonArray();
+            JsonArray o = ourLogits.get(t).getAsJsonArray();
+            double max = 0;
+            for (int v = 0; v < r.size(); v++) {
+                max = Math.max(max, Math.abs(r.get(v).getAsDouble()));
+            }
+            for (int v = 0; v < r.size(); v++) {
+                // 3e-3 x max|logit|: the engine's F32 rotary table vs the reference's BF16-rounded one (see HfReferenceTest)
+                assertEquals(r.get(v).getAsDouble(), o.get(v).getAsDouble(), 3e-3 * max, "logit [" + t + "][" + v + "]");
+            }
+        }
+        JsonArray refRouting = reference.getAsJsonArray("router_topk");
+        JsonArray ourRouting = scored.getAsJsonArray("router_topk");
+        assertEquals(refRouting.size(), ourRouting.size());
+        for (int l = 0; l < refRouting.size(); l++) {
+            JsonArray r = refRouting.get(l).getAsJsonObject().getAsJsonArray("ids");
+            JsonArray o = ourRouting.get(l).getAsJsonObject().getAsJsonArray("ids");
+            for (int t = 0; t < r.size(); t++) {
+                int[] want = ints(r.get(t).getAsJsonArray());
+                int[] got = ints(o.get(t).getAsJsonArray());
+                java.util.Arrays.sort(want);
+                java.util.Arrays.sort(got);
+                assertArrayEquals(want, got, "layer " + l + " token " + t + " top-k set");
+            }
+        }
+    }
+
+    private static int[] ints(JsonArray a) {
+        int[] out = new int[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = a.get(i).getAsInt();
+        }
+        return out;
+    }
+}
