@@ -12,7 +12,7 @@ import org.moescope.engine.backend.DeviceInfo;
 /**
  * Measures an OpenCL device's FP32 FMA throughput with kernels/fma_peak.cl (independent FMA chains, no memory
  * traffic): the compute roof the bench compares its GEMMs with. A measured figure, usually a little under the
- * vendor's peak. OpenCL must already be loaded (an OpenCL backend on the device is open).
+ * vendor's peak.
  *
  * @param gflops  median GFLOP/s (an FMA counts 2)
  * @param repeats timed launches (after one warm-up)

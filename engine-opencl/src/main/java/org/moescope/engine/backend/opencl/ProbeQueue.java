@@ -23,7 +23,6 @@ import org.moescope.engine.backend.EngineException;
 /**
  * A private context and profiling queue on the OpenCL device a {@link DeviceInfo} describes, for the device probes:
  * they run between benchmark phases and own their buffers, so they need nothing from the backend but the device.
- * OpenCL must already be loaded (an OpenCL backend on the device is open).
  */
 final class ProbeQueue implements AutoCloseable {
     private final cl_device_id device;
@@ -33,6 +32,7 @@ final class ProbeQueue implements AutoCloseable {
     private final List<cl_kernel> kernels = new ArrayList<>();
 
     ProbeQueue(DeviceInfo info) {
+        OpenClLibrary.ensureLoaded();
         cl_platform_id[] platform = new cl_platform_id[1];
         device = find(info, platform);
         cl_context_properties props = new cl_context_properties();

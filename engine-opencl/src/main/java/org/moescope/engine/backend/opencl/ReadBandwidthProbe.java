@@ -12,8 +12,7 @@ import org.moescope.engine.backend.DeviceInfo;
 /**
  * Measures an OpenCL device's streaming read bandwidth with kernels/read_bandwidth.cl: one buffer much larger than
  * the caches read with float4, vload_half4 and widened ushort4 (BF16) loads. The bench divides the bytes its MoE
- * kernels must read by their time and compares with these figures. OpenCL must already be loaded (an OpenCL backend
- * on the device is open).
+ * kernels must read by their time and compares with these figures.
  *
  * @param bufferBytes size of the buffer read
  * @param f32GBps     median GB/s (1e9 bytes/s) reading F32 as float4
