@@ -1,7 +1,7 @@
 """Hugging Face checkpoint files for the trained model: config.json, generation_config.json,
 model.safetensors (BF16, HF tensor names), written without the safetensors library.
 
-    /usr/bin/python3 export.py        # re-export from work/checkpoint.pt
+    /usr/bin/python3 export.py        # re-export from work/best.pt (what train.py exports)
 """
 import json
 import os
@@ -164,7 +164,7 @@ def export(model, cfg, tok, folder=HERE):
 
 def main():
     import bpe
-    ckpt = torch.load(os.path.join(HERE, "work", "checkpoint.pt"))
+    ckpt = torch.load(os.path.join(HERE, "work", "best.pt"))
     cfg = Qwen3MoeConfig(**ckpt["config"])
     model = Qwen3MoeForCausalLM(cfg)
     model.load_state_dict(ckpt["model"])

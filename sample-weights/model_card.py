@@ -172,11 +172,12 @@ def main():
     ce, n, experts = run_windows(model, val_stream)
     out.append(f"validation: {n} tokens, CE (BF16 weights, F32 math) {ce / n:.4f}")
     ckpt = torch.load(os.path.join(HERE, "work", "checkpoint.pt"))
+    best = torch.load(os.path.join(HERE, "work", "best.pt"))  # the exported weights
     f32 = Qwen3MoeForCausalLM(model.cfg)
-    f32.load_state_dict(ckpt["model"])
+    f32.load_state_dict(best["model"])
     f32.eval()
     ce32, n32, _ = run_windows(f32, val_stream)
-    out.append(f"validation CE with the F32 training weights: {ce32 / n32:.4f}")
+    out.append(f"validation CE with the F32 training weights of step {best['step']}: {ce32 / n32:.4f}")
     out.append(f"training wall time: {ckpt['elapsed']:.0f} s, steps {ckpt['step']}")
 
     table, counts = load_table(experts, model.cfg.num_experts)
