@@ -221,8 +221,12 @@ inline void gemm_rows_tile(__global const float* x, int xRowDivisor, __global co
     for (; m0 + 4 <= rows; m0 += 4) {
         gemm_rows_block(x, xRowDivisor, we, out, tilePairs, m0, 4, col0, cols, inDim, outDim);
     }
-    for (; m0 < rows; m0++) {
-        gemm_rows_block(x, xRowDivisor, we, out, tilePairs, m0, 1, col0, cols, inDim, outDim);
+    // The 1 to 3 remaining pairs share one pass over the weight rows (at n=32 most experts get only 1 to 3 pairs).
+    switch (rows - m0) {
+        case 3: gemm_rows_block(x, xRowDivisor, we, out, tilePairs, m0, 3, col0, cols, inDim, outDim); break;
+        case 2: gemm_rows_block(x, xRowDivisor, we, out, tilePairs, m0, 2, col0, cols, inDim, outDim); break;
+        case 1: gemm_rows_block(x, xRowDivisor, we, out, tilePairs, m0, 1, col0, cols, inDim, outDim); break;
+        default: break;
     }
 }
 
