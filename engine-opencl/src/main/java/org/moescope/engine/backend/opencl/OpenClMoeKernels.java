@@ -14,6 +14,9 @@ import org.moescope.engine.moe.DispatchPlan;
  * open timing window. Nothing here waits for the device.
  */
 public final class OpenClMoeKernels {
+    /** Row items per work-group of the barrier-free (CPU) GEMVs. */
+    static final int CPU_GEMV_GROUP = 64;
+
     private final KernelLauncher launcher;
     private final MoeKernelTuning tuning;
 
@@ -176,7 +179,15 @@ public final class OpenClMoeKernels {
 
     private void gemvLaunch(Launch launch, int pairs, int rows) {
         if (tuning.barrierFree()) {
-            launch.run(new long[] {ceilDiv(rows, tuning.gemvItemRows()), pairs}, null);
+            // Work-groups of CPU_GEMV_GROUP row items: enough groups for every core at decode (8 pairs x 768 rows make
+            // 96), few enough that the per-group overhead of a CPU runtime stays small. Items past the rows do nothing.
+            int items = ceilDiv(rows, tuning.gemvItemRows());
+            if (items >= CPU_GEMV_GROUP) {
+                launch.run(new long[] {(long) ceilDiv(items, CPU_GEMV_GROUP) * CPU_GEMV_GROUP, pairs},
+                        new long[] {CPU_GEMV_GROUP, 1});
+            } else {
+                launch.run(new long[] {items, pairs}, null);
+            }
         } else {
             long rowGroups = ceilDiv(rows, tuning.gemvRows());
             launch.run(new long[] {tuning.gemvLanes(), rowGroups * tuning.gemvRows(), pairs},

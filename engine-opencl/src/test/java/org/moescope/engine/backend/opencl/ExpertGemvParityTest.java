@@ -47,12 +47,13 @@ class ExpertGemvParityTest {
         MoeKernelTuning[] tunings = {
                 new MoeKernelTuning(8, 8, 4, 1, 1, 32, 8, 1, 16, false),   // 32 lanes x 8 rows per work-group
                 new MoeKernelTuning(8, 8, 4, 1, 1, 4, 2, 1, 16, false),    // few lanes: more tail work per lane
-                new MoeKernelTuning(8, 8, 4, 1, 1, 1, 1, 3, 16, true)};    // barrier-free, 3 whole rows per item
+                new MoeKernelTuning(8, 8, 4, 1, 1, 1, 1, 3, 16, true),     // barrier-free, 3 whole rows per item
+                new MoeKernelTuning(8, 8, 4, 1, 1, 1, 1, 1, 16, true)};    // barrier-free, 1 row: padded 64-item groups
         List<Arguments> all = new ArrayList<>();
         for (MoeKernelTuning tuning : tunings) {
             for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
                 for (Object[] s : shapes) {
-                    String label = s[0] + " " + dtype + (tuning.barrierFree() ? " whole rows" : " lanes=" + tuning.gemvLanes());
+                    String label = s[0] + " " + dtype + (tuning.barrierFree() ? " whole rows x" + tuning.gemvItemRows() : " lanes=" + tuning.gemvLanes());
                     all.add(Arguments.of(label, s[1], s[2], s[3], s[4], s[5], s[6], dtype, tuning));
                 }
             }

@@ -152,59 +152,88 @@ void grouped_gemm_direct(__global const float* x, int xRowDivisor, __global cons
 // ---------------------------------------------------------------- CPU variant
 // Barrier-free tiles for CPU devices (POCL runs barriers as loop fission and local memory as plain memory, so the
 // staged kernel above only adds copies there). Each work-item takes one row tile (up to MOE_TILE_M pairs of one
-// expert) x MOE_TILE_N output columns and computes 4 pairs (then single pairs) x 2 columns at a time with 8-wide
-// vectors: the x rows stay in L1 while the MOE_TILE_N weight rows of the tile are streamed from L2.
+// expert) x MOE_TILE_N output columns and computes it in blocks of 4 pairs x 4 columns (the last 1 or 2 pairs in
+// blocks of 2 pairs x 8 columns): 16 float16 accumulators, one AVX-512 register each, fed per 16 elements of inDim
+// by 4 weight and 4 x loads (2 fma per load). The accumulators are
+// named scalars and the products fma() because that is what POCL keeps in registers and fuses: an array of
+// accumulators indexed in loops lived on the stack, and mad() compiled to a multiply and an add, which held the
+// previous version of this kernel at 25% of the FMA peak (docs/benchmarks.md). A block with fewer pairs or columns
+// than its shape repeats the last one (the repeat is computed and not stored).
 // Grid: (ceil(outDim / MOE_TILE_N), row tiles), local size (1, 1).
 
-#if defined(W_F16)
-#define LOAD_W8(p) vload_half8(0, (p))
-#elif defined(W_BF16)
-#define LOAD_W8(p) as_float8(convert_uint8(vload8(0, (p))) << 16)
-#else
-#define LOAD_W8(p) vload8(0, (p))
-#endif
-
-inline float sum8(float8 v) {
-    const float4 s = v.lo + v.hi;
-    return (s.x + s.y) + (s.z + s.w);
+inline float sum16x(float16 v) {
+    const float8 a = v.lo + v.hi;
+    const float4 b = a.lo + a.hi;
+    return (b.s0 + b.s1) + (b.s2 + b.s3);
 }
 
-// Pairs m0 .. m0+np-1 of the tile (np <= 4, a constant after inlining) x the work-item's columns, 2 at a time.
-inline void gemm_rows_block(__global const float* x, int xRowDivisor, __global const wtype* we, __global float* out,
-                            __global const int* tilePairs, int m0, const int np, int col0, int cols, int inDim,
-                            int outDim) {
-    const int in8 = inDim & ~7;
-    int pair[4];
-    __global const float* xr[4];
-    for (int j = 0; j < np; j++) {
-        pair[j] = tilePairs[m0 + j];
-        xr[j] = x + (size_t) (pair[j] / xRowDivisor) * inDim;
+// r[4 * j + i] = x_j · w_i over inDim.
+inline __attribute__((always_inline)) void gemm_block_4x4(
+        __global const float* x0, __global const float* x1, __global const float* x2, __global const float* x3,
+        __global const wtype* w0, __global const wtype* w1, __global const wtype* w2, __global const wtype* w3,
+        int inDim, float r[16]) {
+    float16 a00 = 0.0f, a01 = 0.0f, a02 = 0.0f, a03 = 0.0f, a10 = 0.0f, a11 = 0.0f, a12 = 0.0f, a13 = 0.0f;
+    float16 a20 = 0.0f, a21 = 0.0f, a22 = 0.0f, a23 = 0.0f, a30 = 0.0f, a31 = 0.0f, a32 = 0.0f, a33 = 0.0f;
+    const int in16 = inDim & ~15;
+    for (int k = 0; k < in16; k += 16) {
+        const float16 v0 = LOAD_W16(w0 + k, 0);
+        const float16 v1 = LOAD_W16(w1 + k, 0);
+        const float16 v2 = LOAD_W16(w2 + k, 0);
+        const float16 v3 = LOAD_W16(w3 + k, 0);
+        float16 xv = vload16(0, x0 + k);
+        a00 = fma(v0, xv, a00); a01 = fma(v1, xv, a01); a02 = fma(v2, xv, a02); a03 = fma(v3, xv, a03);
+        xv = vload16(0, x1 + k);
+        a10 = fma(v0, xv, a10); a11 = fma(v1, xv, a11); a12 = fma(v2, xv, a12); a13 = fma(v3, xv, a13);
+        xv = vload16(0, x2 + k);
+        a20 = fma(v0, xv, a20); a21 = fma(v1, xv, a21); a22 = fma(v2, xv, a22); a23 = fma(v3, xv, a23);
+        xv = vload16(0, x3 + k);
+        a30 = fma(v0, xv, a30); a31 = fma(v1, xv, a31); a32 = fma(v2, xv, a32); a33 = fma(v3, xv, a33);
     }
-    for (int c = 0; c < cols; c += 2) {
-        const int n[2] = {col0 + c, col0 + min(c + 1, cols - 1)};   // an odd last column is computed twice
-        __global const wtype* wr[2] = {we + (size_t) n[0] * inDim, we + (size_t) n[1] * inDim};
-        float8 acc[4][2];
-        for (int j = 0; j < np; j++) {
-            acc[j][0] = (float8) (0.0f);
-            acc[j][1] = (float8) (0.0f);
-        }
-        for (int k = 0; k < in8; k += 8) {
-            const float8 w0 = LOAD_W8(wr[0] + k);
-            const float8 w1 = LOAD_W8(wr[1] + k);
-            for (int j = 0; j < np; j++) {
-                const float8 xv = vload8(0, xr[j] + k);
-                acc[j][0] = mad(w0, xv, acc[j][0]);
-                acc[j][1] = mad(w1, xv, acc[j][1]);
+    r[0] = sum16x(a00); r[1] = sum16x(a01); r[2] = sum16x(a02); r[3] = sum16x(a03);
+    r[4] = sum16x(a10); r[5] = sum16x(a11); r[6] = sum16x(a12); r[7] = sum16x(a13);
+    r[8] = sum16x(a20); r[9] = sum16x(a21); r[10] = sum16x(a22); r[11] = sum16x(a23);
+    r[12] = sum16x(a30); r[13] = sum16x(a31); r[14] = sum16x(a32); r[15] = sum16x(a33);
+    for (int k = in16; k < inDim; k++) {   // the inDim % 16 tail
+        const float xs[4] = {x0[k], x1[k], x2[k], x3[k]};
+        const float ws[4] = {LOAD_W(w0, k), LOAD_W(w1, k), LOAD_W(w2, k), LOAD_W(w3, k)};
+        for (int j = 0; j < 4; j++) {
+            for (int i = 0; i < 4; i++) {
+                r[4 * j + i] = fma(ws[i], xs[j], r[4 * j + i]);
             }
         }
-        for (int j = 0; j < np; j++) {
-            for (int i = 0; i < 2; i++) {
-                float s = sum8(acc[j][i]);
-                for (int k = in8; k < inDim; k++) {
-                    s = mad(LOAD_W(wr[i], k), xr[j][k], s);
-                }
-                out[(size_t) pair[j] * outDim + n[i]] = s;
-            }
+    }
+}
+
+// r[8 * j + i] = x_j · w[i] over inDim: 2 pairs x 8 columns, for the last 1 or 2 pairs of a tile (most tiles at
+// n=32), where a 4 x 4 block would waste half its multiplies and streams 8 weight rows at once instead of 4
+// (+10% F32 at n=32 on the 2-core EPYC; docs/benchmarks.md).
+inline __attribute__((always_inline)) void gemm_block_2x8(__global const float* x0, __global const float* x1,
+                                                          __global const wtype* w[8], int inDim, float r[16]) {
+    float16 a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f, a4 = 0.0f, a5 = 0.0f, a6 = 0.0f, a7 = 0.0f;
+    float16 b0 = 0.0f, b1 = 0.0f, b2 = 0.0f, b3 = 0.0f, b4 = 0.0f, b5 = 0.0f, b6 = 0.0f, b7 = 0.0f;
+    const int in16 = inDim & ~15;
+    for (int k = 0; k < in16; k += 16) {
+        const float16 y0 = vload16(0, x0 + k);
+        const float16 y1 = vload16(0, x1 + k);
+        float16 v;
+        v = LOAD_W16(w[0] + k, 0); a0 = fma(v, y0, a0); b0 = fma(v, y1, b0);
+        v = LOAD_W16(w[1] + k, 0); a1 = fma(v, y0, a1); b1 = fma(v, y1, b1);
+        v = LOAD_W16(w[2] + k, 0); a2 = fma(v, y0, a2); b2 = fma(v, y1, b2);
+        v = LOAD_W16(w[3] + k, 0); a3 = fma(v, y0, a3); b3 = fma(v, y1, b3);
+        v = LOAD_W16(w[4] + k, 0); a4 = fma(v, y0, a4); b4 = fma(v, y1, b4);
+        v = LOAD_W16(w[5] + k, 0); a5 = fma(v, y0, a5); b5 = fma(v, y1, b5);
+        v = LOAD_W16(w[6] + k, 0); a6 = fma(v, y0, a6); b6 = fma(v, y1, b6);
+        v = LOAD_W16(w[7] + k, 0); a7 = fma(v, y0, a7); b7 = fma(v, y1, b7);
+    }
+    r[0] = sum16x(a0); r[1] = sum16x(a1); r[2] = sum16x(a2); r[3] = sum16x(a3);
+    r[4] = sum16x(a4); r[5] = sum16x(a5); r[6] = sum16x(a6); r[7] = sum16x(a7);
+    r[8] = sum16x(b0); r[9] = sum16x(b1); r[10] = sum16x(b2); r[11] = sum16x(b3);
+    r[12] = sum16x(b4); r[13] = sum16x(b5); r[14] = sum16x(b6); r[15] = sum16x(b7);
+    for (int k = in16; k < inDim; k++) {   // the inDim % 16 tail
+        for (int i = 0; i < 8; i++) {
+            const float wk = LOAD_W(w[i], k);
+            r[i] = fma(wk, x0[k], r[i]);
+            r[8 + i] = fma(wk, x1[k], r[8 + i]);
         }
     }
 }
@@ -218,15 +247,47 @@ inline void gemm_rows_tile(__global const float* x, int xRowDivisor, __global co
     const int cols = min(MOE_TILE_N, outDim - col0);
     __global const wtype* we = w + (size_t) expert * outDim * inDim;
     int m0 = 0;
-    for (; m0 + 4 <= rows; m0 += 4) {
-        gemm_rows_block(x, xRowDivisor, we, out, tilePairs, m0, 4, col0, cols, inDim, outDim);
+    for (; rows - m0 > 2; m0 += 4) {   // blocks of 4 pairs; a last block of 3 repeats its last pair
+        int pair[4];
+        __global const float* xr[4];
+        for (int j = 0; j < 4; j++) {
+            pair[j] = tilePairs[min(m0 + j, rows - 1)];
+            xr[j] = x + (size_t) (pair[j] / xRowDivisor) * inDim;
+        }
+        for (int c = 0; c < cols; c += 4) {
+            int n[4];
+            for (int i = 0; i < 4; i++) {
+                n[i] = col0 + min(c + i, cols - 1);
+            }
+            float r[16];
+            gemm_block_4x4(xr[0], xr[1], xr[2], xr[3], we + (size_t) n[0] * inDim, we + (size_t) n[1] * inDim,
+                           we + (size_t) n[2] * inDim, we + (size_t) n[3] * inDim, inDim, r);
+            for (int j = 0; j < min(4, rows - m0); j++) {
+                for (int i = 0; i < min(4, cols - c); i++) {
+                    out[(size_t) pair[j] * outDim + n[i]] = r[4 * j + i];
+                }
+            }
+        }
     }
-    // The 1 to 3 remaining pairs share one pass over the weight rows (at n=32 most experts get only 1 to 3 pairs).
-    switch (rows - m0) {
-        case 3: gemm_rows_block(x, xRowDivisor, we, out, tilePairs, m0, 3, col0, cols, inDim, outDim); break;
-        case 2: gemm_rows_block(x, xRowDivisor, we, out, tilePairs, m0, 2, col0, cols, inDim, outDim); break;
-        case 1: gemm_rows_block(x, xRowDivisor, we, out, tilePairs, m0, 1, col0, cols, inDim, outDim); break;
-        default: break;
+    if (m0 < rows) {   // the last 1 or 2 pairs (1: the pair twice, stored once)
+        const int p0 = tilePairs[m0];
+        const int p1 = tilePairs[min(m0 + 1, rows - 1)];
+        __global const float* x0 = x + (size_t) (p0 / xRowDivisor) * inDim;
+        __global const float* x1 = x + (size_t) (p1 / xRowDivisor) * inDim;
+        for (int c = 0; c < cols; c += 8) {
+            __global const wtype* wr[8];
+            for (int i = 0; i < 8; i++) {
+                wr[i] = we + (size_t) (col0 + min(c + i, cols - 1)) * inDim;
+            }
+            float r[16];
+            gemm_block_2x8(x0, x1, wr, inDim, r);
+            for (int i = 0; i < min(8, cols - c); i++) {
+                out[(size_t) p0 * outDim + col0 + c + i] = r[i];
+                if (m0 + 1 < rows) {
+                    out[(size_t) p1 * outDim + col0 + c + i] = r[8 + i];
+                }
+            }
+        }
     }
 }
 
