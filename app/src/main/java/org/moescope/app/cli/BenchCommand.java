@@ -23,6 +23,7 @@ import org.moescope.engine.bench.BenchSettings;
 import org.moescope.engine.bench.BenchText;
 import org.moescope.engine.bench.DeviceRoofline;
 import org.moescope.engine.bench.GemmCaseResult;
+import org.moescope.engine.bench.SameBytesRead;
 import org.moescope.engine.bench.GemmMicroBench;
 import org.moescope.engine.bench.HostLoad;
 import org.moescope.engine.bench.ModelThroughput;
@@ -119,7 +120,7 @@ final class BenchCommand {
             }
             if (parts.contains("gemm")) {
                 gemm = new GemmMicroBench(backend, gemmDtypes, gemmNs, args.has("gemm-both"), settings.warmup(),
-                        settings.repeats(), settings.seed(), progress).run();
+                        settings.repeats(), settings.seed(), progress, SameBytesRead.of(backend, 5)).run();
             }
             progress.accept("measuring the roofs again (other load on the machine moves them)");
             roofline = roofline.best(DeviceRoofline.measure(backend, 5));

@@ -187,6 +187,9 @@ public final class BenchJson {
             default -> "ggml CPU backend, 2-core machine (issue 6)";
         });
         o.addProperty("verdict", g.verdict());
+        o.addProperty("weight_bytes", g.weightBytes());
+        o.add("weight_gbps", num(g.weightGBps()));
+        o.add("same_bytes_read_gbps", num(g.sameBytesGBps()));
         return o;
     }
 

@@ -104,15 +104,18 @@ public final class BenchText {
         out.printf(Locale.ROOT, "== ggml MUL_MAT_ID case: n_mats %d, n_used %d, m %d, k %d, type_b f32 "
                         + "(FLOPs 2*m*k*n*n_used; device time of the kernel)%n", GgmlReference.N_MATS,
                 GgmlReference.N_USED, GgmlReference.M, GgmlReference.K);
-        out.printf(Locale.ROOT, "%-5s %5s %-12s %-7s %11s %21s %9s %9s %7s%n", "dtype", "n", "kernel", "engine",
-                "µs", "[min .. max]", "GFLOP/s", "target", "verdict");
+        out.printf(Locale.ROOT, "%-5s %5s %-12s %-7s %11s %21s %9s %9s %7s %8s %8s %8s%n", "dtype", "n", "kernel",
+                "engine", "µs", "[min .. max]", "GFLOP/s", "target", "verdict", "MB", "GB/s", "%read");
         for (GemmCaseResult g : cases) {
-            out.printf(Locale.ROOT, "%-5s %5d %-12s %-7s %11.1f %21s %9.2f %9s %7s%n", g.dtype(), g.n(), g.kernel(),
-                    g.enginePath() ? "yes" : "no", g.micros().median(),
+            out.printf(Locale.ROOT, "%-5s %5d %-12s %-7s %11.1f %21s %9.2f %9s %7s %8.1f %8.1f %8s%n", g.dtype(), g.n(),
+                    g.kernel(), g.enginePath() ? "yes" : "no", g.micros().median(),
                     "[" + f1(g.micros().min()) + " .. " + f1(g.micros().max()) + "]", g.gflops(),
-                    g.target().isPresent() ? f1(g.target().getAsDouble()) : "-", g.verdict());
+                    g.target().isPresent() ? f1(g.target().getAsDouble()) : "-", g.verdict(), g.weightBytes() / 1e6,
+                    g.weightGBps(), Double.isNaN(g.sameBytesFraction()) ? "-" : pct(g.sameBytesFraction()));
         }
         out.println("targets: F32/F16 = ggml's CPU backend on a 2-core machine (issue 6); BF16 = our F16 (no slower)");
+        out.println("MB: the distinct experts' weights the case reads; %read: its GB/s over a plain read of the same "
+                + "MB, measured right after it");
     }
 
     private static void printModels(List<ModelThroughput> models, PrintStream out) {

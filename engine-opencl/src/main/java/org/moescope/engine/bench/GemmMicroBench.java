@@ -1,6 +1,7 @@
 package org.moescope.engine.bench;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalDouble;
 import java.util.Random;
@@ -28,12 +29,14 @@ public final class GemmMicroBench {
     private final int repeats;
     private final long seed;
     private final Consumer<String> progress;
+    private final SameBytesRead sameBytesRead;
 
     /**
-     * @param bothKernels also time the kernel the engine does not use for n (GEMV at n > 1, grouped GEMM at n = 1)
+     * @param bothKernels   also time the kernel the engine does not use for n (GEMV at n > 1, grouped GEMM at n = 1)
+     * @param sameBytesRead measures a plain read of each case's weight bytes right after the case
      */
     public GemmMicroBench(Backend backend, List<DType> dtypes, int[] ns, boolean bothKernels, int warmup, int repeats,
-                          long seed, Consumer<String> progress) {
+                          long seed, Consumer<String> progress, SameBytesRead sameBytesRead) {
         if (dtypes.isEmpty() || dtypes.contains(DType.I32)) {
             throw new IllegalArgumentException("dtypes must be a non-empty list of F32, F16, BF16, got " + dtypes);
         }
@@ -56,6 +59,7 @@ public final class GemmMicroBench {
         this.repeats = repeats;
         this.seed = seed;
         this.progress = progress == null ? s -> { } : progress;
+        this.sameBytesRead = sameBytesRead == null ? SameBytesRead.NONE : sameBytesRead;
     }
 
     public List<GemmCaseResult> run() {
@@ -81,12 +85,17 @@ public final class GemmMicroBench {
                 OptionalDouble f16 = results.stream()
                         .filter(o -> o.dtype() == DType.F16 && o.n() == r.n() && o.kernel().equals(r.kernel()))
                         .mapToDouble(GemmCaseResult::gflops).findFirst();
-                out.add(new GemmCaseResult(r.dtype(), r.n(), r.kernel(), r.enginePath(), r.micros(), r.gflops(), f16));
+                out.add(r.withTarget(f16));
             } else {
                 out.add(r);
             }
         }
         return out;
+    }
+
+    /** Bytes of the distinct experts' {@code [768, 2048]} matrices that {@code ids} select, each read once. */
+    static long weightBytes(int[] ids, DType dtype) {
+        return Arrays.stream(ids).distinct().count() * GgmlReference.M * GgmlReference.K * dtype.bytes();
     }
 
     /** Per token, the first 8 of a seeded shuffle of the 128 experts: distinct experts, as ggml draws them. */
@@ -118,6 +127,8 @@ public final class GemmMicroBench {
         int tileRows = backend.groupedGemmTileRows();
         int maxTiles = DispatchPlan.maxTiles(pairs, e, tileRows);
         List<GemmCaseResult> results = new ArrayList<>();
+        int[] caseIds = shuffledIds(n, seed + n);
+        long weightBytes = weightBytes(caseIds, dtype);
         try (DeviceBuffer x = backend.allocate("ggml.b", DType.F32, (long) pairs * kDim);
              DeviceBuffer out = backend.allocate("ggml.out", DType.F32, (long) pairs * m);
              DeviceBuffer ids = backend.allocate("ggml.ids", DType.I32, pairs);
@@ -126,23 +137,27 @@ public final class GemmMicroBench {
              DeviceBuffer sorted = backend.allocate("ggml.sortedPairs", DType.I32, pairs);
              DeviceBuffer workList = backend.allocate("ggml.workList", DType.I32, 2L * maxTiles + 1)) {
             backend.fillRandom(x, seed + 1, 1.0f);
-            backend.write(ids, shuffledIds(n, seed + n));
+            backend.write(ids, caseIds);
             backend.buildDispatch(ids, counts, offsets, sorted, workList, n, e, k, tileRows);
             backend.finish();
             if (n == 1 || bothKernels) {
-                results.add(time(dtype, n, "expertGemv", n == 1,
+                results.add(time(dtype, n, "expertGemv", n == 1, weightBytes,
                         () -> backend.expertGemv(x, 1, w, ids, out, pairs, e, kDim, m)));
             }
             if (n > 1 || bothKernels) {
-                results.add(time(dtype, n, "groupedGemm", n > 1,
+                results.add(time(dtype, n, "groupedGemm", n > 1, weightBytes,
                         () -> backend.groupedGemm(x, 1, w, out, counts, offsets, sorted, workList, n, k, e, kDim, m,
                                 pairs)));
             }
         }
-        return results;
+        // right after the kernels, so that both see the memory (and the caches' other tenants) of the same minute
+        double readGBps = sameBytesRead.gbps(weightBytes, dtype);
+        return results.stream().map(r -> new GemmCaseResult(r.dtype(), r.n(), r.kernel(), r.enginePath(), r.micros(),
+                r.gflops(), r.target(), r.weightBytes(), readGBps)).toList();
     }
 
-    private GemmCaseResult time(DType dtype, int n, String kernel, boolean enginePath, Runnable call) {
+    private GemmCaseResult time(DType dtype, int n, String kernel, boolean enginePath, long weightBytes,
+                                Runnable call) {
         for (int i = 0; i < warmup; i++) {
             call.run();
         }
@@ -160,6 +175,7 @@ public final class GemmMicroBench {
         }
         SampleStats stats = SampleStats.of(micros);
         double gflops = GgmlReference.flops(n) / (Math.max(stats.median(), 1e-3) * 1e3);
-        return new GemmCaseResult(dtype, n, kernel, enginePath, stats, gflops, GgmlReference.gflops(dtype, n));
+        return new GemmCaseResult(dtype, n, kernel, enginePath, stats, gflops, GgmlReference.gflops(dtype, n),
+                weightBytes, Double.NaN);
     }
 }

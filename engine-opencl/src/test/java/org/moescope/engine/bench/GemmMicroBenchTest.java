@@ -54,13 +54,34 @@ class GemmMicroBenchTest {
     void bf16IsJudgedAgainstOurF16() {
         SampleStats t = SampleStats.of(100);
         List<GemmCaseResult> raw = List.of(
-                new GemmCaseResult(DType.F16, 32, "groupedGemm", true, t, 50, OptionalDouble.of(49)),
-                new GemmCaseResult(DType.BF16, 32, "groupedGemm", true, t, 45, OptionalDouble.empty()),
-                new GemmCaseResult(DType.BF16, 512, "groupedGemm", true, t, 45, OptionalDouble.empty()));
+                new GemmCaseResult(DType.F16, 32, "groupedGemm", true, t, 50, OptionalDouble.of(49), 1, Double.NaN),
+                new GemmCaseResult(DType.BF16, 32, "groupedGemm", true, t, 45, OptionalDouble.empty(), 1, Double.NaN),
+                new GemmCaseResult(DType.BF16, 512, "groupedGemm", true, t, 45, OptionalDouble.empty(), 1, Double.NaN));
         List<GemmCaseResult> judged = GemmMicroBench.withBf16Targets(raw);
         assertEquals("pass", judged.get(0).verdict());
         assertEquals(50, judged.get(1).target().getAsDouble());
         assertEquals("miss", judged.get(1).verdict());
         assertEquals("-", judged.get(2).verdict(), "no F16 figure for n = 512: no target");
+    }
+
+    @Test
+    void weightBytesCountEachDistinctExpertOnce() {
+        assertEquals(8L * 768 * 2048 * 4, GemmMicroBench.weightBytes(GemmMicroBench.shuffledIds(1, 3), DType.F32));
+        assertEquals(3L * 768 * 2048 * 2, GemmMicroBench.weightBytes(new int[] {5, 9, 5, 1, 9, 9}, DType.BF16));
+        int[] many = GemmMicroBench.shuffledIds(512, 3);
+        assertEquals(128L * 768 * 2048 * 2, GemmMicroBench.weightBytes(many, DType.F16), "512 tokens touch every expert");
+    }
+
+    @Test
+    void weightBandwidthAndItsShareOfTheSameBytesRead() {
+        // 25.2 MB in 500 µs is 50.3 GB/s; against a 100 GB/s read of the same bytes, 50%
+        GemmCaseResult r = new GemmCaseResult(DType.F16, 1, "expertGemv", true, SampleStats.of(400, 500, 600), 50,
+                OptionalDouble.of(58), 25_165_824, 100);
+        assertEquals(50.33, r.weightGBps(), 0.01);
+        assertEquals(0.5033, r.sameBytesFraction(), 1e-4);
+        GemmCaseResult unmeasured = new GemmCaseResult(DType.F16, 1, "expertGemv", true, SampleStats.of(500), 50,
+                OptionalDouble.of(58), 25_165_824, Double.NaN);
+        assertTrue(Double.isNaN(unmeasured.sameBytesFraction()));
+        assertTrue(Double.isNaN(SameBytesRead.NONE.gbps(1 << 20, DType.F32)));
     }
 }
