@@ -115,7 +115,7 @@ public final class BenchText {
         }
         out.println("targets: F32/F16 = ggml's CPU backend on a 2-core machine (issue 6); BF16 = our F16 (no slower)");
         out.println("MB: the distinct experts' weights the case reads; %read: its GB/s over a plain read of the same "
-                + "MB, measured right after it");
+                + "MB (the better of one just before and one right after the case)");
     }
 
     private static void printModels(List<ModelThroughput> models, PrintStream out) {

@@ -28,7 +28,7 @@ public record DeviceRoofline(String method, long bufferBytes, double readF32GBps
             long bytes = ReadBandwidthProbe.defaultBufferBytes(info);
             ReadBandwidthProbe read = ReadBandwidthProbe.measure(info, bytes, repeats);
             FmaPeakProbe peak = FmaPeakProbe.measure(info, repeats);
-            return new DeviceRoofline("OpenCL kernels: read_bandwidth.cl (float4, vload_half4, ushort4 loads), "
+            return new DeviceRoofline("OpenCL kernels: read_bandwidth.cl (float, vload_half, ushort vector loads: 4-wide on GPUs, 16-wide on CPUs), "
                     + "fma_peak.cl (8 independent FMA chains per work-item, 16-float vectors on CPUs)", bytes, read.f32GBps(), read.f16GBps(),
                     read.bf16GBps(), peak.gflops());
         }

@@ -13,8 +13,8 @@ import org.moescope.engine.backend.DType;
  * @param gflops         ggml's FLOPs / median device time
  * @param target         the GFLOP/s to reach: ggml's for F32/F16, our own F16 engine-path figure for BF16; empty if none
  * @param weightBytes    bytes of the distinct experts' matrices the case must read (each once)
- * @param sameBytesGBps  GB/s of a plain read of weightBytes measured right after the case ({@link SameBytesRead}),
- *                       NaN when not measured
+ * @param sameBytesGBps  GB/s of a plain read of weightBytes ({@link SameBytesRead}), the better of one measured just
+ *                       before and one right after the case; NaN when not measured
  */
 public record GemmCaseResult(DType dtype, int n, String kernel, boolean enginePath, SampleStats micros, double gflops,
                              OptionalDouble target, long weightBytes, double sameBytesGBps) {

@@ -10,8 +10,9 @@ import org.jocl.cl_mem;
 import org.moescope.engine.backend.DeviceInfo;
 
 /**
- * Measures an OpenCL device's streaming read bandwidth with kernels/read_bandwidth.cl: one buffer much larger than
- * the caches read with float4, vload_half4 and widened ushort4 (BF16) loads. The bench divides the bytes its MoE
+ * Measures an OpenCL device's streaming read bandwidth with kernels/read_bandwidth.cl: one buffer (by default much
+ * larger than the caches) read with float, vload_half and widened ushort (BF16) vector loads, 4-wide on GPUs and
+ * 16-wide on CPUs. The bench divides the bytes its MoE
  * kernels must read by their time and compares with these figures.
  *
  * @param bufferBytes size of the buffer read
@@ -53,13 +54,15 @@ public record ReadBandwidthProbe(long bufferBytes, double f32GBps, double f16GBp
                 boolean gpu = "GPU".equals(info.kind());
                 long local = gpu ? 256 : 1;
                 long groups = Math.max(1, info.computeUnits()) * (gpu ? 16L : 4L);
-                String options = gpu ? "" : "-DCONTIGUOUS_ITEMS";
-                double f32 = run(q, q.kernel("read_bandwidth", "read_f32x4", options), src, sink, bufferBytes / 16,
-                        bufferBytes, groups, local, repeats);
-                double f16 = run(q, q.kernel("read_bandwidth", "read_f16x4", options), src, sink, bufferBytes / 8,
-                        bufferBytes, groups, local, repeats);
-                double bf16 = run(q, q.kernel("read_bandwidth", "read_bf16x4", options), src, sink, bufferBytes / 8,
-                        bufferBytes, groups, local, repeats);
+                // and 16-wide vectors, as the CPU weight kernels read
+                String options = gpu ? "" : "-DCONTIGUOUS_ITEMS -DWIDE_VECTORS";
+                int width = gpu ? 4 : 16;
+                double f32 = run(q, q.kernel("read_bandwidth", "read_f32", options), src, sink,
+                        bufferBytes / (4L * width), bufferBytes, groups, local, repeats);
+                double f16 = run(q, q.kernel("read_bandwidth", "read_f16", options), src, sink,
+                        bufferBytes / (2L * width), bufferBytes, groups, local, repeats);
+                double bf16 = run(q, q.kernel("read_bandwidth", "read_bf16", options), src, sink,
+                        bufferBytes / (2L * width), bufferBytes, groups, local, repeats);
                 return new ReadBandwidthProbe(bufferBytes, f32, f16, bf16, repeats);
             } finally {
                 if (sink != null) {
@@ -70,7 +73,7 @@ public record ReadBandwidthProbe(long bufferBytes, double f32GBps, double f16GBp
         }
     }
 
-    /** Median GB/s of {@code repeats} launches reading {@code vectors} 4-element vectors ({@code bytes} in all). */
+    /** Median GB/s of {@code repeats} launches reading {@code vectors} vectors ({@code bytes} in all). */
     private static double run(ProbeQueue q, cl_kernel kernel, cl_mem src, cl_mem sink, long vectors, long bytes,
                               long groups, long local, int repeats) {
         clSetKernelArg(kernel, 0, Sizeof.cl_mem, Pointer.to(src));

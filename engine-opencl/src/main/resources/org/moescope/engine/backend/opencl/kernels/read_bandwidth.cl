@@ -1,5 +1,5 @@
 // Streaming-read probes: the device's own read bandwidth, to which the bench compares its MoE kernels.
-// n counts vectors of 4 elements; the buffer is much larger than the caches (chosen by ReadBandwidthProbe).
+// n counts vectors (see below); the buffer is much larger than the caches (chosen by ReadBandwidthProbe).
 // The sum is kept alive by a store that runs only if it equals `never`, a runtime value the compiler cannot see,
 // so the loads cannot be dropped.
 //
@@ -30,9 +30,27 @@
 #define UNROLL 1
 #endif
 
+// Vector width: 4 on GPUs; 16 on CPUs (-DWIDE_VECTORS), one AVX-512 register per load, because POCL converts a
+// 4-wide vload_half4 per instruction and a 4-wide F16 read measured the conversion (23 GB/s) instead of the memory.
+#ifdef WIDE_VECTORS
+typedef float16 accv;
+typedef float16 f32v;
+typedef ushort16 u16v;
+#define LOAD_HALF_V(i, p) vload_half16((i), (p))
+#define WIDEN_BF16(v) as_float16(convert_uint16(v) << 16)
+#define HSUM(a) ({ const float8 h8 = (a).lo + (a).hi; const float4 h4 = h8.lo + h8.hi; (h4.x + h4.y) + (h4.z + h4.w); })
+#else
+typedef float4 accv;
+typedef float4 f32v;
+typedef ushort4 u16v;
+#define LOAD_HALF_V(i, p) vload_half4((i), (p))
+#define WIDEN_BF16(v) as_float4(convert_uint4(v) << 16)
+#define HSUM(a) ((a).x + (a).y + (a).z + (a).w)
+#endif
+
 // One load per accumulator per iteration; the tail (fewer than UNROLL vectors) goes into the first accumulator.
 #define READ_LOOP(LOAD)                                          \
-    float4 acc0 = (float4) (0.0f), acc1 = acc0, acc2 = acc0, acc3 = acc0; \
+    accv acc0 = (accv) (0.0f), acc1 = acc0, acc2 = acc0, acc3 = acc0; \
     ulong i = first;                                             \
     if (UNROLL == 4) {                                           \
         for (; i + 3 < end; i += 4) {                            \
@@ -49,30 +67,29 @@
             acc0 += LOAD(i);                                     \
         }                                                        \
     }                                                            \
-    float4 acc = acc0 + acc1 + acc2 + acc3;                      \
-    float s = acc.x + acc.y + acc.z + acc.w;                     \
+    accv acc = acc0 + acc1 + acc2 + acc3;                        \
+    float s = HSUM(acc);                                         \
     if (s == never) sink[0] = s;
 
-// F32 through float4 loads
-__kernel void read_f32x4(__global const float4* restrict src, const ulong n, const float never,
-                         __global float* sink) {
+// n counts vectors (4 or 16 elements, as above).
+
+// F32 through float vector loads
+__kernel void read_f32(__global const f32v* restrict src, const ulong n, const float never, __global float* sink) {
     BOUNDS(n)
 #define LOAD_F32(i) src[i]
     READ_LOOP(LOAD_F32)
 }
 
-// F16 through vload_half4 (core OpenCL C: needs no cl_khr_fp16)
-__kernel void read_f16x4(__global const half* restrict src, const ulong n, const float never,
-                         __global float* sink) {
+// F16 through vload_half4 / vload_half16 (core OpenCL C: needs no cl_khr_fp16)
+__kernel void read_f16(__global const half* restrict src, const ulong n, const float never, __global float* sink) {
     BOUNDS(n)
-#define LOAD_F16(i) vload_half4(i, src)
+#define LOAD_F16(i) LOAD_HALF_V(i, src)
     READ_LOOP(LOAD_F16)
 }
 
-// BF16 through ushort4 loads widened to the high halves of floats, as the weight kernels convert them
-__kernel void read_bf16x4(__global const ushort4* restrict src, const ulong n, const float never,
-                          __global float* sink) {
+// BF16 through ushort vector loads widened to the high halves of floats, as the weight kernels convert them
+__kernel void read_bf16(__global const u16v* restrict src, const ulong n, const float never, __global float* sink) {
     BOUNDS(n)
-#define LOAD_BF16(i) as_float4(convert_uint4(src[i]) << 16)
+#define LOAD_BF16(i) WIDEN_BF16(src[i])
     READ_LOOP(LOAD_BF16)
 }
