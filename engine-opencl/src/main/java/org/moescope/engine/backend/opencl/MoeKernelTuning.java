@@ -48,14 +48,15 @@ public record MoeKernelTuning(int tileRows, int tileCols, int tileDepth, int reg
      * Defaults for a device with these limits, then the system-property overrides, then checked against the limits.
      * The defaults are the fastest shapes of MoeKernelBench at Qwen3-30B-A3B sizes: on an H200 64x128x32 tiles with 4x8
      * outputs per work-item (12.3 TFLOP/s F32/F16/BF16 at T=512) and 32 lanes x 8 rows GEMVs; on POCL (16 cores)
-     * barrier-free 32-pair x 32-column grouped-GEMM tiles (computed 4 x 4 at a time) and one GEMV row per work-item
-     * (MoE GEMV bench, this project's 2-core EPYC: 32 columns beat 8 and 16 at n = 32, tie at n = 512).
+     * barrier-free 32-pair x 64-column grouped-GEMM tiles (computed in 4 x 4 and 2 x 8 blocks) and one GEMV row per
+     * work-item (ggml case of `moescope bench`, 2-core EPYC, alternated runs: 64 columns beat 32 by 10-15% at n = 32
+     * and tie at n = 512; 128 no better).
      */
     public static MoeKernelTuning forDevice(boolean gpu, int maxWorkGroupSize, long localMemBytes) {
         int maxWg = Integer.highestOneBit(Math.max(1, maxWorkGroupSize));
         MoeKernelTuning defaults = gpu
                 ? new MoeKernelTuning(64, 128, 32, 4, 8, 32, 8, 1, 256, false)
-                : new MoeKernelTuning(32, 32, 16, 4, 4, 8, 8, 1, 64, true);
+                : new MoeKernelTuning(32, 64, 16, 4, 4, 8, 8, 1, 64, true);
         // Small devices: halve the tiles until a work-group fits, then the depth until the tiles fit in local memory.
         int tileRows = defaults.tileRows;
         int tileCols = defaults.tileCols;
