@@ -120,7 +120,7 @@ final class BenchCommand {
             }
             if (parts.contains("gemm")) {
                 gemm = new GemmMicroBench(backend, gemmDtypes, gemmNs, args.has("gemm-both"), settings.warmup(),
-                        settings.repeats(), settings.seed(), progress, SameBytesRead.of(backend, 5)).run();
+                        settings.repeats(), settings.seed(), progress, SameBytesRead.of(backend)).run();
             }
             progress.accept("measuring the roofs again (other load on the machine moves them)");
             roofline = roofline.best(DeviceRoofline.measure(backend, 5));

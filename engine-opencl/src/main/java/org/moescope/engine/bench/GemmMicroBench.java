@@ -93,6 +93,20 @@ public final class GemmMicroBench {
         return out;
     }
 
+    /**
+     * Timed calls of a case: at least {@code repeats}, and as many as stream {@link #TARGET_BYTES} of weights, at
+     * most {@link #MAX_RUNS}. As ggml's perf mode (which sizes its runs by the op's memory), a case of a few hundred
+     * µs gets enough back-to-back calls that its median is not one scheduler hiccup of a CPU device's worker threads.
+     */
+    static int runs(int repeats, long weightBytes) {
+        long byBytes = (TARGET_BYTES + weightBytes - 1) / Math.max(1, weightBytes);
+        return (int) Math.max(repeats, Math.min(MAX_RUNS, byBytes));
+    }
+
+    /** Weight bytes the timed calls of one case stream at least (unless MAX_RUNS stops them first). */
+    static final long TARGET_BYTES = 2L << 30;
+    static final int MAX_RUNS = 200;
+
     /** Bytes of the distinct experts' {@code [768, 2048]} matrices that {@code ids} select, each read once. */
     static long weightBytes(int[] ids, DType dtype) {
         return Arrays.stream(ids).distinct().count() * GgmlReference.M * GgmlReference.K * dtype.bytes();
@@ -129,7 +143,7 @@ public final class GemmMicroBench {
         List<GemmCaseResult> results = new ArrayList<>();
         int[] caseIds = shuffledIds(n, seed + n);
         long weightBytes = weightBytes(caseIds, dtype);
-        double readBefore = sameBytesRead.gbps(weightBytes, dtype);
+        double readBefore = sameBytesRead.gbps(weightBytes, dtype, runs(repeats, weightBytes));
         try (DeviceBuffer x = backend.allocate("ggml.b", DType.F32, (long) pairs * kDim);
              DeviceBuffer out = backend.allocate("ggml.out", DType.F32, (long) pairs * m);
              DeviceBuffer ids = backend.allocate("ggml.ids", DType.I32, pairs);
@@ -153,7 +167,7 @@ public final class GemmMicroBench {
         }
         // Just before and right after the kernels, so that all see the memory (and the caches' other tenants) of the
         // same minute; the better of the two, as for the roofs, so that the kernels' share of it is not flattered.
-        double readAfter = sameBytesRead.gbps(weightBytes, dtype);
+        double readAfter = sameBytesRead.gbps(weightBytes, dtype, runs(repeats, weightBytes));
         double readGBps = Double.isNaN(readBefore) ? readAfter : Double.isNaN(readAfter) ? readBefore
                 : Math.max(readBefore, readAfter);
         return results.stream().map(r -> new GemmCaseResult(r.dtype(), r.n(), r.kernel(), r.enginePath(), r.micros(),
@@ -166,15 +180,16 @@ public final class GemmMicroBench {
             call.run();
         }
         backend.finish();
-        DeviceInterval[] spans = new DeviceInterval[repeats];
-        for (int r = 0; r < repeats; r++) {
+        int runs = runs(repeats, weightBytes);
+        DeviceInterval[] spans = new DeviceInterval[runs];
+        for (int r = 0; r < runs; r++) {
             backend.beginTiming();
             call.run();
             spans[r] = backend.endTiming();
         }
         backend.finish();
-        double[] micros = new double[repeats];
-        for (int r = 0; r < repeats; r++) {
+        double[] micros = new double[runs];
+        for (int r = 0; r < runs; r++) {
             micros[r] = (spans[r].endNanos() - spans[r].startNanos()) / 1e3;
         }
         SampleStats stats = SampleStats.of(micros);

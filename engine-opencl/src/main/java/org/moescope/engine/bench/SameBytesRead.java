@@ -14,20 +14,20 @@ import org.moescope.engine.backend.opencl.ReadBandwidthProbe;
 @FunctionalInterface
 public interface SameBytesRead {
 
-    /** GB/s of reading {@code bytes} of {@code dtype} weights, NaN where it cannot be measured. */
-    double gbps(long bytes, DType dtype);
+    /** Median GB/s of {@code runs} reads of {@code bytes} of {@code dtype} weights, NaN where not measurable. */
+    double gbps(long bytes, DType dtype, int runs);
 
     /** Never measured (the report shows "-"). */
-    SameBytesRead NONE = (bytes, dtype) -> Double.NaN;
+    SameBytesRead NONE = (bytes, dtype, runs) -> Double.NaN;
 
-    /** ReadBandwidthProbe on an OpenCL backend's device, {@code repeats} timed reads after one warm-up; else NONE. */
-    static SameBytesRead of(Backend backend, int repeats) {
+    /** ReadBandwidthProbe on an OpenCL backend's device (timed reads after one warm-up); NONE elsewhere. */
+    static SameBytesRead of(Backend backend) {
         if (!"opencl".equals(backend.kind())) {
             return NONE;
         }
         DeviceInfo info = backend.device();
-        return (bytes, dtype) -> {
-            ReadBandwidthProbe probe = ReadBandwidthProbe.measure(info, Math.max(16, bytes & ~15L), repeats);
+        return (bytes, dtype, runs) -> {
+            ReadBandwidthProbe probe = ReadBandwidthProbe.measure(info, Math.max(16, bytes & ~15L), runs);
             return switch (dtype) {
                 case F16 -> probe.f16GBps();
                 case BF16 -> probe.bf16GBps();

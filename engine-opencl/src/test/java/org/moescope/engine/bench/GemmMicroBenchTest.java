@@ -82,6 +82,14 @@ class GemmMicroBenchTest {
         GemmCaseResult unmeasured = new GemmCaseResult(DType.F16, 1, "expertGemv", true, SampleStats.of(500), 50,
                 OptionalDouble.of(58), 25_165_824, Double.NaN);
         assertTrue(Double.isNaN(unmeasured.sameBytesFraction()));
-        assertTrue(Double.isNaN(SameBytesRead.NONE.gbps(1 << 20, DType.F32)));
+        assertTrue(Double.isNaN(SameBytesRead.NONE.gbps(1 << 20, DType.F32, 1)));
+    }
+
+    @Test
+    void smallCasesGetMoreRunsLargeOnesTheRepeats() {
+        assertEquals(86, GemmMicroBench.runs(5, 25_165_824), "n = 1 F16: 2 GiB / 25 MB");
+        assertEquals(5, GemmMicroBench.runs(5, 805_306_368), "n = 512 F32: 3 runs stream 2 GiB; repeats win");
+        assertEquals(200, GemmMicroBench.runs(5, 1_000), "capped");
+        assertEquals(300, GemmMicroBench.runs(300, 25_165_824), "never fewer than asked");
     }
 }

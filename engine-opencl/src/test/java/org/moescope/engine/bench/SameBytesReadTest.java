@@ -14,19 +14,19 @@ class SameBytesReadTest {
     @Test
     void openClReadsAnyByteCountOfEachType() {
         try (OpenClBackend cl = OpenClTestSupport.openOrSkip()) {
-            SameBytesRead read = SameBytesRead.of(cl, 1);
+            SameBytesRead read = SameBytesRead.of(cl);
             for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
-                double gbps = read.gbps((3L << 20) + 7, dtype);   // not a multiple of 16: rounded down
+                double gbps = read.gbps((3L << 20) + 7, dtype, 1);   // not a multiple of 16: rounded down
                 assertTrue(gbps > 0 && Double.isFinite(gbps), dtype + " " + gbps);
             }
-            assertTrue(read.gbps(5, DType.F32) > 0, "tiny counts read one vector");
+            assertTrue(read.gbps(5, DType.F32, 2) > 0, "tiny counts read one vector");
         }
     }
 
     @Test
     void javaBackendHasNoSameBytesRead() {
         try (JavaBackend java = new JavaBackend()) {
-            assertTrue(Double.isNaN(SameBytesRead.of(java, 1).gbps(1 << 20, DType.F32)));
+            assertTrue(Double.isNaN(SameBytesRead.of(java).gbps(1 << 20, DType.F32, 1)));
         }
     }
 }

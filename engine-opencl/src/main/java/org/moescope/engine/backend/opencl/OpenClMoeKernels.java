@@ -14,8 +14,8 @@ import org.moescope.engine.moe.DispatchPlan;
  * open timing window. Nothing here waits for the device.
  */
 public final class OpenClMoeKernels {
-    /** Row items per work-group of the barrier-free (CPU) GEMVs. */
-    static final int CPU_GEMV_GROUP = 64;
+    /** Row items per work-group of the barrier-free (CPU) GEMVs; 0 leaves the choice to the OpenCL runtime. */
+    static final int CPU_GEMV_GROUP = Integer.getInteger("moescope.cl.MOE_GEMV_CPU_GROUP", 64);
 
     private final KernelLauncher launcher;
     private final MoeKernelTuning tuning;
@@ -182,7 +182,7 @@ public final class OpenClMoeKernels {
             // Work-groups of CPU_GEMV_GROUP row items: enough groups for every core at decode (8 pairs x 768 rows make
             // 96), few enough that the per-group overhead of a CPU runtime stays small. Items past the rows do nothing.
             int items = ceilDiv(rows, tuning.gemvItemRows());
-            if (items >= CPU_GEMV_GROUP) {
+            if (CPU_GEMV_GROUP > 0 && items >= CPU_GEMV_GROUP) {
                 launch.run(new long[] {(long) ceilDiv(items, CPU_GEMV_GROUP) * CPU_GEMV_GROUP, pairs},
                         new long[] {CPU_GEMV_GROUP, 1});
             } else {
