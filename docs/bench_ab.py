@@ -2,7 +2,8 @@
 """Before/after table of the ggml MUL_MAT_ID case from alternated `moescope bench --parts gemm --json` runs.
 
 usage: python3 docs/bench_ab.py BEFORE_1.json AFTER_1.json BEFORE_2.json AFTER_2.json ...
-       (files alternate before, after; each figure is the median over the runs of the run's median GFLOP/s)
+       (files alternate before, after; each figure is the median over the runs of the run's median GFLOP/s;
+       A.json+B.json counts the reports A and B, e.g. one per n, as one run)
 """
 import json
 import statistics
@@ -20,8 +21,14 @@ def main(paths):
         sys.exit(__doc__)
     runs = {"before": [], "after": []}
     for i, p in enumerate(paths):
-        with open(p) as f:
-            runs["before" if i % 2 == 0 else "after"].append(json.load(f))
+        parts = []
+        for part in p.split("+"):
+            with open(part) as f:
+                parts.append(json.load(f))
+        merged = parts[0]
+        for extra in parts[1:]:
+            merged["mul_mat_id"]["results"] += extra["mul_mat_id"]["results"]
+        runs["before" if i % 2 == 0 else "after"].append(merged)
     for side, reports in runs.items():
         for r in reports:
             print("%s %s: read %.1f GB/s F32, load %.1f" % (side, r["started_utc"], r["roofline"]["read_f32_gbps"],

@@ -46,11 +46,11 @@ public record MoeKernelTuning(int tileRows, int tileCols, int tileDepth, int reg
 
     /**
      * Defaults for a device with these limits, then the system-property overrides, then checked against the limits.
-     * The defaults are the fastest shapes of MoeKernelBench at Qwen3-30B-A3B sizes: on an H200 64x128x32 tiles with 4x8
-     * outputs per work-item (12.3 TFLOP/s F32/F16/BF16 at T=512) and 32 lanes x 8 rows GEMVs; on POCL (16 cores)
-     * barrier-free 32-pair x 64-column grouped-GEMM tiles (computed in 4 x 4 and 2 x 8 blocks) and one GEMV row per
-     * work-item (ggml case of `moescope bench`, 2-core EPYC, alternated runs: 64 columns beat 32 by 10-15% at n = 32
-     * and tie at n = 512; 128 no better).
+     * The defaults are the fastest shapes measured at Qwen3-30B-A3B sizes: on an H200 (MoeKernelBench) 64x128x32
+     * tiles with 4x8 outputs per work-item (12.3 TFLOP/s F32/F16/BF16 at T=512) and 32 lanes x 8 rows GEMVs; on POCL
+     * (the ggml case of `moescope bench`, 2-core EPYC, alternated runs) barrier-free 32-pair x 64-column grouped-GEMM
+     * tiles (4 x 4 blocks, the last 1 or 2 pairs row by row; 64 columns beat 32 by 10-15% at n = 32 and tie at
+     * n = 512, 128 no better) and one GEMV row per work-item.
      */
     public static MoeKernelTuning forDevice(boolean gpu, int maxWorkGroupSize, long localMemBytes) {
         int maxWg = Integer.highestOneBit(Math.max(1, maxWorkGroupSize));

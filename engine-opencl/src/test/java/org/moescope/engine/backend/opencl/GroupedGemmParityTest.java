@@ -95,7 +95,7 @@ class GroupedGemmParityTest {
     @MethodSource("shapes")
     void matchesReferenceWithCpuDefaultTiles(String label, int tokens, int k, int experts, int inDim, int outDim,
                                              int divisor, int[] ids, DType dtype) {
-        // what a CPU device runs: 32-pair x 64-column tiles in 4 x 4 and 2 x 8 blocks
+        // what a CPU device runs: 32-pair x 64-column tiles, 4 x 4 blocks and the last 1 or 2 pairs row by row
         var tuning = MoeKernelTuning.forDevice(false, 4096, 0);
         new Case(tokens, k, experts, inDim, outDim, divisor, ids, dtype).check(f.cl.launcher(), tuning);
     }
