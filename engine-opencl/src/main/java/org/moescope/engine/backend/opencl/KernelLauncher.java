@@ -14,12 +14,14 @@ public final class KernelLauncher {
     private final ClRuntime runtime;
     private final ProgramCache programs;
     private final DeviceTuning tuning;
+    private final String tuningDefines;   // formatted once: launches are per stage, formatting is not free
     private final EventTimer timer;
 
     public KernelLauncher(ClRuntime runtime, ProgramCache programs, DeviceTuning tuning, EventTimer timer) {
         this.runtime = runtime;
         this.programs = programs;
         this.tuning = tuning;
+        this.tuningDefines = tuning.defines();
         this.timer = timer;
     }
 
@@ -53,7 +55,8 @@ public final class KernelLauncher {
      * the tuning defines ({@link DeviceTuning#defines()}) plus {@code options} (e.g. {@link #weightDefine}).
      */
     public Launch launch(String family, String kernelName, String options) {
-        return launch(List.of("common", family), kernelName, (tuning.defines() + " " + options).trim());
+        return launch(List.of("common", family), kernelName,
+                options.isEmpty() ? tuningDefines : tuningDefines + " " + options.trim());
     }
 
     /** The {@code -D} define selecting how a kernel loads a weight of {@code dtype} (see kernels/common.cl). */

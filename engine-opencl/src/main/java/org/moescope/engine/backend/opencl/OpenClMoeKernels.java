@@ -2,6 +2,8 @@ package org.moescope.engine.backend.opencl;
 
 import static org.moescope.engine.backend.opencl.KernelLauncher.positive;
 
+import java.util.EnumMap;
+import java.util.Map;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 import org.moescope.engine.moe.DispatchPlan;
@@ -19,6 +21,10 @@ public final class OpenClMoeKernels {
 
     private final KernelLauncher launcher;
     private final MoeKernelTuning tuning;
+    // build options, formatted once per weight type rather than on every launch
+    private final Map<DType, String> gemmOptions = new EnumMap<>(DType.class);
+    private final Map<DType, String> gemvOptions = new EnumMap<>(DType.class);
+    private final String dispatchOptions;
 
     public OpenClMoeKernels(KernelLauncher launcher) {
         this(launcher, MoeKernelTuning.forDevice(launcher.runtime().isGpu(), launcher.runtime().maxWorkGroupSize(),
@@ -28,6 +34,11 @@ public final class OpenClMoeKernels {
     public OpenClMoeKernels(KernelLauncher launcher, MoeKernelTuning tuning) {
         this.launcher = launcher;
         this.tuning = tuning;
+        for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+            gemmOptions.put(dtype, tuning.gemmDefines() + " " + KernelLauncher.weightDefine(dtype));
+            gemvOptions.put(dtype, tuning.gemvDefines() + " " + KernelLauncher.weightDefine(dtype));
+        }
+        this.dispatchOptions = tuning.dispatchDefines();
     }
 
     public MoeKernelTuning tuning() {
@@ -69,7 +80,7 @@ public final class OpenClMoeKernels {
                 selectedIds, counts, offsets, sortedPairs, workList);
         long scratchBytes = 3L * 4 * experts;
         requireLocal("experts", experts, scratchBytes + 4L * tuning.dispatchLocal());
-        launcher.launch("dispatch", "build_dispatch", tuning.dispatchDefines())
+        launcher.launch("dispatch", "build_dispatch", dispatchOptions)
                 .arg(ids).arg(c).arg(o).arg(s).arg(wl).arg(pairs).arg(experts).arg(tileRows)
                 .argLocal(4L * experts).argLocal(4L * experts).argLocal(4L * experts)
                 .run1d(tuning.dispatchLocal(), tuning.dispatchLocal());
@@ -99,7 +110,7 @@ public final class OpenClMoeKernels {
         distinct("out", out, "x", x);
         int tileRows = tuning.tileRows();
         long colGroups = ceilDiv(outDim, tuning.tileCols());
-        String options = tuning.gemmDefines() + " " + KernelLauncher.weightDefine(wb.dtype());
+        String options = gemmOptions.get(wb.dtype());
         long rowTiles;
         Launch launch;
         if (workList != null) {
@@ -147,7 +158,7 @@ public final class OpenClMoeKernels {
         ClBuffer ib = launcher.buffer(ids, "ids", DType.I32, pairs);
         ClBuffer ob = launcher.buffer(out, "out", DType.F32, (long) pairs * outDim);
         distinct("out", out, "x", x);
-        String options = tuning.gemvDefines() + " " + KernelLauncher.weightDefine(wb.dtype());
+        String options = gemvOptions.get(wb.dtype());
         String kernel = tuning.barrierFree() ? "expert_gemv_rows" : "expert_gemv";
         gemvLaunch(launcher.launch("expert_gemv", kernel, options)
                 .arg(xb).arg(xRowDivisor).arg(wb).arg(ib).arg(ob).arg(experts).arg(inDim).arg(outDim), pairs, outDim);
@@ -170,7 +181,7 @@ public final class OpenClMoeKernels {
         ClBuffer ib = launcher.buffer(ids, "ids", DType.I32, pairs);
         ClBuffer ob = launcher.buffer(out, "out", DType.F32, (long) pairs * inter);
         distinct("out", out, "x", x);
-        String options = tuning.gemvDefines() + " " + KernelLauncher.weightDefine(gb.dtype());
+        String options = gemvOptions.get(gb.dtype());
         String kernel = tuning.barrierFree() ? "expert_gate_up_silu_rows" : "expert_gate_up_silu";
         gemvLaunch(launcher.launch("expert_gemv", kernel, options)
                 .arg(xb).arg(xRowDivisor).arg(gb).arg(ub).arg(ib).arg(ob).arg(experts).arg(hidden).arg(inter),

@@ -27,10 +27,16 @@ public final class ProgramCache implements AutoCloseable {
     private record KernelKey(cl_program program, String name) {
     }
 
+    private record FilesKey(List<String> files, String options) {
+    }
+
     private final ClRuntime runtime;
     private final Map<Key, cl_program> programs = new HashMap<>();
     private final Map<KernelKey, cl_kernel> kernels = new HashMap<>();
     private final Map<String, String> sources = new HashMap<>();
+    // Every kernel launch looks its program up by (files, options): keyed by the file names, the lookup hashes a few
+    // short strings instead of concatenating and hashing the whole source text on every launch.
+    private final Map<FilesKey, cl_program> byFiles = new HashMap<>();
 
     public ProgramCache(ClRuntime runtime) {
         this.runtime = runtime;
@@ -38,11 +44,18 @@ public final class ProgramCache implements AutoCloseable {
 
     /** The program made of the resources {@code kernels/<file>.cl} in order, built with {@code options}. */
     public cl_program program(List<String> files, String options) {
+        FilesKey key = new FilesKey(files, options);
+        cl_program cached = byFiles.get(key);
+        if (cached != null) {
+            return cached;
+        }
         StringBuilder source = new StringBuilder();
         for (String file : files) {
             source.append(sources.computeIfAbsent(file, ProgramCache::resource)).append('\n');
         }
-        return program(String.join("+", files) + ".cl", source.toString(), options);
+        cl_program program = program(String.join("+", files) + ".cl", source.toString(), options);
+        byFiles.put(new FilesKey(List.copyOf(files), options), program);
+        return program;
     }
 
     /** Builds (once) a program from source text; {@code name} is for error messages. */
@@ -118,5 +131,6 @@ public final class ProgramCache implements AutoCloseable {
         programs.values().forEach(org.jocl.CL::clReleaseProgram);
         kernels.clear();
         programs.clear();
+        byFiles.clear();
     }
 }

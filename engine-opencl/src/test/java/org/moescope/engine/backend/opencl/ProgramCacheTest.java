@@ -47,6 +47,18 @@ class ProgramCacheTest {
     }
 
     @Test
+    void filesAndSourceLookupsShareOneProgramAndTheCallersListIsNotKept() {
+        ProgramCache programs = cl.launcher().programs();
+        String options = "-DREDUCE_SIZE=64 -DGEMV_LOCAL=64 -DGEMV_ROWS=1 -DTEST_ONLY=1";
+        java.util.ArrayList<String> files = new java.util.ArrayList<>(List.of("common", "add"));
+        cl_program byFiles = programs.program(files, options);
+        files.set(1, "fill");   // must not change what (common, add) maps to
+        assertSame(byFiles, programs.program(List.of("common", "add"), options));
+        assertNotSame(byFiles, programs.program(files, options), "(common, fill) is another program");
+        assertNotSame(byFiles, programs.program(List.of("common", "add"), options + " -DOTHER=1"));
+    }
+
+    @Test
     void resourceFamiliesAreBuiltOnceAcrossLaunches() {
         try (DeviceBuffer a = cl.allocate("a", DType.F32, 5)) {
             cl.add(a, a, a, 5);
