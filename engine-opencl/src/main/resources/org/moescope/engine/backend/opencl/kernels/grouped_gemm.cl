@@ -152,8 +152,8 @@ void grouped_gemm_direct(__global const float* x, int xRowDivisor, __global cons
 // ---------------------------------------------------------------- CPU variant
 // Barrier-free tiles for CPU devices (POCL runs barriers as loop fission and local memory as plain memory, so the
 // staged kernel above only adds copies there). Each work-item takes one row tile (up to MOE_TILE_M pairs of one
-// expert) x MOE_TILE_N output columns and computes it in blocks of 4 pairs x 4 columns (the last 1 or 2 pairs one
-// weight row at a time, below): 16 float16 accumulators, one AVX-512 register each, fed per 16 elements of inDim
+// expert) x MOE_TILE_N output columns and computes it in blocks of 4 pairs x 4 columns (tiles of up to 4 pairs, and
+// the last 1 or 2 pairs of larger ones, one weight row at a time, below): 16 float16 accumulators, one AVX-512 register each, fed per 16 elements of inDim
 // by 4 weight and 4 x loads (2 fma per load). The accumulators are
 // named scalars and the products fma() because that is what POCL keeps in registers and fuses: an array of
 // accumulators indexed in loops lived on the stack, and mad() compiled to a multiply and an add, which held the
@@ -231,6 +231,34 @@ inline __attribute__((always_inline)) float2 gemm_row_2pairs(__global const floa
     return (float2) (r0, r1);
 }
 
+// (x_j · w) for 4 pairs and one weight row, as gemm_row_2pairs: for tiles of 3 or 4 pairs, which at small T are
+// bound by streaming the weights, not by the multiplies (one weight load per 4 fma).
+inline __attribute__((always_inline)) float4 gemm_row_4pairs(__global const float* x0, __global const float* x1,
+                                                             __global const float* x2, __global const float* x3,
+                                                             __global const wtype* w, int inDim) {
+    float16 a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f, c0 = 0.0f, c1 = 0.0f, c2 = 0.0f, c3 = 0.0f;
+    const int in32 = inDim & ~31;
+    int k = 0;
+    for (; k < in32; k += 32) {
+        const float16 v0 = LOAD_W16(w + k, 0);
+        const float16 v1 = LOAD_W16(w + k, 1);
+        a0 = fma(v0, vload16(0, x0 + k), a0);
+        c0 = fma(v1, vload16(1, x0 + k), c0);
+        a1 = fma(v0, vload16(0, x1 + k), a1);
+        c1 = fma(v1, vload16(1, x1 + k), c1);
+        a2 = fma(v0, vload16(0, x2 + k), a2);
+        c2 = fma(v1, vload16(1, x2 + k), c2);
+        a3 = fma(v0, vload16(0, x3 + k), a3);
+        c3 = fma(v1, vload16(1, x3 + k), c3);
+    }
+    float4 r = (float4) (sum16x(a0 + c0), sum16x(a1 + c1), sum16x(a2 + c2), sum16x(a3 + c3));
+    for (; k < inDim; k++) {   // the inDim % 32 tail
+        const float wk = LOAD_W(w, k);
+        r = fma((float4) (wk), (float4) (x0[k], x1[k], x2[k], x3[k]), r);
+    }
+    return r;
+}
+
 inline void gemm_rows_tile(__global const float* x, int xRowDivisor, __global const wtype* w, __global float* out,
                            __global const int* counts, __global const int* offsets, __global const int* sortedPairs,
                            int expert, int firstRow, int inDim, int outDim) {
@@ -239,6 +267,22 @@ inline void gemm_rows_tile(__global const float* x, int xRowDivisor, __global co
     const int col0 = get_global_id(0) * MOE_TILE_N;
     const int cols = min(MOE_TILE_N, outDim - col0);
     __global const wtype* we = w + (size_t) expert * outDim * inDim;
+    if (rows > 2 && rows <= 4) {   // a small tile (most tiles at n=32): its weight rows one after another
+        int pair[4];
+        __global const float* xr[4];
+        for (int j = 0; j < 4; j++) {
+            pair[j] = tilePairs[min(j, rows - 1)];
+            xr[j] = x + (size_t) (pair[j] / xRowDivisor) * inDim;
+        }
+        for (int c = 0; c < cols; c++) {
+            const float4 r = gemm_row_4pairs(xr[0], xr[1], xr[2], xr[3], we + (size_t) (col0 + c) * inDim, inDim);
+            const float rs[4] = {r.s0, r.s1, r.s2, r.s3};
+            for (int j = 0; j < rows; j++) {
+                out[(size_t) pair[j] * outDim + col0 + c] = rs[j];
+            }
+        }
+        return;
+    }
     int m0 = 0;
     for (; rows - m0 > 2; m0 += 4) {   // blocks of 4 pairs; a last block of 3 repeats its last pair
         int pair[4];
