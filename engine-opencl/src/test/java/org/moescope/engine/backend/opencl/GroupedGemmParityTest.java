@@ -53,7 +53,10 @@ class GroupedGemmParityTest {
                 Arguments.of("skewed, empty experts", 200, 2, 8, 130, 67, 2, DispatchParityTest.skewed(r, 200, 2)),
                 Arguments.of("prefill 512", 512, 8, 64, 64, 48, 8, DispatchParityTest.distinctPerToken(r, 512, 64, 8)),
                 // experts with 3, 4, 1 and 2 pairs: every small-tile path of the CPU kernel, inDim with a 13-long tail
-                Arguments.of("3, 4, 1, 2 pairs", 5, 2, 4, 45, 5, 1, new int[] {0, 1, 0, 1, 0, 1, 1, 3, 2, 3}));
+                Arguments.of("3, 4, 1, 2 pairs", 5, 2, 4, 45, 5, 1, new int[] {0, 1, 0, 1, 0, 1, 1, 3, 2, 3}),
+                // the same with rows of at least 4 KB in every dtype (the CPU kernel's 4 x 4 blocks), a 20-long tail
+                Arguments.of("3, 4, 1, 2 pairs, long rows", 5, 2, 4, 2100, 5, 1,
+                        new int[] {0, 1, 0, 1, 0, 1, 1, 3, 2, 3}));
         List<Arguments> all = new ArrayList<>();
         for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
             for (Arguments a : shapes) {

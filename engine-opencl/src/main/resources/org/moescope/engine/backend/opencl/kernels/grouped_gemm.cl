@@ -152,8 +152,8 @@ void grouped_gemm_direct(__global const float* x, int xRowDivisor, __global cons
 // ---------------------------------------------------------------- CPU variant
 // Barrier-free tiles for CPU devices (POCL runs barriers as loop fission and local memory as plain memory, so the
 // staged kernel above only adds copies there). Each work-item takes one row tile (up to MOE_TILE_M pairs of one
-// expert) x MOE_TILE_N output columns and computes it in blocks of 4 pairs x 4 columns (tiles of up to 4 pairs, and
-// the last 1 or 2 pairs of larger ones, one weight row at a time, below): 16 float16 accumulators, one AVX-512 register each, fed per 16 elements of inDim
+// expert) x MOE_TILE_N output columns and computes it in blocks of 4 pairs x 4 columns (the last 1 or 2 pairs, and
+// tiles of 3 or 4 pairs with short rows, one weight row at a time, below): 16 float16 accumulators, one AVX-512 register each, fed per 16 elements of inDim
 // by 4 weight and 4 x loads (2 fma per load). The accumulators are
 // named scalars and the products fma() because that is what POCL keeps in registers and fuses: an array of
 // accumulators indexed in loops lived on the stack, and mad() compiled to a multiply and an add, which held the
@@ -231,8 +231,8 @@ inline __attribute__((always_inline)) float2 gemm_row_2pairs(__global const floa
     return (float2) (r0, r1);
 }
 
-// (x_j · w) for 4 pairs and one weight row, as gemm_row_2pairs: for tiles of 3 or 4 pairs, which at small T are
-// bound by streaming the weights, not by the multiplies (one weight load per 4 fma).
+// (x_j · w) for 4 pairs and one weight row, as gemm_row_2pairs: for tiles of 3 or 4 pairs with short rows, which at
+// small T are bound by streaming the weights, not by the multiplies (one weight load per 4 fma).
 inline __attribute__((always_inline)) float4 gemm_row_4pairs(__global const float* x0, __global const float* x1,
                                                              __global const float* x2, __global const float* x3,
                                                              __global const wtype* w, int inDim) {
@@ -267,7 +267,9 @@ inline void gemm_rows_tile(__global const float* x, int xRowDivisor, __global co
     const int col0 = get_global_id(0) * MOE_TILE_N;
     const int cols = min(MOE_TILE_N, outDim - col0);
     __global const wtype* we = w + (size_t) expert * outDim * inDim;
-    if (rows > 2 && rows <= 4) {   // a small tile (most tiles at n=32): its weight rows one after another
+    // A small tile with short weight rows (under a 4 KB page: the 768-long rows of down) takes its rows one after
+    // another; with longer rows the 4 x 4 blocks below measured as fast or faster (alternated runs, n=32).
+    if (rows > 2 && rows <= 4 && inDim * (int) sizeof(wtype) < 4096) {
         int pair[4];
         __global const float* xr[4];
         for (int j = 0; j < 4; j++) {
