@@ -193,9 +193,9 @@ public final class OpenClMoeKernels {
             // Work-groups of CPU_GEMV_GROUP row items: enough groups for every core at decode (8 pairs x 768 rows make
             // 96), few enough that the per-group overhead of a CPU runtime stays small. Items past the rows do nothing.
             int items = ceilDiv(rows, tuning.gemvItemRows());
-            if (CPU_GEMV_GROUP > 0 && items >= CPU_GEMV_GROUP) {
-                launch.run(new long[] {(long) ceilDiv(items, CPU_GEMV_GROUP) * CPU_GEMV_GROUP, pairs},
-                        new long[] {CPU_GEMV_GROUP, 1});
+            int group = Math.min(CPU_GEMV_GROUP, launcher.runtime().maxWorkGroupSize());
+            if (group > 0 && items >= group) {
+                launch.run(new long[] {(long) ceilDiv(items, group) * group, pairs}, new long[] {group, 1});
             } else {
                 launch.run(new long[] {items, pairs}, null);
             }
