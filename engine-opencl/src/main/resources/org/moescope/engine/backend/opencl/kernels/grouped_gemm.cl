@@ -204,35 +204,12 @@ inline __attribute__((always_inline)) void gemm_block_4x4(
     }
 }
 
-// (x0 · w, x1 · w) over inDim for one weight row: the last 1 or 2 pairs of a tile (most tiles at n=32) take the
-// tile's weight rows one after another, one sequential stream, with two fma chains per pair. Streaming 4 or 8 rows
-// side by side instead measured 15-30% slower for 768-long rows (the down projection) and up to 13% slower for
-// 2048-long ones: short interleaved streams leave the hardware prefetchers little to work with.
-inline __attribute__((always_inline)) float2 gemm_row_2pairs(__global const float* x0, __global const float* x1,
-                                                             __global const wtype* w, int inDim) {
-    float16 a0 = 0.0f, a1 = 0.0f, b0 = 0.0f, b1 = 0.0f;
-    const int in32 = inDim & ~31;
-    int k = 0;
-    for (; k < in32; k += 32) {
-        const float16 v0 = LOAD_W16(w + k, 0);
-        const float16 v1 = LOAD_W16(w + k, 1);
-        a0 = fma(v0, vload16(0, x0 + k), a0);
-        a1 = fma(v1, vload16(1, x0 + k), a1);
-        b0 = fma(v0, vload16(0, x1 + k), b0);
-        b1 = fma(v1, vload16(1, x1 + k), b1);
-    }
-    float r0 = sum16x(a0 + a1);
-    float r1 = sum16x(b0 + b1);
-    for (; k < inDim; k++) {   // the inDim % 32 tail
-        const float wk = LOAD_W(w, k);
-        r0 = fma(wk, x0[k], r0);
-        r1 = fma(wk, x1[k], r1);
-    }
-    return (float2) (r0, r1);
-}
-
-// (x_j · w) for 4 pairs and one weight row, as gemm_row_2pairs: for tiles of 3 or 4 pairs with short rows, which at
-// small T are bound by streaming the weights, not by the multiplies (one weight load per 4 fma).
+// (x_j · w) over inDim for 4 pairs and one weight row, two fma chains per pair. The last 1 or 2 pairs of a tile (most
+// tiles at n=32), and tiles of 3 or 4 pairs with short rows, take the tile's weight rows one after another through
+// this, one sequential stream (a missing pair repeats one that is there). Streaming 4 or 8 rows side by side instead
+// measured 15-30% slower for 768-long rows (the down projection) and up to 13% slower for 2048-long ones: short
+// interleaved streams leave the hardware prefetchers little to work with. These tiles are bound by streaming the
+// weights, not by the multiplies.
 inline __attribute__((always_inline)) float4 gemm_row_4pairs(__global const float* x0, __global const float* x1,
                                                              __global const float* x2, __global const float* x3,
                                                              __global const wtype* w, int inDim) {
@@ -314,7 +291,7 @@ inline void gemm_rows_tile(__global const float* x, int xRowDivisor, __global co
         __global const float* x0 = x + (size_t) (p0 / xRowDivisor) * inDim;
         __global const float* x1 = x + (size_t) (p1 / xRowDivisor) * inDim;
         for (int c = 0; c < cols; c++) {
-            const float2 r = gemm_row_2pairs(x0, x1, we + (size_t) (col0 + c) * inDim, inDim);
+            const float4 r = gemm_row_4pairs(x0, x1, x0, x1, we + (size_t) (col0 + c) * inDim, inDim);
             out[(size_t) p0 * outDim + col0 + c] = r.s0;
             if (m0 + 1 < rows) {
                 out[(size_t) p1 * outDim + col0 + c] = r.s1;
