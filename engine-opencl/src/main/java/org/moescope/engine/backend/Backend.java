@@ -89,6 +89,19 @@ public interface Backend extends AutoCloseable {
     void matmul(DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, int tokens, int in, int out);
 
     /**
+     * Three matmuls that share their input (the attention q, k and v projections): y_i = x · w_iᵀ with w_i
+     * {@code [out_i, in]} and y_i {@code [tokens, out_i]}, the contract of three {@link #matmul} calls. A backend may
+     * do them in one launch: on a CPU OpenCL device each launch costs tens of µs of scheduling, more than a small
+     * model's projections themselves.
+     */
+    default void matmul3(DeviceBuffer x, int tokens, int in, DeviceBuffer w0, DeviceBuffer y0, int out0,
+                         DeviceBuffer w1, DeviceBuffer y1, int out1, DeviceBuffer w2, DeviceBuffer y2, int out2) {
+        matmul(x, w0, y0, tokens, in, out0);
+        matmul(x, w1, y1, tokens, in, out1);
+        matmul(x, w2, y2, tokens, in, out2);
+    }
+
+    /**
      * Rotary embedding in place, Hugging Face {@code rotate_half} layout: for each token t, head h, i < d/2 with
      * angle = positions[t] * theta^(-2i/d): (x[i], x[i+d/2]) -> (x[i]cos - x[i+d/2]sin, x[i+d/2]cos + x[i]sin).
      * x {@code [tokens, heads, headDim]}, positions {@code [tokens]} (I32).

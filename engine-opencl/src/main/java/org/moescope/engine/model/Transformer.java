@@ -234,9 +234,8 @@ public final class Transformer implements AutoCloseable {
         int kvHeads = config.numKeyValueHeads();
         float eps = config.rmsNormEps();
         try (var s = profiler.stage(l, "attention", "qkv")) {
-            backend.matmul(scratch.normed, w.q(), scratch.q, rows, h, config.qDim());
-            backend.matmul(scratch.normed, w.k(), scratch.k, rows, h, config.kvDim());
-            backend.matmul(scratch.normed, w.v(), scratch.v, rows, h, config.kvDim());
+            backend.matmul3(scratch.normed, rows, h, w.q(), scratch.q, config.qDim(), w.k(), scratch.k,
+                    config.kvDim(), w.v(), scratch.v, config.kvDim());
         }
         try (var s = profiler.stage(l, "attention", "qk_norm")) {
             backend.rmsNorm(scratch.q, w.qNorm(), scratch.q, rows * heads, hd, eps);

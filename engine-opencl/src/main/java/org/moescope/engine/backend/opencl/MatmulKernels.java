@@ -39,6 +39,65 @@ final class MatmulKernels {
         }
     }
 
+    /**
+     * Three matmuls sharing x in one launch (gemv_rows3 or gemv3) where the single-matmul dispatch would take the
+     * rows or the GEMV kernel and the three weights have one dtype; otherwise three matmuls.
+     */
+    void matmul3(DeviceBuffer x, int tokens, int in, DeviceBuffer w0, DeviceBuffer y0, int out0,
+                 DeviceBuffer w1, DeviceBuffer y1, int out1, DeviceBuffer w2, DeviceBuffer y2, int out2) {
+        positive(tokens, "tokens");
+        positive(in, "in");
+        positive(out0, "out0");
+        positive(out1, "out1");
+        positive(out2, "out2");
+        ClBuffer xb = launcher.buffer(x, "x", DType.F32, (long) tokens * in);
+        ClBuffer[] w = {launcher.weight(w0, "w0", (long) out0 * in), launcher.weight(w1, "w1", (long) out1 * in),
+                launcher.weight(w2, "w2", (long) out2 * in)};
+        ClBuffer[] y = {launcher.buffer(y0, "y0", DType.F32, (long) tokens * out0),
+                launcher.buffer(y1, "y1", DType.F32, (long) tokens * out1),
+                launcher.buffer(y2, "y2", DType.F32, (long) tokens * out2)};
+        for (int i = 0; i < 3; i++) {
+            if (y[i] == xb) {
+                throw new IllegalArgumentException("y" + i + " ('" + y[i].name() + "') may not alias x");
+            }
+            for (int j = 0; j < i; j++) {
+                if (y[i] == y[j]) {
+                    throw new IllegalArgumentException("y" + i + " ('" + y[i].name() + "') may not alias y" + j);
+                }
+            }
+        }
+        DeviceTuning tuning = launcher.tuning();
+        boolean oneDtype = w[0].dtype() == w[1].dtype() && w[1].dtype() == w[2].dtype();
+        if (oneDtype && tuning.rowPerItem()) {
+            rows3(xb, tokens, in, w, y, new int[] {out0, out1, out2}, Math.min(tokens, tuning.gemvMaxRows()));
+        } else if (oneDtype && tokens <= tuning.gemvMaxRows()) {
+            gemv3(xb, tokens, in, w, y, new int[] {out0, out1, out2});
+        } else {
+            matmul(x, w0, y0, tokens, in, out0);
+            matmul(x, w1, y1, tokens, in, out1);
+            matmul(x, w2, y2, tokens, in, out2);
+        }
+    }
+
+    /** gemv_rows3: the CPU kernel over the three weights' rows, {@code tile} tokens per work-item. */
+    void rows3(ClBuffer x, int tokens, int in, ClBuffer[] w, ClBuffer[] y, int[] out, int tile) {
+        long tiles = (tokens + tile - 1) / tile;
+        launcher.launch("gemv_rows", "gemv_rows3", weightDefine(w[0].dtype()) + " -DGEMV_T=" + tile)
+                .arg(x).arg(in).arg(tokens)
+                .arg(w[0]).arg(y[0]).arg(out[0]).arg(w[1]).arg(y[1]).arg(out[1]).arg(w[2]).arg(y[2]).arg(out[2])
+                .run2d((long) out[0] + out[1] + out[2], tiles, 16, 1);
+    }
+
+    /** gemv3: the GPU GEMV over the three weights' rows, for any token count (tests use it beyond the threshold). */
+    void gemv3(ClBuffer x, int tokens, int in, ClBuffer[] w, ClBuffer[] y, int[] out) {
+        DeviceTuning tuning = launcher.tuning();
+        long groups = ((long) out[0] + out[1] + out[2] + tuning.gemvRows() - 1) / tuning.gemvRows();
+        launcher.launch("gemv", "gemv3", weightDefine(w[0].dtype()) + " -DGEMV_T=" + tokens)
+                .arg(x).arg(in)
+                .arg(w[0]).arg(y[0]).arg(out[0]).arg(w[1]).arg(y[1]).arg(out[1]).arg(w[2]).arg(y[2]).arg(out[2])
+                .run1d(groups * tuning.gemvLocal(), tuning.gemvLocal());
+    }
+
     /** The CPU kernel (kernels/gemv_rows.cl): a work-item per (weight row, tile of {@code tile} tokens). */
     void rows(ClBuffer x, ClBuffer w, ClBuffer y, int tokens, int in, int out, int tile) {
         long tiles = (tokens + tile - 1) / tile;

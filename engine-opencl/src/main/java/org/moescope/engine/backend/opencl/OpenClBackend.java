@@ -140,6 +140,12 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
+    public void matmul3(DeviceBuffer x, int tokens, int in, DeviceBuffer w0, DeviceBuffer y0, int out0,
+                        DeviceBuffer w1, DeviceBuffer y1, int out1, DeviceBuffer w2, DeviceBuffer y2, int out2) {
+        matmuls.matmul3(x, tokens, in, w0, y0, out0, w1, y1, out1, w2, y2, out2);
+    }
+
+    @Override
     public void rope(DeviceBuffer x, DeviceBuffer positions, int tokens, int heads, int headDim, float theta) {
         dense.rope(x, positions, tokens, heads, headDim, theta);
     }

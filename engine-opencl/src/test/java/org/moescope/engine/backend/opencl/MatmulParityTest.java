@@ -112,6 +112,82 @@ class MatmulParityTest {
         p.assertClose(y, tokens * out, 2e-5 * Math.sqrt(in), 1e-5, "rows, 3-token tiles " + dtype);
     }
 
+    static Stream<Arguments> qkvShapes() {
+        // tokens, in, out0, out1, out2: odd sizes, GEMV groups spanning two weights, token tiles left partial
+        int[][] shapes = {{1, 128, 128, 64, 64}, {1, 67, 5, 3, 130}, {3, 130, 17, 1, 9}, {7, 2048, 96, 33, 33},
+                {17, 64, 40, 24, 24}, {130, 67, 16, 8, 8}};
+        List<Arguments> args = new ArrayList<>();
+        for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+            for (int[] s : shapes) {
+                args.add(Arguments.of(dtype, s[0], s[1], s[2], s[3], s[4]));
+            }
+        }
+        return args.stream();
+    }
+
+    /** matmul3 on this device's dispatch and the other style's, and both fused kernels directly, vs three matmuls. */
+    @ParameterizedTest(name = "matmul3 {0} tokens={1} in={2} out={3},{4},{5}")
+    @MethodSource("qkvShapes")
+    void matmul3MatchesThreeMatmuls(DType dtype, int tokens, int in, int out0, int out1, int out2) {
+        for (BackendPair b : new BackendPair[] {p, other}) {
+            Buf x = b.random("x", DType.F32, (long) tokens * in, 61, 1.0f);
+            Buf[] w = {b.random("w0", dtype, (long) out0 * in, 62, 1.0f), b.random("w1", dtype, (long) out1 * in, 63, 1.0f),
+                    b.random("w2", dtype, (long) out2 * in, 64, 1.0f)};
+            int[] out = {out0, out1, out2};
+            Buf[] y = new Buf[3];
+            for (int i = 0; i < 3; i++) {
+                y[i] = b.random("y" + i, DType.F32, (long) tokens * out[i], 70 + i, 1.0f);   // garbage to overwrite
+                b.ref.matmul(x.ref(), w[i].ref(), y[i].ref(), tokens, in, out[i]);
+            }
+            b.cl.matmul3(x.cl(), tokens, in, w[0].cl(), y[0].cl(), out0, w[1].cl(), y[1].cl(), out1, w[2].cl(),
+                    y[2].cl(), out2);
+            for (int i = 0; i < 3; i++) {
+                b.assertClose(y[i], tokens * out[i], 2e-5 * Math.sqrt(in), 1e-5, "matmul3 y" + i + " " + dtype);
+            }
+            MatmulKernels kernels = new MatmulKernels(b.cl.launcher());
+            ClBuffer[] wc = {(ClBuffer) w[0].cl(), (ClBuffer) w[1].cl(), (ClBuffer) w[2].cl()};
+            ClBuffer[] yc = {(ClBuffer) y[0].cl(), (ClBuffer) y[1].cl(), (ClBuffer) y[2].cl()};
+            for (ClBuffer c : yc) {
+                b.cl.fill(c, 0);
+            }
+            kernels.gemv3((ClBuffer) x.cl(), tokens, in, wc, yc, out);
+            for (int i = 0; i < 3; i++) {
+                b.assertClose(y[i], tokens * out[i], 2e-5 * Math.sqrt(in), 1e-5, "gemv3 y" + i + " " + dtype);
+            }
+            for (ClBuffer c : yc) {
+                b.cl.fill(c, 0);
+            }
+            kernels.rows3((ClBuffer) x.cl(), tokens, in, wc, yc, out, 3);
+            for (int i = 0; i < 3; i++) {
+                b.assertClose(y[i], tokens * out[i], 2e-5 * Math.sqrt(in), 1e-5, "rows3, 3-token tiles y" + i);
+            }
+        }
+    }
+
+    @Test
+    void matmul3WithMixedDtypesFallsBackAndRefusesAliases() {
+        Buf x = p.random("x", DType.F32, 2 * 20, 81, 1.0f);
+        Buf w0 = p.random("w0", DType.F16, 5 * 20, 82, 1.0f);
+        Buf w1 = p.random("w1", DType.F32, 3 * 20, 83, 1.0f);
+        Buf w2 = p.random("w2", DType.BF16, 4 * 20, 84, 1.0f);
+        Buf y0 = p.zeros("y0", DType.F32, 2 * 5);
+        Buf y1 = p.zeros("y1", DType.F32, 2 * 3);
+        Buf y2 = p.zeros("y2", DType.F32, 2 * 4);
+        p.cl.matmul3(x.cl(), 2, 20, w0.cl(), y0.cl(), 5, w1.cl(), y1.cl(), 3, w2.cl(), y2.cl(), 4);
+        p.ref.matmul(x.ref(), w0.ref(), y0.ref(), 2, 20, 5);
+        p.ref.matmul(x.ref(), w1.ref(), y1.ref(), 2, 20, 3);
+        p.ref.matmul(x.ref(), w2.ref(), y2.ref(), 2, 20, 4);
+        p.assertClose(y0, 10, 1e-4, 1e-5, "mixed y0");
+        p.assertClose(y1, 6, 1e-4, 1e-5, "mixed y1");
+        p.assertClose(y2, 8, 1e-4, 1e-5, "mixed y2");
+        assertMessage("y1 ('y0') may not alias y0",
+                () -> p.cl.matmul3(x.cl(), 2, 20, w0.cl(), y0.cl(), 5, w0.cl(), y0.cl(), 5, w2.cl(), y2.cl(), 4));
+        assertMessage("y2 ('x') may not alias x",
+                () -> p.cl.matmul3(x.cl(), 2, 20, w0.cl(), y0.cl(), 5, w1.cl(), y1.cl(), 3, w2.cl(), x.cl(), 4));
+        assertMessage("out1 must be > 0",
+                () -> p.cl.matmul3(x.cl(), 2, 20, w0.cl(), y0.cl(), 5, w1.cl(), y1.cl(), 0, w2.cl(), y2.cl(), 4));
+    }
+
     @Test
     void badArgumentsNameTheParameter() {
         Buf x = p.zeros("x", DType.F32, 6);

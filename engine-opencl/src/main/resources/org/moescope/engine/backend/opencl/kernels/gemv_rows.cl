@@ -3,13 +3,10 @@
 // loads (one AVX-512 register) and used for GEMV_T tokens at once, with no local memory or barriers. A work-group
 // holds consecutive rows of one token tile, so the x tile stays in cache while the rows stream past.
 // x [tokens, in] F32, w [out, in] wtype, y [tokens, out] F32. Global (out, ceil(tokens / GEMV_T)), local (n, 1).
-__kernel void gemv_rows(__global const float *x, __global const wtype *w, __global float *y, int in, int out,
-                        int tokens) {
-    int o = get_global_id(0);
-    int t0 = get_global_id(1) * GEMV_T;
-    if (o >= out || t0 >= tokens) {
-        return;
-    }
+
+// Row o of w for tokens t0 .. t0 + GEMV_T - 1 (those below `tokens`) into y.
+inline void gemv_rows_row(__global const float *x, __global const wtype *w, __global float *y, int in, int out,
+                          int tokens, int o, int t0) {
     __global const wtype *wr = w + (size_t)o * in;
     // Rows past the last token read the last token's row (in bounds) and are not stored.
     __global const float *xr[GEMV_T];
@@ -37,4 +34,42 @@ __kernel void gemv_rows(__global const float *x, __global const wtype *w, __glob
         }
         y[(size_t)(t0 + t) * out + o] = s;
     }
+}
+
+__kernel void gemv_rows(__global const float *x, __global const wtype *w, __global float *y, int in, int out,
+                        int tokens) {
+    int o = get_global_id(0);
+    int t0 = get_global_id(1) * GEMV_T;
+    if (o < out && t0 < tokens) {
+        gemv_rows_row(x, w, y, in, out, tokens, o, t0);
+    }
+}
+
+// Three matmuls sharing x (the attention q, k, v projections) in one launch: output rows 0 .. out0-1 are w0's, the
+// next out1 are w1's, the last out2 are w2's. Global (out0 + out1 + out2, ceil(tokens / GEMV_T)), local (n, 1).
+__kernel void gemv_rows3(__global const float *x, int in, int tokens,
+                         __global const wtype *w0, __global float *y0, int out0,
+                         __global const wtype *w1, __global float *y1, int out1,
+                         __global const wtype *w2, __global float *y2, int out2) {
+    int o = get_global_id(0);
+    int t0 = get_global_id(1) * GEMV_T;
+    if (t0 >= tokens || o >= out0 + out1 + out2) {
+        return;
+    }
+    __global const wtype *w = w2;
+    __global float *y = y2;
+    int out = out2;
+    int row = o - out0 - out1;
+    if (o < out0) {
+        w = w0;
+        y = y0;
+        out = out0;
+        row = o;
+    } else if (o < out0 + out1) {
+        w = w1;
+        y = y1;
+        out = out1;
+        row = o - out0;
+    }
+    gemv_rows_row(x, w, y, in, out, tokens, row, t0);
 }
