@@ -85,6 +85,16 @@ public interface Backend extends AutoCloseable {
      */
     void rmsNorm(DeviceBuffer x, DeviceBuffer w, DeviceBuffer out, int rows, int n, float eps);
 
+    /**
+     * The per-head q and k norms in place: {@code rmsNorm(q, qNorm, q, qRows, n, eps)} and
+     * {@code rmsNorm(k, kNorm, k, kRows, n, eps)}, which a backend may do in one launch. q and k may not alias.
+     */
+    default void qkNorm(DeviceBuffer q, DeviceBuffer qNorm, int qRows, DeviceBuffer k, DeviceBuffer kNorm, int kRows,
+                        int n, float eps) {
+        rmsNorm(q, qNorm, q, qRows, n, eps);
+        rmsNorm(k, kNorm, k, kRows, n, eps);
+    }
+
     /** y[t, o] = sum_i x[t, i] * w[o, i]: x {@code [tokens, in]}, w {@code [out, in]} (any float dtype), y {@code [tokens, out]}. */
     void matmul(DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, int tokens, int in, int out);
 
@@ -107,6 +117,16 @@ public interface Backend extends AutoCloseable {
      * x {@code [tokens, heads, headDim]}, positions {@code [tokens]} (I32).
      */
     void rope(DeviceBuffer x, DeviceBuffer positions, int tokens, int heads, int headDim, float theta);
+
+    /**
+     * {@link #rope} of q {@code [tokens, heads, headDim]} and of k {@code [tokens, kvHeads, headDim]} with the same
+     * positions: the contract of two rope calls, which a backend may do in one launch.
+     */
+    default void ropeQk(DeviceBuffer q, DeviceBuffer k, DeviceBuffer positions, int tokens, int heads, int kvHeads,
+                        int headDim, float theta) {
+        rope(q, positions, tokens, heads, headDim, theta);
+        rope(k, positions, tokens, kvHeads, headDim, theta);
+    }
 
     /**
      * Causal grouped-query attention of one sequence with a KV cache.

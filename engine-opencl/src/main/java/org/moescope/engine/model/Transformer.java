@@ -238,12 +238,10 @@ public final class Transformer implements AutoCloseable {
                     config.kvDim(), w.v(), scratch.v, config.kvDim());
         }
         try (var s = profiler.stage(l, "attention", "qk_norm")) {
-            backend.rmsNorm(scratch.q, w.qNorm(), scratch.q, rows * heads, hd, eps);
-            backend.rmsNorm(scratch.k, w.kNorm(), scratch.k, rows * kvHeads, hd, eps);
+            backend.qkNorm(scratch.q, w.qNorm(), rows * heads, scratch.k, w.kNorm(), rows * kvHeads, hd, eps);
         }
         try (var s = profiler.stage(l, "attention", "rope")) {
-            backend.rope(scratch.q, scratch.positions, rows, heads, hd, config.ropeTheta());
-            backend.rope(scratch.k, scratch.positions, rows, kvHeads, hd, config.ropeTheta());
+            backend.ropeQk(scratch.q, scratch.k, scratch.positions, rows, heads, kvHeads, hd, config.ropeTheta());
         }
         try (var s = profiler.stage(l, "attention", "attn")) {
             if (caches.length == 1) {

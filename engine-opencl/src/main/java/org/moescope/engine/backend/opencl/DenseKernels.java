@@ -53,6 +53,66 @@ final class DenseKernels {
                 .run1d((long) rows * local, local);
     }
 
+    /** Backend.qkNorm in one launch when q and k norms share a weight dtype (else two rmsNorm launches). */
+    void qkNorm(DeviceBuffer q, DeviceBuffer qNorm, int qRows, DeviceBuffer k, DeviceBuffer kNorm, int kRows, int n,
+                float eps) {
+        positive(qRows, "qRows");
+        positive(kRows, "kRows");
+        positive(n, "n");
+        if (!(eps >= 0)) {
+            throw new IllegalArgumentException("eps must be >= 0, got " + eps);
+        }
+        ClBuffer qb = launcher.buffer(q, "q", DType.F32, (long) qRows * n);
+        ClBuffer qw = launcher.weight(qNorm, "qNorm", n);
+        ClBuffer kb = launcher.buffer(k, "k", DType.F32, (long) kRows * n);
+        ClBuffer kw = launcher.weight(kNorm, "kNorm", n);
+        if (qb == kb) {
+            throw new IllegalArgumentException("k ('" + kb.name() + "') may not alias q");
+        }
+        if (qw.dtype() != kw.dtype()) {
+            rmsNorm(q, qNorm, q, qRows, n, eps);
+            rmsNorm(k, kNorm, k, kRows, n, eps);
+            return;
+        }
+        if (launcher.tuning().rowPerItem()) {
+            launcher.launch("rms_norm", "rms_norm_rows2", weightDefine(qw.dtype()))
+                    .arg(qb).arg(qw).arg(qRows).arg(kb).arg(kw).arg(kRows).arg(n).arg(eps)
+                    .run1d((long) qRows + kRows, 16);
+            return;
+        }
+        int local = launcher.tuning().reduceSize();
+        launcher.launch("rms_norm", "rms_norm2", weightDefine(qw.dtype()))
+                .arg(qb).arg(qw).arg(qRows).arg(kb).arg(kw).arg(n).arg(eps)
+                .run1d(((long) qRows + kRows) * local, local);
+    }
+
+    /** Backend.ropeQk in one launch. */
+    void ropeQk(DeviceBuffer q, DeviceBuffer k, DeviceBuffer positions, int tokens, int heads, int kvHeads,
+                int headDim, float theta) {
+        positive(tokens, "tokens");
+        positive(heads, "heads");
+        positive(kvHeads, "kvHeads");
+        positive(headDim, "headDim");
+        if (headDim % 2 != 0) {
+            throw new IllegalArgumentException("headDim must be even, got " + headDim);
+        }
+        if (!(theta > 0)) {
+            throw new IllegalArgumentException("theta must be > 0, got " + theta);
+        }
+        ClBuffer qb = launcher.buffer(q, "q", DType.F32, (long) tokens * heads * headDim);
+        ClBuffer kb = launcher.buffer(k, "k", DType.F32, (long) tokens * kvHeads * headDim);
+        ClBuffer pb = launcher.buffer(positions, "positions", DType.I32, tokens);
+        if (qb == kb) {
+            throw new IllegalArgumentException("k ('" + kb.name() + "') may not alias q");
+        }
+        int half = headDim / 2;
+        long local = Math.min(LOCAL, Integer.highestOneBit(half));
+        launcher.launch("rope", "rope_qk", "")
+                .arg(qb).arg(kb).arg(pb).arg(invFrequencies(headDim, theta)).arg(tokens).arg(heads).arg(kvHeads)
+                .arg(headDim)
+                .run(new long[] {Launch.roundUp(half, local), heads + kvHeads, tokens}, new long[] {local, 1, 1});
+    }
+
     void rope(DeviceBuffer x, DeviceBuffer positions, int tokens, int heads, int headDim, float theta) {
         positive(tokens, "tokens");
         positive(heads, "heads");

@@ -140,6 +140,18 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
+    public void qkNorm(DeviceBuffer q, DeviceBuffer qNorm, int qRows, DeviceBuffer k, DeviceBuffer kNorm, int kRows,
+                       int n, float eps) {
+        dense.qkNorm(q, qNorm, qRows, k, kNorm, kRows, n, eps);
+    }
+
+    @Override
+    public void ropeQk(DeviceBuffer q, DeviceBuffer k, DeviceBuffer positions, int tokens, int heads, int kvHeads,
+                       int headDim, float theta) {
+        dense.ropeQk(q, k, positions, tokens, heads, kvHeads, headDim, theta);
+    }
+
+    @Override
     public void matmul3(DeviceBuffer x, int tokens, int in, DeviceBuffer w0, DeviceBuffer y0, int out0,
                         DeviceBuffer w1, DeviceBuffer y1, int out1, DeviceBuffer w2, DeviceBuffer y2, int out2) {
         matmuls.matmul3(x, tokens, in, w0, y0, out0, w1, y1, out1, w2, y2, out2);

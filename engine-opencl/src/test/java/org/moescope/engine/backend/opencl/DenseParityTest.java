@@ -1,10 +1,18 @@
 package org.moescope.engine.backend.opencl;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.opencl.BackendPair.Buf;
 
@@ -114,5 +122,60 @@ class DenseParityTest {
         p.cl.add(a.cl(), b.cl(), a.cl(), n);
         p.ref.add(a.ref(), b.ref(), a.ref(), n);
         p.assertClose(a, n, 0, 0, "add in place");
+    }
+
+    /** qkNorm and ropeQk (one launch each on OpenCL) match two rmsNorm / rope calls, on both kernel styles. */
+    @ParameterizedTest(name = "{0} tokens={1} heads={2} kvHeads={3} headDim={4}")
+    @MethodSource("qkShapes")
+    void qkNormAndRopeQkMatchTwoCalls(DType dtype, int tokens, int heads, int kvHeads, int headDim) {
+        for (BackendPair b : new BackendPair[] {p, other}) {
+            Buf q = b.random("q", DType.F32, (long) tokens * heads * headDim, 91, 2.0f);
+            Buf k = b.random("k", DType.F32, (long) tokens * kvHeads * headDim, 92, 2.0f);
+            Buf qw = b.random("qNorm", dtype, headDim, 93, 1.0f);
+            Buf kw = b.random("kNorm", dtype, headDim, 94, 1.0f);
+            int[] pos = new int[tokens];
+            for (int t = 0; t < tokens; t++) {
+                pos[t] = 3 * t + 1000;
+            }
+            Buf positions = b.ints("positions", pos);
+            b.cl.qkNorm(q.cl(), qw.cl(), tokens * heads, k.cl(), kw.cl(), tokens * kvHeads, headDim, 1e-6f);
+            b.ref.rmsNorm(q.ref(), qw.ref(), q.ref(), tokens * heads, headDim, 1e-6f);
+            b.ref.rmsNorm(k.ref(), kw.ref(), k.ref(), tokens * kvHeads, headDim, 1e-6f);
+            b.assertClose(q, tokens * heads * headDim, 1e-5, 1e-5, "qkNorm q " + dtype);
+            b.assertClose(k, tokens * kvHeads * headDim, 1e-5, 1e-5, "qkNorm k " + dtype);
+            b.cl.ropeQk(q.cl(), k.cl(), positions.cl(), tokens, heads, kvHeads, headDim, 1_000_000f);
+            b.ref.rope(q.ref(), positions.ref(), tokens, heads, headDim, 1_000_000f);
+            b.ref.rope(k.ref(), positions.ref(), tokens, kvHeads, headDim, 1_000_000f);
+            b.assertClose(q, tokens * heads * headDim, 2e-5, 2e-5, "ropeQk q " + dtype);
+            b.assertClose(k, tokens * kvHeads * headDim, 2e-5, 2e-5, "ropeQk k " + dtype);
+        }
+    }
+
+    static Stream<Arguments> qkShapes() {
+        int[][] shapes = {{1, 4, 2, 32}, {1, 32, 4, 128}, {3, 5, 1, 6}, {17, 8, 8, 64}, {2, 3, 2, 130}};
+        List<Arguments> args = new ArrayList<>();
+        for (DType dtype : new DType[] {DType.F32, DType.BF16}) {
+            for (int[] s : shapes) {
+                args.add(Arguments.of(dtype, s[0], s[1], s[2], s[3]));
+            }
+        }
+        return args.stream();
+    }
+
+    @Test
+    void qkNormAndRopeQkRefuseAliasesAndOddHeadDims() {
+        Buf q = p.zeros("q", DType.F32, 64);
+        Buf w = p.zeros("w", DType.F32, 8);
+        Buf positions = p.ints("positions", new int[] {0, 1});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> p.cl.qkNorm(q.cl(), w.cl(), 4, q.cl(), w.cl(), 4, 8, 1e-6f));
+        assertTrue(e.getMessage().contains("may not alias q"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> p.cl.ropeQk(q.cl(), q.cl(), positions.cl(), 2, 2, 2, 8, 10000f));
+        assertTrue(e.getMessage().contains("may not alias q"), e.getMessage());
+        Buf k = p.zeros("k", DType.F32, 64);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> p.cl.ropeQk(q.cl(), k.cl(), positions.cl(), 2, 2, 2, 7, 10000f));
+        assertTrue(e.getMessage().contains("headDim must be even"), e.getMessage());
     }
 }

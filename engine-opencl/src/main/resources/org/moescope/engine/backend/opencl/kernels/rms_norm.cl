@@ -1,10 +1,9 @@
 // One work-group of REDUCE_SIZE items per row: out[r, :] = x[r, :] / sqrt(mean(x[r, :]^2) + eps) * w.
 // x, out [rows, n] F32 (out may alias x: every item reads its elements before writing them); w [n] of wtype.
-__kernel __attribute__((reqd_work_group_size(REDUCE_SIZE, 1, 1)))
-void rms_norm(__global const float *x, __global const wtype *w, __global float *out, int n, float eps) {
-    __local float partial[REDUCE_SIZE];
+// Row `row` of x into out, by the whole work-group. partial: REDUCE_SIZE floats of local scratch.
+inline void rms_norm_group(__global const float *x, __global const wtype *w, __global float *out, int n, float eps,
+                           size_t row, __local float *partial) {
     int lid = get_local_id(0);
-    size_t row = get_group_id(0);
     __global const float *xr = x + row * n;
     float sum = 0.0f;
     for (int i = lid; i < n; i += REDUCE_SIZE) {
@@ -26,14 +25,28 @@ void rms_norm(__global const float *x, __global const wtype *w, __global float *
     }
 }
 
+__kernel __attribute__((reqd_work_group_size(REDUCE_SIZE, 1, 1)))
+void rms_norm(__global const float *x, __global const wtype *w, __global float *out, int n, float eps) {
+    __local float partial[REDUCE_SIZE];
+    rms_norm_group(x, w, out, n, eps, get_group_id(0), partial);
+}
+
+// Two in-place norms in one launch (the per-head q and k norms): rows 0 .. rows0-1 of x0 with w0, then the rows of
+// x1 with w1. Global: (rows0 + rows1) * REDUCE_SIZE.
+__kernel __attribute__((reqd_work_group_size(REDUCE_SIZE, 1, 1)))
+void rms_norm2(__global float *x0, __global const wtype *w0, int rows0, __global float *x1,
+               __global const wtype *w1, int n, float eps) {
+    __local float partial[REDUCE_SIZE];
+    size_t row = get_group_id(0);
+    bool first = row < (size_t)rows0;   // the same for the whole group: its barriers stay uniform
+    rms_norm_group(first ? x0 : x1, first ? w0 : w1, first ? x0 : x1, n, eps, first ? row : row - rows0, partial);
+}
+
 // CPU variant: one work-item per row, no barriers (a work-item is a loop iteration on CPU devices); squares are
 // summed in 16 lanes so the loop vectorises. Global: rows.
-__kernel void rms_norm_rows(__global const float *x, __global const wtype *w, __global float *out, int n, float eps,
-                            int rows) {
-    size_t row = get_global_id(0);
-    if (row >= rows) {
-        return;
-    }
+// One row of x into out by one work-item.
+inline void rms_norm_row(__global const float *x, __global const wtype *w, __global float *out, int n, float eps,
+                         size_t row) {
     __global const float *xr = x + row * n;
     float16 sum16 = (float16)(0.0f);
     int n16 = n / 16;
@@ -54,5 +67,24 @@ __kernel void rms_norm_rows(__global const float *x, __global const wtype *w, __
     }
     for (int i = n16 * 16; i < n; i++) {
         outr[i] = xr[i] * inv * LOAD_W(w, i);
+    }
+}
+
+__kernel void rms_norm_rows(__global const float *x, __global const wtype *w, __global float *out, int n, float eps,
+                            int rows) {
+    size_t row = get_global_id(0);
+    if (row < rows) {
+        rms_norm_row(x, w, out, n, eps, row);
+    }
+}
+
+// CPU variant of rms_norm2. Global: rows0 + rows1.
+__kernel void rms_norm_rows2(__global float *x0, __global const wtype *w0, int rows0, __global float *x1,
+                             __global const wtype *w1, int rows1, int n, float eps) {
+    size_t row = get_global_id(0);
+    if (row < (size_t)rows0) {
+        rms_norm_row(x0, w0, x0, n, eps, row);
+    } else if (row < (size_t)rows0 + rows1) {
+        rms_norm_row(x1, w1, x1, n, eps, row - rows0);
     }
 }
