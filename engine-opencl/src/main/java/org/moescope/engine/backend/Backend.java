@@ -141,6 +141,16 @@ public interface Backend extends AutoCloseable {
     /** out = a + b over n elements; out may alias a or b. */
     void add(DeviceBuffer a, DeviceBuffer b, DeviceBuffer out, int n);
 
+    /**
+     * residual += delta, then normed = RMSNorm(residual) * w per row of length n: the contract of {@link #add} and
+     * {@link #rmsNorm}, which a backend may do in one launch. normed may not alias residual or delta.
+     */
+    default void addRmsNorm(DeviceBuffer residual, DeviceBuffer delta, DeviceBuffer w, DeviceBuffer normed, int rows,
+                            int n, float eps) {
+        add(residual, delta, residual, rows * n);
+        rmsNorm(residual, w, normed, rows, n, eps);
+    }
+
     /** out[i] = silu(gate[i]) * up[i] over n elements, silu(x) = x / (1 + exp(-x)). */
     void siluMul(DeviceBuffer gate, DeviceBuffer up, DeviceBuffer out, int n);
 

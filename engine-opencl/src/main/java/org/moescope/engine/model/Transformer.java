@@ -256,8 +256,7 @@ public final class Transformer implements AutoCloseable {
             backend.matmul(scratch.attn, w.o(), scratch.ffnOut, rows, config.qDim(), h);
         }
         try (var s = profiler.stage(l, "attention", "residual")) {
-            backend.add(scratch.residual, scratch.ffnOut, scratch.residual, rows * h);
-            backend.rmsNorm(scratch.residual, w.postNorm(), scratch.normed, rows, h, eps);
+            backend.addRmsNorm(scratch.residual, scratch.ffnOut, w.postNorm(), scratch.normed, rows, h, eps);
         }
     }
 

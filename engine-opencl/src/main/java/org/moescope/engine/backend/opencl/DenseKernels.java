@@ -153,6 +153,33 @@ final class DenseKernels {
         invFreqTables.clear();
     }
 
+    /** Backend.addRmsNorm in one launch. */
+    void addRmsNorm(DeviceBuffer residual, DeviceBuffer delta, DeviceBuffer w, DeviceBuffer normed, int rows, int n,
+                    float eps) {
+        positive(rows, "rows");
+        positive(n, "n");
+        if (!(eps >= 0)) {
+            throw new IllegalArgumentException("eps must be >= 0, got " + eps);
+        }
+        ClBuffer rb = launcher.buffer(residual, "residual", DType.F32, (long) rows * n);
+        ClBuffer db = launcher.buffer(delta, "delta", DType.F32, (long) rows * n);
+        ClBuffer wb = launcher.weight(w, "w", n);
+        ClBuffer nb = launcher.buffer(normed, "normed", DType.F32, (long) rows * n);
+        if (nb == rb || nb == db) {
+            throw new IllegalArgumentException("normed ('" + nb.name() + "') may not alias residual or delta");
+        }
+        if (launcher.tuning().rowPerItem()) {
+            launcher.launch("rms_norm", "add_rms_norm_rows", weightDefine(wb.dtype()))
+                    .arg(rb).arg(db).arg(wb).arg(nb).arg(n).arg(eps).arg(rows)
+                    .run1d(rows, 16);
+            return;
+        }
+        int local = launcher.tuning().reduceSize();
+        launcher.launch("rms_norm", "add_rms_norm", weightDefine(wb.dtype()))
+                .arg(rb).arg(db).arg(wb).arg(nb).arg(n).arg(eps)
+                .run1d((long) rows * local, local);
+    }
+
     void add(DeviceBuffer a, DeviceBuffer b, DeviceBuffer out, int n) {
         positive(n, "n");
         ClBuffer ab = launcher.buffer(a, "a", DType.F32, n);

@@ -140,6 +140,12 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
+    public void addRmsNorm(DeviceBuffer residual, DeviceBuffer delta, DeviceBuffer w, DeviceBuffer normed, int rows,
+                           int n, float eps) {
+        dense.addRmsNorm(residual, delta, w, normed, rows, n, eps);
+    }
+
+    @Override
     public void qkNorm(DeviceBuffer q, DeviceBuffer qNorm, int qRows, DeviceBuffer k, DeviceBuffer kNorm, int kRows,
                        int n, float eps) {
         dense.qkNorm(q, qNorm, qRows, k, kNorm, kRows, n, eps);

@@ -178,4 +178,26 @@ class DenseParityTest {
                 () -> p.cl.ropeQk(q.cl(), k.cl(), positions.cl(), 2, 2, 2, 7, 10000f));
         assertTrue(e.getMessage().contains("headDim must be even"), e.getMessage());
     }
+
+    /** addRmsNorm (one launch on OpenCL) matches add then rmsNorm, on both kernel styles and with a tail past 16. */
+    @ParameterizedTest(name = "{0} rows={1} n={2}")
+    @CsvSource({"F32, 1, 128", "BF16, 1, 2048", "F16, 3, 67", "F32, 17, 130", "BF16, 5, 4099"})
+    void addRmsNormMatchesAddThenNorm(DType dtype, int rows, int n) {
+        for (BackendPair b : new BackendPair[] {p, other}) {
+            Buf residual = b.random("residual", DType.F32, (long) rows * n, 101, 1.0f);
+            Buf delta = b.random("delta", DType.F32, (long) rows * n, 102, 1.0f);
+            Buf w = b.random("w", dtype, n, 103, 1.0f);
+            Buf normed = b.random("normed", DType.F32, (long) rows * n, 104, 1.0f);
+            b.cl.addRmsNorm(residual.cl(), delta.cl(), w.cl(), normed.cl(), rows, n, 1e-6f);
+            b.ref.add(residual.ref(), delta.ref(), residual.ref(), rows * n);
+            b.ref.rmsNorm(residual.ref(), w.ref(), normed.ref(), rows, n, 1e-6f);
+            b.assertClose(residual, rows * n, 0, 0, "addRmsNorm residual " + dtype);
+            b.assertClose(normed, rows * n, 1e-5, 1e-5, "addRmsNorm normed " + dtype);
+        }
+        Buf r = p.zeros("r", DType.F32, 8);
+        Buf w = p.zeros("w1", DType.F32, 8);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> p.cl.addRmsNorm(r.cl(), r.cl(), w.cl(), r.cl(), 1, 8, 1e-6f));
+        assertTrue(e.getMessage().contains("may not alias"), e.getMessage());
+    }
 }

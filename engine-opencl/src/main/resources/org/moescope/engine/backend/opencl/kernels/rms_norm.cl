@@ -31,6 +31,37 @@ void rms_norm(__global const float *x, __global const wtype *w, __global float *
     rms_norm_group(x, w, out, n, eps, get_group_id(0), partial);
 }
 
+// residual[r, :] += delta[r, :], then normed[r, :] = RMSNorm(residual[r, :]) * w, one work-group per row (the attention
+// block's residual add and the next norm in one launch). Each item rereads only the elements it wrote itself.
+__kernel __attribute__((reqd_work_group_size(REDUCE_SIZE, 1, 1)))
+void add_rms_norm(__global float *residual, __global const float *delta, __global const wtype *w,
+                  __global float *normed, int n, float eps) {
+    __local float partial[REDUCE_SIZE];
+    int lid = get_local_id(0);
+    size_t row = get_group_id(0);
+    __global float *rr = residual + row * n;
+    __global const float *dr = delta + row * n;
+    float sum = 0.0f;
+    for (int i = lid; i < n; i += REDUCE_SIZE) {
+        float v = rr[i] + dr[i];
+        rr[i] = v;
+        sum += v * v;
+    }
+    partial[lid] = sum;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int s = REDUCE_SIZE / 2; s > 0; s >>= 1) {
+        if (lid < s) {
+            partial[lid] += partial[lid + s];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    float inv = rsqrt(partial[0] / (float)n + eps);
+    __global float *outr = normed + row * n;
+    for (int i = lid; i < n; i += REDUCE_SIZE) {
+        outr[i] = rr[i] * inv * LOAD_W(w, i);
+    }
+}
+
 // Two in-place norms in one launch (the per-head q and k norms): rows 0 .. rows0-1 of x0 with w0, then the rows of
 // x1 with w1. Global: (rows0 + rows1) * REDUCE_SIZE.
 __kernel __attribute__((reqd_work_group_size(REDUCE_SIZE, 1, 1)))
@@ -87,4 +118,23 @@ __kernel void rms_norm_rows2(__global float *x0, __global const wtype *w0, int r
     } else if (row < (size_t)rows0 + rows1) {
         rms_norm_row(x1, w1, x1, n, eps, row - rows0);
     }
+}
+
+// CPU variant of add_rms_norm: one work-item per row. Global: rows.
+__kernel void add_rms_norm_rows(__global float *residual, __global const float *delta, __global const wtype *w,
+                                __global float *normed, int n, float eps, int rows) {
+    size_t row = get_global_id(0);
+    if (row >= rows) {
+        return;
+    }
+    __global float *rr = residual + row * n;
+    __global const float *dr = delta + row * n;
+    int n16 = n / 16;
+    for (int j = 0; j < n16; j++) {
+        vstore16(vload16(j, rr) + vload16(j, dr), j, rr);
+    }
+    for (int i = n16 * 16; i < n; i++) {
+        rr[i] += dr[i];
+    }
+    rms_norm_row(residual, w, normed, n, eps, row);
 }
