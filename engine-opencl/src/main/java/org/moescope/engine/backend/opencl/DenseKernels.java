@@ -35,9 +35,7 @@ final class DenseKernels {
     void rmsNorm(DeviceBuffer x, DeviceBuffer w, DeviceBuffer out, int rows, int n, float eps) {
         positive(rows, "rows");
         positive(n, "n");
-        if (!(eps >= 0)) {
-            throw new IllegalArgumentException("eps must be >= 0, got " + eps);
-        }
+        checkEps(eps);
         ClBuffer xb = launcher.buffer(x, "x", DType.F32, (long) rows * n);
         ClBuffer wb = launcher.weight(w, "w", n);
         ClBuffer ob = launcher.buffer(out, "out", DType.F32, (long) rows * n);
@@ -59,9 +57,7 @@ final class DenseKernels {
         positive(qRows, "qRows");
         positive(kRows, "kRows");
         positive(n, "n");
-        if (!(eps >= 0)) {
-            throw new IllegalArgumentException("eps must be >= 0, got " + eps);
-        }
+        checkEps(eps);
         ClBuffer qb = launcher.buffer(q, "q", DType.F32, (long) qRows * n);
         ClBuffer qw = launcher.weight(qNorm, "qNorm", n);
         ClBuffer kb = launcher.buffer(k, "k", DType.F32, (long) kRows * n);
@@ -93,12 +89,7 @@ final class DenseKernels {
         positive(heads, "heads");
         positive(kvHeads, "kvHeads");
         positive(headDim, "headDim");
-        if (headDim % 2 != 0) {
-            throw new IllegalArgumentException("headDim must be even, got " + headDim);
-        }
-        if (!(theta > 0)) {
-            throw new IllegalArgumentException("theta must be > 0, got " + theta);
-        }
+        checkRope(headDim, theta);
         ClBuffer qb = launcher.buffer(q, "q", DType.F32, (long) tokens * heads * headDim);
         ClBuffer kb = launcher.buffer(k, "k", DType.F32, (long) tokens * kvHeads * headDim);
         ClBuffer pb = launcher.buffer(positions, "positions", DType.I32, tokens);
@@ -117,12 +108,7 @@ final class DenseKernels {
         positive(tokens, "tokens");
         positive(heads, "heads");
         positive(headDim, "headDim");
-        if (headDim % 2 != 0) {
-            throw new IllegalArgumentException("headDim must be even, got " + headDim);
-        }
-        if (!(theta > 0)) {
-            throw new IllegalArgumentException("theta must be > 0, got " + theta);
-        }
+        checkRope(headDim, theta);
         ClBuffer xb = launcher.buffer(x, "x", DType.F32, (long) tokens * heads * headDim);
         ClBuffer pb = launcher.buffer(positions, "positions", DType.I32, tokens);
         int half = headDim / 2;
@@ -130,6 +116,21 @@ final class DenseKernels {
         launcher.launch("rope", "rope", "")
                 .arg(xb).arg(pb).arg(invFrequencies(headDim, theta)).arg(tokens).arg(heads).arg(headDim)
                 .run(new long[] {Launch.roundUp(half, local), heads, tokens}, new long[] {local, 1, 1});
+    }
+
+    private static void checkEps(float eps) {
+        if (!(eps >= 0)) {
+            throw new IllegalArgumentException("eps must be >= 0, got " + eps);
+        }
+    }
+
+    private static void checkRope(int headDim, float theta) {
+        if (headDim % 2 != 0) {
+            throw new IllegalArgumentException("headDim must be even, got " + headDim);
+        }
+        if (!(theta > 0)) {
+            throw new IllegalArgumentException("theta must be > 0, got " + theta);
+        }
     }
 
     /**
@@ -158,9 +159,7 @@ final class DenseKernels {
                     float eps) {
         positive(rows, "rows");
         positive(n, "n");
-        if (!(eps >= 0)) {
-            throw new IllegalArgumentException("eps must be >= 0, got " + eps);
-        }
+        checkEps(eps);
         ClBuffer rb = launcher.buffer(residual, "residual", DType.F32, (long) rows * n);
         ClBuffer db = launcher.buffer(delta, "delta", DType.F32, (long) rows * n);
         ClBuffer wb = launcher.weight(w, "w", n);

@@ -32,34 +32,19 @@ void rms_norm(__global const float *x, __global const wtype *w, __global float *
 }
 
 // residual[r, :] += delta[r, :], then normed[r, :] = RMSNorm(residual[r, :]) * w, one work-group per row (the attention
-// block's residual add and the next norm in one launch). Each item rereads only the elements it wrote itself.
+// block's residual add and the next norm in one launch). Each item adds the elements it then reads in rms_norm_group,
+// so it rereads only what it wrote itself and needs no barrier in between.
 __kernel __attribute__((reqd_work_group_size(REDUCE_SIZE, 1, 1)))
 void add_rms_norm(__global float *residual, __global const float *delta, __global const wtype *w,
                   __global float *normed, int n, float eps) {
     __local float partial[REDUCE_SIZE];
-    int lid = get_local_id(0);
     size_t row = get_group_id(0);
     __global float *rr = residual + row * n;
     __global const float *dr = delta + row * n;
-    float sum = 0.0f;
-    for (int i = lid; i < n; i += REDUCE_SIZE) {
-        float v = rr[i] + dr[i];
-        rr[i] = v;
-        sum += v * v;
+    for (int i = get_local_id(0); i < n; i += REDUCE_SIZE) {   // the elements rms_norm_group will give this item
+        rr[i] += dr[i];
     }
-    partial[lid] = sum;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = REDUCE_SIZE / 2; s > 0; s >>= 1) {
-        if (lid < s) {
-            partial[lid] += partial[lid + s];
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    float inv = rsqrt(partial[0] / (float)n + eps);
-    __global float *outr = normed + row * n;
-    for (int i = lid; i < n; i += REDUCE_SIZE) {
-        outr[i] = rr[i] * inv * LOAD_W(w, i);
-    }
+    rms_norm_group(residual, w, normed, n, eps, row, partial);
 }
 
 // Two in-place norms in one launch (the per-head q and k norms): rows 0 .. rows0-1 of x0 with w0, then the rows of
