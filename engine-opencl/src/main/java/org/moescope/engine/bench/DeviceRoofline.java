@@ -41,12 +41,13 @@ public record DeviceRoofline(String method, long bufferBytes, double readF32GBps
      */
     public DeviceRoofline best(DeviceRoofline other) {
         return new DeviceRoofline(method + "; best of two measurements (start and end of the run)",
-                Math.max(bufferBytes, other.bufferBytes), max(readF32GBps, other.readF32GBps),
-                max(readF16GBps, other.readF16GBps), max(readBf16GBps, other.readBf16GBps),
-                max(fp32Gflops, other.fp32Gflops));
+                Math.max(bufferBytes, other.bufferBytes), maxIgnoringNaN(readF32GBps, other.readF32GBps),
+                maxIgnoringNaN(readF16GBps, other.readF16GBps), maxIgnoringNaN(readBf16GBps, other.readBf16GBps),
+                maxIgnoringNaN(fp32Gflops, other.fp32Gflops));
     }
 
-    private static double max(double a, double b) {
+    /** The larger of a and b, the other where one is NaN (not measured). */
+    static double maxIgnoringNaN(double a, double b) {
         return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.max(a, b);
     }
 

@@ -37,4 +37,8 @@ public record GemmCaseResult(DType dtype, int n, String kernel, boolean enginePa
     GemmCaseResult withTarget(OptionalDouble newTarget) {
         return new GemmCaseResult(dtype, n, kernel, enginePath, micros, gflops, newTarget, weightBytes, sameBytesGBps);
     }
+
+    GemmCaseResult withSameBytesGBps(double gbps) {
+        return new GemmCaseResult(dtype, n, kernel, enginePath, micros, gflops, target, weightBytes, gbps);
+    }
 }

@@ -168,10 +168,8 @@ public final class GemmMicroBench {
         // Just before and right after the kernels, so that all see the memory (and the caches' other tenants) of the
         // same minute; the better of the two, as for the roofs, so that the kernels' share of it is not flattered.
         double readAfter = sameBytesRead.gbps(weightBytes, dtype, runs(repeats, weightBytes));
-        double readGBps = Double.isNaN(readBefore) ? readAfter : Double.isNaN(readAfter) ? readBefore
-                : Math.max(readBefore, readAfter);
-        return results.stream().map(r -> new GemmCaseResult(r.dtype(), r.n(), r.kernel(), r.enginePath(), r.micros(),
-                r.gflops(), r.target(), r.weightBytes(), readGBps)).toList();
+        double readGBps = DeviceRoofline.maxIgnoringNaN(readBefore, readAfter);
+        return results.stream().map(r -> r.withSameBytesGBps(readGBps)).toList();
     }
 
     private GemmCaseResult time(DType dtype, int n, String kernel, boolean enginePath, long weightBytes,
