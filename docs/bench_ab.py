@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Before/after table of the ggml MUL_MAT_ID case from alternated `moescope bench --parts gemm --json` runs.
 
-usage: python3 docs/bench_ab.py BEFORE_1.json AFTER_1.json BEFORE_2.json AFTER_2.json ...
+usage: python3 docs/bench_ab.py [--labels A,B] BEFORE_1.json AFTER_1.json BEFORE_2.json AFTER_2.json ...
        (files alternate before, after; each figure is the median over the runs of the run's median GFLOP/s;
-       A.json+B.json counts the reports A and B, e.g. one per n, as one run)
+       A.json+B.json counts the reports A and B, e.g. one per n, as one run;
+       --labels names the two sides in the table, "before,after" by default)
 """
 import json
 import statistics
@@ -16,7 +17,12 @@ def engine_path(report):
     return {(r["dtype"], r["n"]): r for r in report["mul_mat_id"]["results"] if r["engine_path"]}
 
 
-def main(paths):
+def main(args):
+    labels = ["before", "after"]
+    if args[:1] == ["--labels"] and len(args) > 1 and len(args[1].split(",")) == 2:
+        labels = args[1].split(",")
+        args = args[2:]
+    paths = args
     if len(paths) < 2 or len(paths) % 2:
         sys.exit(__doc__)
     runs = {"before": [], "after": []}
@@ -31,10 +37,12 @@ def main(paths):
         runs["before" if i % 2 == 0 else "after"].append(merged)
     for side, reports in runs.items():
         for r in reports:
-            print("%s %s: read %.1f GB/s F32, load %.1f" % (side, r["started_utc"], r["roofline"]["read_f32_gbps"],
+            print("%s %s: read %.1f GB/s F32, load %.1f" % (labels[side == "after"], r["started_utc"],
+                                                          r["roofline"]["read_f32_gbps"],
                                                           r["host"]["load_average_start"]))
     print()
-    print("| n | dtype | ggml CPU | before (runs) | after (runs) | after / before | after vs target |")
+    print("| n | dtype | ggml CPU | %s (runs) | %s (runs) | %s / %s | %s vs target |" % (
+        labels[0], labels[1], labels[1], labels[0], labels[1]))
     print("| --- | --- | --- | --- | --- | --- | --- |")
     keys = sorted(engine_path(runs["after"][0]), key=lambda k: (k[1], ["F32", "F16", "BF16"].index(k[0])))
     after_f16 = {}

@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.Backends;
@@ -26,6 +27,7 @@ import org.moescope.engine.bench.GemmCaseResult;
 import org.moescope.engine.bench.SameBytesRead;
 import org.moescope.engine.bench.GemmMicroBench;
 import org.moescope.engine.bench.HostLoad;
+import org.moescope.engine.bench.HostPages;
 import org.moescope.engine.bench.ModelThroughput;
 import org.moescope.engine.bench.ModelThroughputBench;
 import org.moescope.engine.bench.MoeLayerBench;
@@ -98,8 +100,12 @@ final class BenchCommand {
         int[] gemmNs = positiveInts(args.string("gemm-n", "1,32,512"), "--gemm-n");
         Path json = args.present("json") ? Path.of(args.required("json")) : null;
         long t0 = System.nanoTime();
-        Consumer<String> progress = m -> System.err.printf(Locale.ROOT, "bench %6.1fs: %s%n",
-                (System.nanoTime() - t0) / 1e9, m);
+        // each progress line also samples the process's huge pages: it comes while a part's weights are allocated
+        AtomicReference<HostPages> pages = new AtomicReference<>(HostPages.sample());
+        Consumer<String> progress = m -> {
+            pages.accumulateAndGet(HostPages.sample(), HostPages::max);
+            System.err.printf(Locale.ROOT, "bench %6.1fs: %s%n", (System.nanoTime() - t0) / 1e9, m);
+        };
         String device = args.string("device", null);
 
         String started = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
@@ -136,7 +142,8 @@ final class BenchCommand {
                     prompt, decode, progress));
         }
         HostLoad host = new HostLoad(HostLoad.cpusNow(), loadStart, HostLoad.loadAverageNow());
-        BenchReport report = new BenchReport(started, info, kind, host, settings, roofline, workloads, gemm, models);
+        BenchReport report = new BenchReport(started, info, kind, host, pages.get(), settings, roofline, workloads,
+                gemm, models);
         BenchText.print(report, out);
         if (json != null) {
             try {

@@ -39,6 +39,15 @@ public final class BenchJson {
             host.add("load_average_end", num(report.host().loadEnd() >= 0 ? report.host().loadEnd() : Double.NaN));
             root.add("host", host);
         }
+        if (report.pages() != null) {
+            JsonObject pages = new JsonObject();
+            pages.addProperty("transparent_huge_pages", report.pages().mode());
+            pages.addProperty("glibc_tunables", report.pages().tunables());
+            pages.addProperty("malloc_huge_pages_requested", report.pages().mallocRequested());
+            pages.add("peak_huge_page_bytes", report.pages().peakBytes() >= 0
+                    ? new JsonPrimitive(report.pages().peakBytes()) : JsonNull.INSTANCE);
+            root.add("host_pages", pages);
+        }
         root.add("settings", settings(report.settings()));
         root.add("roofline", roofline(report.roofline()));
         JsonArray workloads = new JsonArray();

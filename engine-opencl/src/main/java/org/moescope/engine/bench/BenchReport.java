@@ -5,9 +5,9 @@ import org.moescope.engine.backend.DeviceInfo;
 
 /**
  * Everything one bench run measured: the device and its roofs, the MoE layer workloads, the ggml MUL_MAT_ID
- * comparison and whole-model throughput. Parts not run are empty lists (roofline may be null).
+ * comparison and whole-model throughput. Parts not run are empty lists (roofline and pages may be null).
  */
-public record BenchReport(String startedUtc, DeviceInfo device, String backendKind, HostLoad host,
+public record BenchReport(String startedUtc, DeviceInfo device, String backendKind, HostLoad host, HostPages pages,
                           BenchSettings settings, DeviceRoofline roofline, List<WorkloadResult> workloads,
                           List<GemmCaseResult> mulMatId, List<ModelThroughput> models) {
 

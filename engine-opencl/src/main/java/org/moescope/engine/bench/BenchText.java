@@ -31,6 +31,9 @@ public final class BenchText {
                     r.host().loadStart(), r.host().loadEnd(), Math.max(r.host().loadStart(), r.host().loadEnd())
                             > r.host().cpus() ? " (oversubscribed: other processes shared the cores)" : "");
         }
+        if (r.pages() != null) {
+            out.println("host memory: " + r.pages().describe());
+        }
         DeviceRoofline roof = r.roofline();
         if (roof != null) {
             out.printf(Locale.ROOT, "device roofs: read %s GB/s F32, %s F16, %s BF16 (%.0f MiB buffer); FP32 FMA %s GFLOP/s%n",

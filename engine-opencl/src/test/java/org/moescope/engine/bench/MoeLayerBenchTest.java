@@ -38,7 +38,8 @@ class MoeLayerBenchTest {
                 MoeOptions.allSwitchCombinations(false), 1, 4, RoutingMode.FIXED, 3);
         try (JavaBackend backend = new JavaBackend()) {
             fixed = new MoeLayerBench(backend, settings, null).run();
-            report = new BenchReport("now", backend.device(), backend.kind(), new HostLoad(2, 1.5, 2.5), settings,
+            report = new BenchReport("now", backend.device(), backend.kind(), new HostLoad(2, 1.5, 2.5),
+                    new HostPages("madvise", "glibc.malloc.hugetlb=1", 6L << 20), settings,
                     DeviceRoofline.javaHeapRead(1 << 20, 2), fixed, List.of(), List.of());
         }
     }
@@ -140,6 +141,10 @@ class MoeLayerBenchTest {
         JsonObject root = JsonParser.parseString(BenchJson.toJson(report)).getAsJsonObject();
         assertEquals(BenchJson.FORMAT, root.get("format").getAsInt());
         assertEquals(2.5, root.getAsJsonObject("host").get("load_average_end").getAsDouble());
+        JsonObject pages = root.getAsJsonObject("host_pages");
+        assertEquals("madvise", pages.get("transparent_huge_pages").getAsString());
+        assertTrue(pages.get("malloc_huge_pages_requested").getAsBoolean());
+        assertEquals(6L << 20, pages.get("peak_huge_page_bytes").getAsLong());
         assertEquals("fixed", root.getAsJsonObject("settings").get("routing").getAsString());
         assertEquals(2, root.getAsJsonObject("settings").get("layers").getAsInt());
         assertTrue(root.getAsJsonObject("roofline").get("read_f32_gbps").getAsDouble() > 0);
@@ -188,6 +193,8 @@ class MoeLayerBenchTest {
             assertTrue(text.contains(BenchText.shortLabel(o)), o.label());
         }
         assertTrue(text.contains("routing fixed"));
+        assertTrue(text.contains("host memory: transparent huge pages madvise, glibc.malloc.hugetlb requested; "
+                + "at most 6 MiB of this process on them"), text);
         assertFalse(text.contains("NaN"));
     }
 }
