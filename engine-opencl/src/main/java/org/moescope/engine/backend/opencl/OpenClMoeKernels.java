@@ -16,7 +16,7 @@ import org.moescope.engine.moe.DispatchPlan;
  * open timing window. Nothing here waits for the device.
  */
 public final class OpenClMoeKernels {
-    /** Row items per work-group of the barrier-free (CPU) GEMVs; 0 leaves the choice to the OpenCL runtime. */
+    /** Rows per work-group of the barrier-free (CPU) GEMVs; 0 leaves the choice to the OpenCL runtime. */
     static final int CPU_GEMV_GROUP = Integer.getInteger("moescope.cl.MOE_GEMV_CPU_GROUP", 64);
 
     private final KernelLauncher launcher;
@@ -190,10 +190,12 @@ public final class OpenClMoeKernels {
 
     private void gemvLaunch(Launch launch, int pairs, int rows) {
         if (tuning.barrierFree()) {
-            // Work-groups of CPU_GEMV_GROUP row items: enough groups for every core at decode (8 pairs x 768 rows make
-            // 96), few enough that the per-group overhead of a CPU runtime stays small. Items past the rows do nothing.
+            // Work-groups of CPU_GEMV_GROUP rows: enough groups for every core at decode (8 pairs x 768 rows make 96),
+            // small enough that the cores finish together when the weights are in the cache, few enough that the
+            // per-group overhead of a CPU runtime stays small. Items past the rows do nothing.
             int items = ceilDiv(rows, tuning.gemvItemRows());
-            int group = Math.min(CPU_GEMV_GROUP, launcher.runtime().maxWorkGroupSize());
+            int group = CPU_GEMV_GROUP <= 0 ? 0 : Math.min(Math.max(1, CPU_GEMV_GROUP / tuning.gemvItemRows()),
+                    launcher.runtime().maxWorkGroupSize());
             if (group > 0 && items >= group) {
                 launch.run(new long[] {(long) ceilDiv(items, group) * group, pairs}, new long[] {group, 1});
             } else {

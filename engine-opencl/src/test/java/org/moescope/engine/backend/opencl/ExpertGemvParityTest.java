@@ -43,11 +43,17 @@ class ExpertGemvParityTest {
                 {"decode k=8", 8, 8, 32, 2048, 24, DispatchParityTest.distinctPerToken(r, 1, 32, 8)},
                 {"decode down", 8, 1, 128, 67, 48, DispatchParityTest.distinctPerToken(r, 1, 128, 8)},
                 {"batched B=4", 32, 8, 16, 48, 130, DispatchParityTest.distinctPerToken(r, 4, 16, 8)},
-                {"same expert twice", 6, 3, 3, 7, 5, new int[] {0, 1, 2, 2, 1, 0}}};
+                {"same expert twice", 6, 3, 3, 7, 5, new int[] {0, 1, 2, 2, 1, 0}},
+                // pairs that share an expert are computed together by the first of them, four at a time
+                {"shared experts B=16", 128, 8, 16, 67, 24, DispatchParityTest.distinctPerToken(r, 16, 16, 8)},
+                {"groups of 1, 3, 4, 5, 7", 20, 1, 5, 40, 9,
+                        new int[] {3, 1, 3, 2, 0, 3, 2, 3, 1, 2, 4, 3, 2, 0, 1, 3, 2, 3, 0, 1}},
+                {"k=2, 17 tokens, 3 experts", 34, 2, 3, 33, 13, DispatchParityTest.distinctPerToken(r, 17, 3, 2)}};
         MoeKernelTuning[] tunings = {
                 new MoeKernelTuning(8, 8, 4, 1, 1, 32, 8, 1, 16, false),   // 32 lanes x 8 rows per work-group
                 new MoeKernelTuning(8, 8, 4, 1, 1, 4, 2, 1, 16, false),    // few lanes: more tail work per lane
                 new MoeKernelTuning(8, 8, 4, 1, 1, 1, 1, 3, 16, true),     // barrier-free, 3 whole rows per item
+                new MoeKernelTuning(8, 8, 4, 1, 1, 1, 1, 32, 16, true),    // barrier-free, 32 rows: the CPU default
                 new MoeKernelTuning(8, 8, 4, 1, 1, 1, 1, 1, 16, true)};    // barrier-free, 1 row: padded 64-item groups
         List<Arguments> all = new ArrayList<>();
         for (MoeKernelTuning tuning : tunings) {
@@ -103,6 +109,29 @@ class ExpertGemvParityTest {
         f.java.expertGemv(x.java(), 1, w.java(), idBuf.java(), out.java(), 4, 8, 130, 67);
         f.cl.expertGemv(x.cl(), 1, w.cl(), idBuf.cl(), out.cl(), 4, 8, 130, 67);
         f.assertClose(out, 4 * 67, TOLERANCE, "default tuning " + f.cl.launcher().runtime().info().kind());
+    }
+
+    @Test
+    void anIdOutsideTheExpertsAmongSharedOnesGivesNaNRowsOnlyForItsPair() {
+        int[] ids = {1, 9, 1, 1, 1, 1, -1, 1};
+        for (MoeKernelTuning tuning : new MoeKernelTuning[] {new MoeKernelTuning(8, 8, 4, 1, 1, 1, 1, 1, 16, true),
+                new MoeKernelTuning(8, 8, 4, 1, 1, 32, 8, 1, 16, false)}) {
+            var moe = new OpenClMoeKernels(f.cl.launcher(), tuning);
+            var x = f.random("x", DType.F32, 8L * 16, 63, 1f);
+            var w = f.random("w", DType.F32, 2L * 4 * 16, 64, 0.5f);
+            var idBuf = f.ints("ids", ids);
+            var out = f.zeros("out", DType.F32, 8L * 4);
+            moe.expertGemv(x.cl(), 1, w.cl(), idBuf.cl(), out.cl(), 8, 2, 16, 4);
+            float[] got = f.clFloats(out, 32);
+            for (int p = 0; p < 8; p++) {
+                for (int i = 0; i < 4; i++) {
+                    boolean invalid = ids[p] < 0 || ids[p] >= 2;
+                    assertTrue(invalid == Float.isNaN(got[p * 4 + i]), "pair " + p + " (id " + ids[p] + ") row " + i
+                            + " = " + got[p * 4 + i] + (tuning.barrierFree() ? " whole rows" : " lanes"));
+                }
+            }
+            f.releaseBuffers();
+        }
     }
 
     @Test
