@@ -10,3 +10,11 @@ for i in 1 2 3; do
       --gemm-n 1 --json "$out/$side-$i.json" > "$out/$side-$i.txt" 2>/dev/null)
   done
 done
+# then 4 more pairs of batched decode B=16 alone (b16-before-N / b16-after-N)
+for i in 4 5 6 7; do
+  for side in before after; do
+    dir=$([ $side = before ] && echo "$1" || echo "$2")
+    (cd "$dir" && ./moescope bench --device 0 --parts moe --tokens b16 --variants 0 --repeats 5 \
+      --json "$out/b16-$side-$i.json" > "$out/b16-$side-$i.txt" 2>/dev/null)
+  done
+done
