@@ -201,24 +201,47 @@ inline __attribute__((always_inline)) float4 row_dot4(__global const wtype* wr, 
 // x row of pair p, or of pair p0 when p is absent (-1): a stand-in whose products are not stored.
 #define X_ROW(x, p, p0, xRowDivisor, inDim) ((x) + (size_t) (((p) < 0 ? (p0) : (p)) / (xRowDivisor)) * (inDim))
 
-__kernel void expert_gemv_rows(__global const float* x, int xRowDivisor, __global const wtype* w,
-                               __global const int* ids, __global float* out, int experts, int inDim, int outDim) {
-    const int pair = get_global_id(1);
-    const int pairs = get_global_size(1);
-    const int row0 = get_global_id(0) * MOE_GEMV_ITEM_ROWS;
-    const int rowEnd = min(row0 + MOE_GEMV_ITEM_ROWS, outDim);
+// The start both CPU kernels share: the pair's expert when this work-item computes rows for its group, else -1.
+// Items past the rows (padding of the last work-group) and pairs that are not their expert's leader have nothing to do;
+// a pair with an id outside [0, experts) gets NaN rows here instead of reads outside the weights.
+inline int group_expert(__global const int* ids, __global float* out, int pair, int experts, int row0, int rowEnd,
+                        int outDim) {
     if (row0 >= outDim) {
-        return;         // padding of the last work-group
+        return -1;
     }
     const int expert = ids[pair];
     if ((uint) expert >= (uint) experts) {
         for (int row = row0; row < rowEnd; row++) {
             out[(size_t) pair * outDim + row] = NAN;
         }
-        return;
+        return -1;
     }
-    if (!leads_expert(ids, pair, expert)) {
-        return;         // an earlier pair with this expert computes this pair's rows
+    return leads_expert(ids, pair, expert) ? expert : -1;
+}
+
+// One row's results of a group: pair p0's always, p1..p3's where present.
+inline void store_group_row(__global float* out, int outDim, int row, int p0, int p1, int p2, int p3, float4 v) {
+    out[(size_t) p0 * outDim + row] = v.s0;
+    if (p1 >= 0) {
+        out[(size_t) p1 * outDim + row] = v.s1;
+    }
+    if (p2 >= 0) {
+        out[(size_t) p2 * outDim + row] = v.s2;
+    }
+    if (p3 >= 0) {
+        out[(size_t) p3 * outDim + row] = v.s3;
+    }
+}
+
+__kernel void expert_gemv_rows(__global const float* x, int xRowDivisor, __global const wtype* w,
+                               __global const int* ids, __global float* out, int experts, int inDim, int outDim) {
+    const int pair = get_global_id(1);
+    const int pairs = get_global_size(1);
+    const int row0 = get_global_id(0) * MOE_GEMV_ITEM_ROWS;
+    const int rowEnd = min(row0 + MOE_GEMV_ITEM_ROWS, outDim);
+    const int expert = group_expert(ids, out, pair, experts, row0, rowEnd, outDim);
+    if (expert < 0) {
+        return;
     }
     __global const wtype* we = w + (size_t) expert * outDim * inDim;
     int q = next_member(ids, pair + 1, pairs, expert);
@@ -238,16 +261,7 @@ __kernel void expert_gemv_rows(__global const float* x, int xRowDivisor, __globa
         __global const float* x3 = X_ROW(x, p3, p0, xRowDivisor, inDim);
         for (int row = row0; row < rowEnd; row++) {
             const float4 d = row_dot4(we + (size_t) row * inDim, x0, x1, x2, x3, inDim);
-            out[(size_t) p0 * outDim + row] = d.s0;
-            if (p1 >= 0) {
-                out[(size_t) p1 * outDim + row] = d.s1;
-            }
-            if (p2 >= 0) {
-                out[(size_t) p2 * outDim + row] = d.s2;
-            }
-            if (p3 >= 0) {
-                out[(size_t) p3 * outDim + row] = d.s3;
-            }
+            store_group_row(out, outDim, row, p0, p1, p2, p3, d);
         }
         p0 = q;
         q = p0 < pairs ? next_member(ids, p0 + 1, pairs, expert) : pairs;
@@ -264,17 +278,8 @@ __kernel void expert_gate_up_silu_rows(__global const float* x, int xRowDivisor,
     const int row0 = get_global_id(0) * MOE_GEMV_ITEM_ROWS;
     const int rowEnd = min(row0 + MOE_GEMV_ITEM_ROWS, inter);
     const int in16 = hidden & ~15;
-    if (row0 >= inter) {
-        return;
-    }
-    const int expert = ids[pair];
-    if ((uint) expert >= (uint) experts) {
-        for (int row = row0; row < rowEnd; row++) {
-            out[(size_t) pair * inter + row] = NAN;
-        }
-        return;
-    }
-    if (!leads_expert(ids, pair, expert)) {
+    const int expert = group_expert(ids, out, pair, experts, row0, rowEnd, inter);
+    if (expert < 0) {
         return;
     }
     const size_t expertStart = (size_t) expert * inter;
@@ -311,17 +316,7 @@ __kernel void expert_gate_up_silu_rows(__global const float* x, int xRowDivisor,
         for (int row = row0; row < rowEnd; row++) {
             const float4 gate = row_dot4(wGate + (expertStart + row) * hidden, x0, x1, x2, x3, hidden);
             const float4 up = row_dot4(wUp + (expertStart + row) * hidden, x0, x1, x2, x3, hidden);
-            const float4 v = gate / (1.0f + exp(-gate)) * up;
-            out[(size_t) p0 * inter + row] = v.s0;
-            if (p1 >= 0) {
-                out[(size_t) p1 * inter + row] = v.s1;
-            }
-            if (p2 >= 0) {
-                out[(size_t) p2 * inter + row] = v.s2;
-            }
-            if (p3 >= 0) {
-                out[(size_t) p3 * inter + row] = v.s3;
-            }
+            store_group_row(out, inter, row, p0, p1, p2, p3, gate / (1.0f + exp(-gate)) * up);
         }
         p0 = q;
         q = p0 < pairs ? next_member(ids, p0 + 1, pairs, expert) : pairs;
