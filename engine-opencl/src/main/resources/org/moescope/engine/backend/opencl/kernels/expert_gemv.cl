@@ -201,6 +201,13 @@ inline __attribute__((always_inline)) float4 row_dot4(__global const wtype* wr, 
 // x row of pair p, or of pair p0 when p is absent (-1): a stand-in whose products are not stored.
 #define X_ROW(x, p, p0, xRowDivisor, inDim) ((x) + (size_t) (((p) < 0 ? (p0) : (p)) / (xRowDivisor)) * (inDim))
 
+// The x rows x0..x3 of a group's pairs p0..p3 (stand-ins for absent ones).
+#define GROUP_X_ROWS(x, xRowDivisor, inDim)                                          \
+    __global const float* x0 = X_ROW(x, p0, p0, xRowDivisor, inDim);               \
+    __global const float* x1 = X_ROW(x, p1, p0, xRowDivisor, inDim);               \
+    __global const float* x2 = X_ROW(x, p2, p0, xRowDivisor, inDim);               \
+    __global const float* x3 = X_ROW(x, p3, p0, xRowDivisor, inDim);
+
 // The start both CPU kernels share: the pair's expert when this work-item computes rows for its group, else -1.
 // Items past the rows (padding of the last work-group) and pairs that are not their expert's leader have nothing to do;
 // a pair with an id outside [0, experts) gets NaN rows here instead of reads outside the weights.
@@ -255,10 +262,7 @@ __kernel void expert_gemv_rows(__global const float* x, int xRowDivisor, __globa
     }
     for (int p0 = pair; p0 < pairs; ) {
         TAKE_MEMBERS(ids, q, pairs, expert, p1, p2, p3)
-        __global const float* x0 = X_ROW(x, p0, p0, xRowDivisor, inDim);
-        __global const float* x1 = X_ROW(x, p1, p0, xRowDivisor, inDim);
-        __global const float* x2 = X_ROW(x, p2, p0, xRowDivisor, inDim);
-        __global const float* x3 = X_ROW(x, p3, p0, xRowDivisor, inDim);
+        GROUP_X_ROWS(x, xRowDivisor, inDim)
         for (int row = row0; row < rowEnd; row++) {
             const float4 d = row_dot4(we + (size_t) row * inDim, x0, x1, x2, x3, inDim);
             store_group_row(out, outDim, row, p0, p1, p2, p3, d);
@@ -309,10 +313,7 @@ __kernel void expert_gate_up_silu_rows(__global const float* x, int xRowDivisor,
     }
     for (int p0 = pair; p0 < pairs; ) {
         TAKE_MEMBERS(ids, q, pairs, expert, p1, p2, p3)
-        __global const float* x0 = X_ROW(x, p0, p0, xRowDivisor, hidden);
-        __global const float* x1 = X_ROW(x, p1, p0, xRowDivisor, hidden);
-        __global const float* x2 = X_ROW(x, p2, p0, xRowDivisor, hidden);
-        __global const float* x3 = X_ROW(x, p3, p0, xRowDivisor, hidden);
+        GROUP_X_ROWS(x, xRowDivisor, hidden)
         for (int row = row0; row < rowEnd; row++) {
             const float4 gate = row_dot4(wGate + (expertStart + row) * hidden, x0, x1, x2, x3, hidden);
             const float4 up = row_dot4(wUp + (expertStart + row) * hidden, x0, x1, x2, x3, hidden);
