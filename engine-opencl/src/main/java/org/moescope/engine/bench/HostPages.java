@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /**
  * Whether this process's large host allocations were on 2 MiB transparent huge pages. On a CPU OpenCL device the
  * weights are host memory that the OpenCL runtime allocates with malloc, and in a virtual machine every 4 KiB TLB miss
- * costs a two-level page walk: a streaming read of this VM's DRAM ran 1.2-1.7x faster on huge pages
+ * costs a two-level page walk: a streaming read of this VM's DRAM ran 1.05-1.7x faster on huge pages
  * (docs/benchmarks.md). The {@code moescope} launcher asks glibc for them ({@code GLIBC_TUNABLES=glibc.malloc.hugetlb=1});
  * a report says whether the process got them, because its memory-bound figures depend on it.
  *
