@@ -61,7 +61,7 @@ public record HostPages(String mode, String tunables, long peakBytes) {
     public String describe() {
         String asked = mallocRequested() ? "glibc.malloc.hugetlb requested" : "not requested from glibc";
         String got = peakBytes < 0 ? "huge pages in use unknown"
-                : String.format(java.util.Locale.ROOT, "at most %.0f MiB of this process on them", peakBytes / 1048576.0);
+                : String.format(java.util.Locale.ROOT, "peak %.0f MiB of this process seen on them", peakBytes / 1048576.0);
         return "transparent huge pages " + mode + ", " + asked + "; " + got;
     }
 

@@ -56,8 +56,8 @@ class HostPagesTest {
 
     @Test
     void describesWhatWasAskedAndWhatWasGot() {
-        assertEquals("transparent huge pages madvise, glibc.malloc.hugetlb requested; at most 1024 MiB of this "
-                + "process on them", new HostPages("madvise", "glibc.malloc.hugetlb=1", 1L << 30).describe());
+        assertEquals("transparent huge pages madvise, glibc.malloc.hugetlb requested; peak 1024 MiB of this "
+                + "process seen on them", new HostPages("madvise", "glibc.malloc.hugetlb=1", 1L << 30).describe());
         assertEquals("transparent huge pages unknown, not requested from glibc; huge pages in use unknown",
                 new HostPages(null, null, -1).describe());
     }
