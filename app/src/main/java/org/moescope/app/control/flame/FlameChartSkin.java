@@ -3,10 +3,7 @@ package org.moescope.app.control.flame;
 import java.util.HashMap;
 import java.util.Map;
 import javafx.geometry.VPos;
-import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
-import javafx.scene.control.Label;
-import javafx.scene.control.SkinBase;
 import javafx.scene.layout.Region;
 import javafx.scene.input.KeyEvent;
 import javafx.scene.input.MouseButton;
@@ -18,15 +15,16 @@ import javafx.scene.paint.Paint;
 import javafx.scene.text.Font;
 import javafx.scene.text.Text;
 import javafx.scene.text.TextAlignment;
+import org.moescope.app.control.CanvasSkin;
 
 /**
  * Draws a {@link FlameChart} on one Canvas: an axis, then one row per depth. Every change (data, window,
- * selection, hover, CSS, size) only marks the canvas dirty and requests layout, and the drawing happens in
- * {@link #layoutChildren}, so any number of changes collapse into one redraw per pulse. Each row is culled to the
- * window and sub-pixel boxes are merged by {@link FlameLayout#visit}, so a zoomed-out run of 50k spans draws about
- * one rectangle per pixel per row.
+ * selection, hover, CSS, size) only marks the canvas dirty and requests layout, and the drawing happens in the next
+ * layout pass ({@link CanvasSkin}), so any number of changes collapse into one redraw per pulse. Each row is culled
+ * to the window and sub-pixel boxes are merged by {@link FlameLayout#visit}, so a zoomed-out run of 50k spans draws
+ * about one rectangle per pixel per row.
  */
-public class FlameChartSkin extends SkinBase<FlameChart> {
+public class FlameChartSkin extends CanvasSkin<FlameChart> {
 
     static final double AXIS_HEIGHT = 22;
     /** Left margin holding the row names; time starts right of it. */
@@ -36,17 +34,12 @@ public class FlameChartSkin extends SkinBase<FlameChart> {
     private static final double DRAG_THRESHOLD = 3;
     private static final double HOVER_TOLERANCE_PX = 3;
 
-    private final Canvas canvas = new Canvas();
-    private final Label tooltip = new Label();
     private final Map<String, Paint> paintCache = new HashMap<>();
     private final Font font = Font.font(11);
     private final double charWidth;
-    private boolean dirty = true;
     private int redraws;
 
     private FlameBox hovered;
-    private double mouseX = Double.NaN;
-    private double mouseY = Double.NaN;
     private double pressX;
     private double pressTime;
     private TimeWindow pressWindow;
@@ -54,15 +47,10 @@ public class FlameChartSkin extends SkinBase<FlameChart> {
     private boolean rangeDrag;
 
     public FlameChartSkin(FlameChart chart) {
-        super(chart);
+        super(chart, "flame-tooltip");
         Text probe = new Text("abcdefghijklmnopqrstuvwxyz_0123456789");
         probe.setFont(font);
         charWidth = probe.getLayoutBounds().getWidth() / probe.getText().length();
-        tooltip.getStyleClass().add("flame-tooltip");
-        tooltip.setManaged(false);
-        tooltip.setVisible(false);
-        tooltip.setMouseTransparent(true);
-        getChildren().addAll(canvas, tooltip);
 
         registerChangeListener(chart.layoutProperty(), o -> {
             hovered = null;
@@ -104,7 +92,7 @@ public class FlameChartSkin extends SkinBase<FlameChart> {
         canvas.addEventHandler(MouseEvent.MOUSE_RELEASED, this::released);
         canvas.addEventHandler(MouseEvent.MOUSE_MOVED, this::moved);
         canvas.addEventHandler(MouseEvent.MOUSE_EXITED, e -> {
-            mouseX = Double.NaN;
+            forgetMouse();
             setHovered(null);
         });
         canvas.addEventHandler(ScrollEvent.SCROLL, this::scrolled);
@@ -122,13 +110,6 @@ public class FlameChartSkin extends SkinBase<FlameChart> {
     /** Redraws done so far (for tests: several changes in one pulse must add one). */
     public int redrawCount() {
         return redraws;
-    }
-
-    private void markDirty() {
-        if (!dirty) {
-            dirty = true;
-            chart().requestLayout();
-        }
     }
 
     /** Width of the time plot (canvas minus the gutter). */
@@ -168,24 +149,10 @@ public class FlameChartSkin extends SkinBase<FlameChart> {
         return 800;
     }
 
-    @Override
-    protected void layoutChildren(double x, double y, double w, double h) {
-        if (canvas.getWidth() != w || canvas.getHeight() != h) {
-            canvas.setWidth(w);
-            canvas.setHeight(h);
-            dirty = true;
-        }
-        canvas.relocate(x, y);
-        if (dirty) {
-            dirty = false;
-            draw();
-        }
-        layoutTooltip(x, y, w, h);
-    }
-
     // ---- drawing ----
 
-    private void draw() {
+    @Override
+    protected void draw() {
         redraws++;
         GraphicsContext g = canvas.getGraphicsContext2D();
         double w = canvas.getWidth();
@@ -390,23 +357,10 @@ public class FlameChartSkin extends SkinBase<FlameChart> {
         return index < 0 ? null : new FlameBox(depth, index);
     }
 
-    private void layoutTooltip(double x, double y, double w, double h) {
-        if (!tooltip.isVisible() || Double.isNaN(mouseX)) {
-            return;
-        }
-        tooltip.autosize();
-        double tw = tooltip.getWidth();
-        double th = tooltip.getHeight();
-        double tx = mouseX + 14 + tw > w ? mouseX - tw - 8 : mouseX + 14;
-        double ty = mouseY + 16 + th > h ? Math.max(0, mouseY - th - 4) : mouseY + 16;
-        tooltip.relocate(x + Math.max(0, tx), y + ty);
-    }
-
     // ---- input ----
 
     private void moved(MouseEvent e) {
-        mouseX = e.getX();
-        mouseY = e.getY();
+        trackMouse(e.getX(), e.getY());
         setHovered(boxAt(e.getX(), e.getY()));
     }
 
@@ -483,7 +437,7 @@ public class FlameChartSkin extends SkinBase<FlameChart> {
     }
 
     private void keyPressed(KeyEvent e) {
-        double anchor = Double.isNaN(mouseX) ? width() / 2 : Math.max(0, mouseX - GUTTER);
+        double anchor = Double.isNaN(mouseX()) ? width() / 2 : Math.max(0, mouseX() - GUTTER);
         switch (e.getCode()) {
             case W, ADD, PLUS, EQUALS -> chart().zoomAt(anchor, width(), 1.4);
             case S, SUBTRACT, MINUS -> chart().zoomAt(anchor, width(), 1 / 1.4);

@@ -2,23 +2,21 @@ package org.moescope.app.control.heatmap;
 
 import java.nio.IntBuffer;
 import javafx.geometry.VPos;
-import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
-import javafx.scene.control.Label;
-import javafx.scene.control.SkinBase;
 import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.text.Font;
 import javafx.scene.text.Text;
 import javafx.scene.text.TextAlignment;
+import org.moescope.app.control.CanvasSkin;
 
 /**
  * Draws a {@link RoutingHeatmap}: row labels on the left, cells (one pixel per cell in an image, scaled up without
  * smoothing, so thousands of cells cost one draw), column labels and axis names below, a colour bar with its value
  * name on the right. Changes mark the canvas dirty and the drawing happens once in the next layout pass.
  */
-public class RoutingHeatmapSkin extends SkinBase<RoutingHeatmap> {
+public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
 
     private static final double TOP = 6;
     private static final double BOTTOM = 34;
@@ -26,27 +24,17 @@ public class RoutingHeatmapSkin extends SkinBase<RoutingHeatmap> {
     private static final double RIGHT = BAR_WIDTH + 64;
     private static final double MIN_LABEL_SPACING = 12;
 
-    private final Canvas canvas = new Canvas();
-    private final Label tooltip = new Label();
     private final Font font = Font.font(10);
     private final double charWidth;
-    private boolean dirty = true;
     private WritableImage cells;
-    private double mouseX = Double.NaN;
-    private double mouseY = Double.NaN;
     private int hoverRow = -1;
     private int hoverCol = -1;
 
     public RoutingHeatmapSkin(RoutingHeatmap heatmap) {
-        super(heatmap);
+        super(heatmap, "heatmap-tooltip");
         Text probe = new Text("abcdefghijklmnopqrstuvwxyz 0123456789'()");
         probe.setFont(font);
         charWidth = probe.getLayoutBounds().getWidth() / probe.getText().length();
-        tooltip.getStyleClass().add("heatmap-tooltip");
-        tooltip.setManaged(false);
-        tooltip.setVisible(false);
-        tooltip.setMouseTransparent(true);
-        getChildren().addAll(canvas, tooltip);
 
         registerChangeListener(heatmap.dataProperty(), o -> {
             cells = null;
@@ -66,6 +54,7 @@ public class RoutingHeatmapSkin extends SkinBase<RoutingHeatmap> {
 
         canvas.addEventHandler(MouseEvent.MOUSE_MOVED, this::moved);
         canvas.addEventHandler(MouseEvent.MOUSE_EXITED, e -> {
+            forgetMouse();
             hoverRow = -1;
             tooltip.setVisible(false);
             markDirty();
@@ -77,13 +66,6 @@ public class RoutingHeatmapSkin extends SkinBase<RoutingHeatmap> {
                 getSkinnable().selectedColumnProperty().set(cell[1]);
             }
         });
-    }
-
-    private void markDirty() {
-        if (!dirty) {
-            dirty = true;
-            getSkinnable().requestLayout();
-        }
     }
 
     private HeatmapData data() {
@@ -143,26 +125,7 @@ public class RoutingHeatmapSkin extends SkinBase<RoutingHeatmap> {
     }
 
     @Override
-    protected void layoutChildren(double x, double y, double w, double h) {
-        if (canvas.getWidth() != w || canvas.getHeight() != h) {
-            canvas.setWidth(w);
-            canvas.setHeight(h);
-            dirty = true;
-        }
-        canvas.relocate(x, y);
-        if (dirty) {
-            dirty = false;
-            draw();
-        }
-        if (tooltip.isVisible()) {
-            tooltip.autosize();
-            double tx = mouseX + 14 + tooltip.getWidth() > w ? mouseX - tooltip.getWidth() - 8 : mouseX + 14;
-            double ty = mouseY + 16 + tooltip.getHeight() > h ? mouseY - tooltip.getHeight() - 4 : mouseY + 16;
-            tooltip.relocate(x + Math.max(0, tx), y + Math.max(0, ty));
-        }
-    }
-
-    private void draw() {
+    protected void draw() {
         GraphicsContext g = canvas.getGraphicsContext2D();
         RoutingHeatmap hm = getSkinnable();
         HeatmapData d = data();
@@ -297,8 +260,7 @@ public class RoutingHeatmapSkin extends SkinBase<RoutingHeatmap> {
     }
 
     private void moved(MouseEvent e) {
-        mouseX = e.getX();
-        mouseY = e.getY();
+        trackMouse(e.getX(), e.getY());
         int[] cell = cellAt(e.getX(), e.getY());
         int r = cell == null ? -1 : cell[0];
         int c = cell == null ? -1 : cell[1];
