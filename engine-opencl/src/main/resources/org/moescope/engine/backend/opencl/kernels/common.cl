@@ -42,3 +42,26 @@ inline ushort float_to_bf16(float f) {
 #else
 #define STORE_W(p, i, v) ((p)[i] = (v))
 #endif
+
+// Output row o of three matrices stacked by rows (the q, k and v projections of gemv3 and gemv_rows3): the first out0
+// rows are w0's, the next out1 w1's, the rest w2's. Past out2, row is >= out and the caller computes nothing.
+typedef struct {
+    __global const wtype *w;
+    __global float *y;
+    int out;
+    int row;
+} stacked_row;
+
+inline stacked_row stacked_row_of(int o, __global const wtype *w0, __global float *y0, int out0,
+                                  __global const wtype *w1, __global float *y1, int out1,
+                                  __global const wtype *w2, __global float *y2, int out2) {
+    stacked_row r;
+    if (o < out0) {
+        r.w = w0; r.y = y0; r.out = out0; r.row = o;
+    } else if (o < out0 + out1) {
+        r.w = w1; r.y = y1; r.out = out1; r.row = o - out0;
+    } else {
+        r.w = w2; r.y = y2; r.out = out2; r.row = o - out0 - out1;
+    }
+    return r;
+}

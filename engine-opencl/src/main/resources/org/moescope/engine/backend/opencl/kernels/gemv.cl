@@ -66,21 +66,7 @@ void gemv3(__global const float *x, int in,
     __local float partial[GEMV_T * GEMV_LOCAL];
     int o = get_group_id(0) * GEMV_ROWS + get_local_id(0) / LANES;
     // Choose the weight first and call gemv_row from one place: its barriers must be reached by every item of the
-    // work-group through the same call, and a group may span two weights.
-    __global const wtype *w = w2;
-    __global float *y = y2;
-    int out = out2;
-    int row = o - out0 - out1;   // past out2: no row, barriers only
-    if (o < out0) {
-        w = w0;
-        y = y0;
-        out = out0;
-        row = o;
-    } else if (o < out0 + out1) {
-        w = w1;
-        y = y1;
-        out = out1;
-        row = o - out0;
-    }
-    gemv_row(x, w, y, in, out, row, partial);
+    // work-group through the same call, and a group may span two weights. Past out2: no row, barriers only.
+    stacked_row r = stacked_row_of(o, w0, y0, out0, w1, y1, out1, w2, y2, out2);
+    gemv_row(x, r.w, r.y, in, r.out, r.row, partial);
 }

@@ -56,20 +56,6 @@ __kernel void gemv_rows3(__global const float *x, int in, int tokens,
     if (t0 >= tokens || o >= out0 + out1 + out2) {
         return;
     }
-    __global const wtype *w = w2;
-    __global float *y = y2;
-    int out = out2;
-    int row = o - out0 - out1;
-    if (o < out0) {
-        w = w0;
-        y = y0;
-        out = out0;
-        row = o;
-    } else if (o < out0 + out1) {
-        w = w1;
-        y = y1;
-        out = out1;
-        row = o - out0;
-    }
-    gemv_rows_row(x, w, y, in, out, tokens, row, t0);
+    stacked_row r = stacked_row_of(o, w0, y0, out0, w1, y1, out1, w2, y2, out2);
+    gemv_rows_row(x, r.w, r.y, in, r.out, tokens, r.row, t0);
 }
