@@ -3,12 +3,14 @@ package org.moescope.app.service;
 import javafx.concurrent.Task;
 import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.Backends;
+import org.moescope.engine.model.LoadProgress;
 import org.moescope.engine.session.InferenceSession;
 import org.moescope.engine.session.ModelSource;
 
 /**
  * Loads a model on the engine thread, reporting the engine's progress. The previous session (if any) is closed
- * first so that two models never share the device memory; on failure nothing stays loaded.
+ * first so that two models never share the device memory; on failure nothing stays loaded. Cancelling the task
+ * stops the load before the next tensor, and then nothing stays loaded either.
  */
 public final class LoadModelTask extends Task<InferenceSession> {
     private final String modelArgument;
@@ -28,6 +30,9 @@ public final class LoadModelTask extends Task<InferenceSession> {
             updateMessage("Closing the previous model");
             previous.close();
         }
+        if (isCancelled()) {
+            return null;   // cancelled before it started: open no device
+        }
         ModelSource source = source(modelArgument);
         updateMessage("Loading " + describe(source));
         updateProgress(0, 1);
@@ -35,11 +40,19 @@ public final class LoadModelTask extends Task<InferenceSession> {
         Backend backend = Backends.open(deviceSelector);
         // the session owns the backend from here on and closes it if loading fails; on OpenCL, opening it also
         // runs every kernel variant once so the first profiled steps do not show kernel build time
-        InferenceSession session = InferenceSession.open(source, backend, (fraction, message) -> {
-            updateProgress(fraction, 1);
-            updateMessage(message);
+        // Cancel (or Stop) ends the load before the next tensor; the engine then frees what it had loaded
+        return InferenceSession.open(source, backend, new LoadProgress() {
+            @Override
+            public void progress(double fraction, String message) {
+                updateProgress(fraction, 1);
+                updateMessage(message);
+            }
+
+            @Override
+            public boolean cancelRequested() {
+                return isCancelled();
+            }
         });
-        return session;
     }
 
     /**

@@ -75,8 +75,16 @@ public final class RunPanel extends VBox {
         deviceBox.valueProperty().bindBidirectional(vm.deviceProperty());
         deviceBox.setMaxWidth(Double.MAX_VALUE);
         Button load = button("Load", "load-button", Shortcut.LOAD_MODEL);
-        load.setOnAction(e -> vm.loadModel());
-        load.disableProperty().bind(vm.busyProperty());
+        // while a load runs the same button cancels it (Stop does too)
+        load.textProperty().bind(javafx.beans.binding.Bindings.when(vm.loadingProperty()).then("Cancel").otherwise("Load"));
+        load.setOnAction(e -> {
+            if (vm.loadingProperty().get()) {
+                vm.cancelLoad();
+            } else {
+                vm.loadModel();
+            }
+        });
+        load.disableProperty().bind(vm.busyProperty().and(vm.loadingProperty().not()));
         load.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         deviceBox.setPrefWidth(200);
         HBox.setHgrow(deviceBox, Priority.ALWAYS);

@@ -13,7 +13,7 @@ public enum Shortcut {
     PREFILL("Run", "Prefill the prompt (starts a new run)", "F6"),
     STEP("Run", "One decode step", "F7"),
     GENERATE("Run", "Generate until done", "F5"),
-    STOP("Run", "Stop after the current step", "Shift+F5"),
+    STOP("Run", "Stop after the current step, or cancel a model load", "Shift+F5"),
     RESET("Run", "Reset the run (keeps the model)", "Shortcut+R"),
     COMPARE("Run", "Run the A/B compare", "Shortcut+B"),
     FUSED("Switches", "Toggle fused gate+up+SiLU", "Alt+1"),

@@ -78,6 +78,8 @@ public final class SessionViewModel {
     private final ReadOnlyObjectWrapper<DeviceInfo> loadedDevice = new ReadOnlyObjectWrapper<>(this, "loadedDevice");
     private final ReadOnlyBooleanWrapper hasTokenizer = new ReadOnlyBooleanWrapper(this, "hasTokenizer");
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy");
+    /** A model load runs (busy too), from Load until the engine thread is free again. */
+    private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper(this, "loading");
     private final ReadOnlyBooleanWrapper runActive = new ReadOnlyBooleanWrapper(this, "runActive");
     private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(this, "progress", 0);
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "No model loaded");
@@ -133,7 +135,16 @@ public final class SessionViewModel {
             }
             status.set("Loaded " + session.modelName() + " on " + session.device().name() + note);
         });
+        loading.set(true);
         start(task, "Loading the model");
+    }
+
+    /** Cancels a model load before its next tensor; nothing of that model, nor of the one before it, stays loaded. */
+    public void cancelLoad() {
+        if (current instanceof LoadModelTask && !current.isDone()) {
+            status.set("Cancelling the load");
+            current.cancel(false);
+        }
     }
 
     /** Starts a new run: tokenizes the prompt and prefills it (step 0). */
@@ -151,10 +162,14 @@ public final class SessionViewModel {
         run(RunMode.GENERATE);
     }
 
-    /** Stops a Generate or an A/B compare after the step in flight. */
+    /** Stops a Generate or an A/B compare after the step in flight, or cancels a model load. */
     public void stop() {
+        if (current instanceof LoadModelTask) {
+            cancelLoad();
+            return;
+        }
         // isDone, not isRunning: the running state reaches the FX thread only after the task has started
-        if (current != null && !current.isDone() && !(current instanceof LoadModelTask)) {
+        if (current != null && !current.isDone()) {
             status.set("Stopping after this step");
             current.cancel(false);
         }
@@ -303,7 +318,7 @@ public final class SessionViewModel {
                     runActive.set(false);
                 }
                 reportError(ErrorMessages.describe(action, task.getException()));
-            } else if (state == Worker.State.CANCELLED) {
+            } else if (state == Worker.State.CANCELLED && !(task instanceof LoadModelTask)) {
                 status.set("Stopped");
             }
         });
@@ -317,6 +332,11 @@ public final class SessionViewModel {
                         current = null;
                         progress.unbind();
                         progress.set(0);
+                        if (task instanceof LoadModelTask && task.isCancelled()) {
+                            // said only now: until here the engine was still freeing what it had loaded
+                            status.set("Load cancelled: no model is loaded");
+                        }
+                        loading.set(false);
                         busy.set(false);
                     }
                 });
@@ -373,6 +393,7 @@ public final class SessionViewModel {
     /** False for models whose prompt is typed as token ids. */
     public ReadOnlyBooleanProperty hasTokenizerProperty() { return hasTokenizer.getReadOnlyProperty(); }
     public ReadOnlyBooleanProperty busyProperty() { return busy.getReadOnlyProperty(); }
+    public ReadOnlyBooleanProperty loadingProperty() { return loading.getReadOnlyProperty(); }
     public ReadOnlyBooleanProperty runActiveProperty() { return runActive.getReadOnlyProperty(); }
     public ReadOnlyDoubleProperty progressProperty() { return progress.getReadOnlyProperty(); }
     public ReadOnlyStringProperty statusProperty() { return status.getReadOnlyProperty(); }

@@ -52,6 +52,8 @@ public final class CheckpointLoader {
         return WeightAllocation.build(backend, config, specs, s -> dtypes.get(s.key()), (index, spec, buffer) -> {
             long at = 0;
             for (Slice slice : plans.get(index).slices()) {
+                // a per-expert checkpoint fills one stacked buffer from hundreds of tensors: a cancel need not wait
+                progress.stopIfCancelled();
                 checkpoint.upload(slice.tensor(), slice.offset(), slice.elements(), backend, buffer, at);
                 at += slice.elements();
             }

@@ -13,7 +13,8 @@ import org.moescope.engine.backend.EngineException;
 
 /**
  * Allocates and fills the buffers of a {@link WeightLayout} in order, reporting progress by bytes.
- * All or nothing: on any failure every buffer allocated so far is closed before the exception leaves.
+ * All or nothing: on any failure, a cancel among them, every buffer allocated so far is closed before the exception
+ * leaves.
  */
 final class WeightAllocation {
 
@@ -43,6 +44,7 @@ final class WeightAllocation {
         try {
             for (int i = 0; i < specs.size(); i++) {
                 WeightSpec s = specs.get(i);
+                progress.stopIfCancelled();
                 DeviceBuffer buffer = backend.allocate(s.key(), dtypes.apply(s), s.elements());
                 buffers.put(s.key(), buffer);
                 filler.fill(i, s, buffer);

@@ -10,6 +10,7 @@ import org.moescope.engine.backend.DeviceInfo;
 import org.moescope.engine.backend.EngineException;
 import org.moescope.engine.model.CheckpointLoader;
 import org.moescope.engine.model.KvCache;
+import org.moescope.engine.model.LoadProgress;
 import org.moescope.engine.model.ModelConfig;
 import org.moescope.engine.model.ModelPresets;
 import org.moescope.engine.model.ModelWeights;
@@ -65,7 +66,7 @@ public final class InferenceSession implements AutoCloseable {
      * name) and loads the model onto it. Thread-safe to call off the UI thread. On failure (bad folder, bad tensors,
      * out of device memory) throws EngineException with a readable message and leaves nothing allocated.
      */
-    public static InferenceSession open(ModelSource source, String deviceSelector, LoadListener listener) {
+    public static InferenceSession open(ModelSource source, String deviceSelector, LoadProgress listener) {
         if (source == null) {
             throw new IllegalArgumentException("source must not be null");
         }
@@ -74,13 +75,14 @@ public final class InferenceSession implements AutoCloseable {
 
     /**
      * Loads the model onto {@code backend} (ownership passes to the session: it is closed with it, or at once when
-     * loading fails). Nothing stays allocated on failure.
+     * loading fails). Nothing stays allocated on failure, nor when {@code listener} asks to cancel: the load then
+     * stops before the next tensor (or before the kernel warm-up) with a LoadCancelledException.
      */
-    public static InferenceSession open(ModelSource source, Backend backend, LoadListener listener) {
+    public static InferenceSession open(ModelSource source, Backend backend, LoadProgress listener) {
         if (source == null || backend == null) {
             throw new IllegalArgumentException("source and backend must not be null");
         }
-        LoadListener progress = listener == null ? LoadListener.NONE : listener;
+        LoadProgress progress = listener == null ? LoadProgress.NONE : listener;
         try {
             return switch (source) {
                 case ModelSource.Folder f -> openFolder(f.dir(), backend, progress);
@@ -92,11 +94,11 @@ public final class InferenceSession implements AutoCloseable {
         }
     }
 
-    private static InferenceSession openFolder(Path dir, Backend backend, LoadListener progress) {
+    private static InferenceSession openFolder(Path dir, Backend backend, LoadProgress progress) {
         ModelConfig config = ModelConfig.load(dir);
         ModelWeights weights;
         try (SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.open(dir)) {
-            weights = CheckpointLoader.load(checkpoint, config, backend, progress::progress);
+            weights = CheckpointLoader.load(checkpoint, config, backend, progress);
         }
         TextTokenizer tokenizer = null;
         try {
@@ -114,7 +116,7 @@ public final class InferenceSession implements AutoCloseable {
         }
     }
 
-    private static InferenceSession openSynthetic(ModelSource.Synthetic s, Backend backend, LoadListener progress) {
+    private static InferenceSession openSynthetic(ModelSource.Synthetic s, Backend backend, LoadProgress progress) {
         ModelConfig config = ModelPresets.resolve(s.presetOrConfig());
         if (s.layers() > 0) {
             config = config.withLayers(s.layers());
@@ -122,7 +124,7 @@ public final class InferenceSession implements AutoCloseable {
         // Random weights make EOS a random event: synthetic runs always use their whole token budget, so that
         // measurements of the same request are comparable.
         config = config.withEosTokenIds(List.of());
-        ModelWeights weights = SyntheticWeights.create(config, s.dtype(), s.seed(), backend, progress::progress);
+        ModelWeights weights = SyntheticWeights.create(config, s.dtype(), s.seed(), backend, progress);
         try {
             String name = ModelPresets.isPreset(s.presetOrConfig()) ? s.presetOrConfig()
                     : Path.of(s.presetOrConfig()).toAbsolutePath().normalize().toString();
@@ -137,8 +139,9 @@ public final class InferenceSession implements AutoCloseable {
      * Compiles the backend's kernels before the first step (see {@link Transformer#warmUp()}); the Java reference
      * compiles nothing and skips it. Closes the session's own buffers if it fails (the caller closes the weights).
      */
-    private InferenceSession warmedUp(LoadListener progress) {
+    private InferenceSession warmedUp(LoadProgress progress) {
         try {
+            progress.stopIfCancelled();
             if (!"java".equals(backend.kind())) {
                 progress.progress(1.0, "compiling kernels (one short run of every path)");
                 transformer.warmUp();

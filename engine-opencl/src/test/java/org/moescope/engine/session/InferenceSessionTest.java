@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.moescope.engine.backend.EngineException;
 import org.moescope.engine.backend.java.JavaBackend;
+import org.moescope.engine.model.LoadCancelledException;
+import org.moescope.engine.model.LoadProgress;
 import org.moescope.engine.model.TrackingBackend;
 import org.moescope.engine.moe.MoeOptions;
 import org.moescope.engine.profile.LayerRouting;
@@ -263,5 +265,61 @@ class InferenceSessionTest {
         s.prefill(PROMPT, 2, 3, SamplingSettings.GREEDY, MoeOptions.DEFAULT, false);
         s.close();
         assertEquals(0, tracked.liveBuffers(), "close releases weights, scratch and caches");
+    }
+
+    /** Asks to cancel at its {@code cancelAt}-th ask; counts asks and the progress reports that came after the cancel. */
+    private static final class CancelAt implements LoadProgress {
+        final int cancelAt;
+        int asks;
+        int reports;
+        int reportsAfterCancel;
+
+        CancelAt(int cancelAt) {
+            this.cancelAt = cancelAt;
+        }
+
+        @Override
+        public void progress(double fraction, String message) {
+            reports++;
+            if (asks >= cancelAt) {
+                reportsAfterCancel++;
+            }
+        }
+
+        @Override
+        public boolean cancelRequested() {
+            asks++;
+            return asks >= cancelAt;
+        }
+    }
+
+    @Test
+    void aCancelledLoadStopsAtOnceAndLeavesNothingAllocated() {
+        List<ModelSource> sources = List.of(new ModelSource.Folder(HF_TINY),
+                new ModelSource.Synthetic("qwen3-tiny", 2, org.moescope.engine.backend.DType.BF16, 1));
+        for (ModelSource source : sources) {
+            CancelAt never = new CancelAt(Integer.MAX_VALUE);
+            TrackingBackend counted = new TrackingBackend(new JavaBackend());
+            InferenceSession.open(source, counted, never).close();
+            // one report per weight buffer and one at the end; asked before each buffer and before warm-up, and a
+            // per-expert checkpoint also before each expert's slice of a stacked buffer
+            assertTrue(never.reports > 10, source + ": " + never.reports + " reports");
+            if (source instanceof ModelSource.Folder) {
+                assertTrue(never.asks > never.reports, "asked per slice: " + never.asks + " asks, " + never.reports + " reports");
+            } else {
+                assertEquals(never.reports, never.asks, "asked per buffer and before warm-up");
+            }
+            for (int k = 1; k <= never.asks; k++) {
+                CancelAt cancel = new CancelAt(k);
+                TrackingBackend tracked = new TrackingBackend(new JavaBackend());
+                LoadCancelledException e = assertThrows(LoadCancelledException.class,
+                        () -> InferenceSession.open(source, tracked, cancel), source + ", cancel at ask " + k);
+                assertMessage(e, "cancelled", "nothing");
+                assertEquals(k, cancel.asks, "the load stopped at the ask that cancelled it");
+                assertEquals(0, cancel.reportsAfterCancel, "no progress after the cancel");
+                assertEquals(0, tracked.liveBuffers(), source + ", cancel at ask " + k + ": everything freed");
+                assertTrue(tracked.closed(), "the session owned the backend");
+            }
+        }
     }
 }
