@@ -18,7 +18,8 @@ import org.moescope.engine.moe.DispatchPlan;
  * row and keeps the ids across repeats), and, as ggml's {@code b = false}, one F32 input row of 2048 per (token,
  * slot) pair. {@code expertGemv} is what decode and batched decode run; {@code groupedGemm} with a device-built
  * work list is what prefill runs. Times are device spans of the kernel alone (the dispatch is built once, untimed:
- * it belongs to routing).
+ * it belongs to routing). The dtypes of a case are timed interleaved ({@link InterleavedBlocks}), so that the BF16 to
+ * F16 ratio is of the same minutes.
  */
 public final class GemmMicroBench {
     private final Backend backend;
@@ -64,16 +65,24 @@ public final class GemmMicroBench {
 
     public List<GemmCaseResult> run() {
         List<GemmCaseResult> results = new ArrayList<>();
-        for (DType dtype : dtypes) {
-            try (DeviceBuffer w = backend.allocate("ggml.as", dtype,
-                    (long) GgmlReference.N_MATS * GgmlReference.M * GgmlReference.K)) {
+        // every dtype's weights at once, so that the dtypes of a case are timed interleaved (InterleavedBlocks)
+        List<DeviceBuffer> weights = new ArrayList<>();
+        try {
+            for (DType dtype : dtypes) {
+                DeviceBuffer w = backend.allocate("ggml.as." + dtype, dtype,
+                        (long) GgmlReference.N_MATS * GgmlReference.M * GgmlReference.K);
+                weights.add(w);
                 backend.fillRandom(w, seed, (float) (1 / Math.sqrt(GgmlReference.K)));
-                for (int n : ns) {
-                    progress.accept("MUL_MAT_ID " + dtype + " n=" + n);
-                    results.addAll(runCase(dtype, n, w));
-                }
             }
+            for (int n : ns) {
+                progress.accept("MUL_MAT_ID n=" + n + ": " + dtypes + (dtypes.size() > 1 ? ", interleaved" : ""));
+                results.addAll(runCase(n, weights));
+            }
+        } finally {
+            weights.forEach(DeviceBuffer::close);
         }
+        // reported dtype by dtype, in the order asked for, each with its n in order
+        results.sort(java.util.Comparator.comparingInt(r -> dtypes.indexOf(r.dtype())));
         return withBf16Targets(results);
     }
 
@@ -132,7 +141,10 @@ public final class GemmMicroBench {
         return ids;
     }
 
-    private List<GemmCaseResult> runCase(DType dtype, int n, DeviceBuffer w) {
+    /** Rounds over which the dtypes of a case are interleaved (fewer when a case has fewer calls). */
+    static final int ROUNDS = 5;
+
+    private List<GemmCaseResult> runCase(int n, List<DeviceBuffer> weights) {
         int e = GgmlReference.N_MATS;
         int k = GgmlReference.N_USED;
         int m = GgmlReference.M;
@@ -142,8 +154,7 @@ public final class GemmMicroBench {
         int maxTiles = DispatchPlan.maxTiles(pairs, e, tileRows);
         List<GemmCaseResult> results = new ArrayList<>();
         int[] caseIds = shuffledIds(n, seed + n);
-        long weightBytes = weightBytes(caseIds, dtype);
-        double readBefore = sameBytesRead.gbps(weightBytes, dtype, runs(repeats, weightBytes));
+        double[] readBefore = sameBytesReads(caseIds);
         try (DeviceBuffer x = backend.allocate("ggml.b", DType.F32, (long) pairs * kDim);
              DeviceBuffer out = backend.allocate("ggml.out", DType.F32, (long) pairs * m);
              DeviceBuffer ids = backend.allocate("ggml.ids", DType.I32, pairs);
@@ -156,43 +167,78 @@ public final class GemmMicroBench {
             backend.buildDispatch(ids, counts, offsets, sorted, workList, n, e, k, tileRows);
             backend.finish();
             if (n == 1 || bothKernels) {
-                results.add(time(dtype, n, "expertGemv", n == 1, weightBytes,
-                        () -> backend.expertGemv(x, 1, w, ids, out, pairs, e, kDim, m)));
+                results.addAll(time(n, "expertGemv", n == 1, caseIds, weights.stream().<Runnable>map(w ->
+                        () -> backend.expertGemv(x, 1, w, ids, out, pairs, e, kDim, m)).toList()));
             }
             if (n > 1 || bothKernels) {
-                results.add(time(dtype, n, "groupedGemm", n > 1, weightBytes,
+                results.addAll(time(n, "groupedGemm", n > 1, caseIds, weights.stream().<Runnable>map(w ->
                         () -> backend.groupedGemm(x, 1, w, out, counts, offsets, sorted, workList, n, k, e, kDim, m,
-                                pairs)));
+                                pairs)).toList()));
             }
         }
         // Just before and right after the kernels, so that all see the memory (and the caches' other tenants) of the
-        // same minute; the better of the two, as for the roofs, so that the kernels' share of it is not flattered.
-        double readAfter = sameBytesRead.gbps(weightBytes, dtype, runs(repeats, weightBytes));
-        double readGBps = DeviceRoofline.maxIgnoringNaN(readBefore, readAfter);
-        return results.stream().map(r -> r.withSameBytesGBps(readGBps)).toList();
+        // same minutes; the better of the two, as for the roofs, so that the kernels' share of it is not flattered.
+        double[] readAfter = sameBytesReads(caseIds);
+        return results.stream().map(r -> {
+            int d = dtypes.indexOf(r.dtype());
+            return r.withSameBytesGBps(DeviceRoofline.maxIgnoringNaN(readBefore[d], readAfter[d]));
+        }).toList();
     }
 
-    private GemmCaseResult time(DType dtype, int n, String kernel, boolean enginePath, long weightBytes,
-                                Runnable call) {
-        for (int i = 0; i < warmup; i++) {
-            call.run();
+    /** GB/s of a plain read of each dtype's weight bytes of the case. */
+    private double[] sameBytesReads(int[] caseIds) {
+        double[] gbps = new double[dtypes.size()];
+        for (int d = 0; d < gbps.length; d++) {
+            long bytes = weightBytes(caseIds, dtypes.get(d));
+            gbps[d] = sameBytesRead.gbps(bytes, dtypes.get(d), runs(repeats, bytes));
+        }
+        return gbps;
+    }
+
+    /**
+     * Times one kernel of a case for every dtype ({@code calls.get(d)} runs it on dtype d's weights), the dtypes
+     * interleaved by {@link InterleavedBlocks}. Each block starts with one untimed call, so that its timed calls find
+     * the caches as back-to-back calls of one dtype leave them (fixed experts, as ggml's test), not as the other
+     * dtype's block did.
+     */
+    private List<GemmCaseResult> time(int n, String kernel, boolean enginePath, int[] caseIds, List<Runnable> calls) {
+        int types = dtypes.size();
+        int[] runs = new int[types];
+        DeviceInterval[][] spans = new DeviceInterval[types][];
+        for (int d = 0; d < types; d++) {
+            runs[d] = runs(repeats, weightBytes(caseIds, dtypes.get(d)));
+            spans[d] = new DeviceInterval[runs[d]];
+            for (int i = 0; i < warmup; i++) {
+                calls.get(d).run();
+            }
         }
         backend.finish();
-        int runs = runs(repeats, weightBytes);
-        DeviceInterval[] spans = new DeviceInterval[runs];
-        for (int r = 0; r < runs; r++) {
-            backend.beginTiming();
-            call.run();
-            spans[r] = backend.endTiming();
+        int[] done = new int[types];
+        for (InterleavedBlocks.Block block : InterleavedBlocks.of(runs, ROUNDS)) {
+            int d = block.item();
+            if (types > 1) {
+                calls.get(d).run();
+                backend.finish();
+            }
+            for (int r = 0; r < block.calls(); r++) {
+                backend.beginTiming();
+                calls.get(d).run();
+                spans[d][done[d]++] = backend.endTiming();
+            }
         }
         backend.finish();
-        double[] micros = new double[runs];
-        for (int r = 0; r < runs; r++) {
-            micros[r] = (spans[r].endNanos() - spans[r].startNanos()) / 1e3;
+        List<GemmCaseResult> results = new ArrayList<>();
+        for (int d = 0; d < types; d++) {
+            double[] micros = new double[runs[d]];
+            for (int r = 0; r < runs[d]; r++) {
+                micros[r] = (spans[d][r].endNanos() - spans[d][r].startNanos()) / 1e3;
+            }
+            SampleStats stats = SampleStats.of(micros);
+            double gflops = GgmlReference.flops(n) / (Math.max(stats.median(), 1e-3) * 1e3);
+            DType dtype = dtypes.get(d);
+            results.add(new GemmCaseResult(dtype, n, kernel, enginePath, stats, gflops, GgmlReference.gflops(dtype, n),
+                    weightBytes(caseIds, dtype), Double.NaN));
         }
-        SampleStats stats = SampleStats.of(micros);
-        double gflops = GgmlReference.flops(n) / (Math.max(stats.median(), 1e-3) * 1e3);
-        return new GemmCaseResult(dtype, n, kernel, enginePath, stats, gflops, GgmlReference.gflops(dtype, n),
-                weightBytes, Double.NaN);
+        return results;
     }
 }
