@@ -106,7 +106,7 @@ public final class BenchText {
         out.println();
         out.printf(Locale.ROOT, "== ggml MUL_MAT_ID case: n_mats %d, n_used %d, m %d, k %d, type_b f32 "
                         + "(FLOPs 2*m*k*n*n_used; device time of the kernel, median of as many calls as stream 2 GiB "
-                        + "of weights, at least --repeats, at most 200; the dtypes of an n interleaved in %d rounds of "
+                        + "of weights, at least --repeats, at most 200; F16 and BF16 of an n interleaved in %d rounds of "
                         + "back-to-back blocks)%n", GgmlReference.N_MATS,
                 GgmlReference.N_USED, GgmlReference.M, GgmlReference.K, GemmMicroBench.ROUNDS);
         out.printf(Locale.ROOT, "%-5s %5s %-12s %-7s %11s %21s %9s %9s %7s %8s %8s %8s%n", "dtype", "n", "kernel",

@@ -18,8 +18,8 @@ import org.moescope.engine.moe.DispatchPlan;
  * row and keeps the ids across repeats), and, as ggml's {@code b = false}, one F32 input row of 2048 per (token,
  * slot) pair. {@code expertGemv} is what decode and batched decode run; {@code groupedGemm} with a device-built
  * work list is what prefill runs. Times are device spans of the kernel alone (the dispatch is built once, untimed:
- * it belongs to routing). The dtypes of a case are timed interleaved ({@link InterleavedBlocks}), so that the BF16 to
- * F16 ratio is of the same minutes.
+ * it belongs to routing). F16 and BF16 are timed interleaved ({@link InterleavedBlocks}), so that the BF16 to F16
+ * ratio is of the same minutes.
  */
 public final class GemmMicroBench {
     private final Backend backend;
@@ -65,7 +65,7 @@ public final class GemmMicroBench {
 
     public List<GemmCaseResult> run() {
         List<GemmCaseResult> results = new ArrayList<>();
-        // every dtype's weights at once, so that the dtypes of a case are timed interleaved (InterleavedBlocks)
+        // every dtype's weights at once, so that F16 and BF16 can be timed interleaved (timedTogether)
         List<DeviceBuffer> weights = new ArrayList<>();
         try {
             for (DType dtype : dtypes) {
@@ -75,7 +75,7 @@ public final class GemmMicroBench {
                 backend.fillRandom(w, seed, (float) (1 / Math.sqrt(GgmlReference.K)));
             }
             for (int n : ns) {
-                progress.accept("MUL_MAT_ID n=" + n + ": " + dtypes + (dtypes.size() > 1 ? ", interleaved" : ""));
+                progress.accept("MUL_MAT_ID n=" + n + ": " + dtypes);
                 results.addAll(runCase(n, weights));
             }
         } finally {
@@ -141,6 +141,29 @@ public final class GemmMicroBench {
         return ids;
     }
 
+    /**
+     * Indices of {@code dtypes} in the groups they are timed in: F16 and BF16 together, interleaved, because BF16 is
+     * judged against F16 of the same run; every other dtype alone, back to back, because it is judged against ggml's
+     * figure. (F32 at n = 1 reads 50 MB, more than a 32 MB L3 holds: back to back, part of it stays in the L3 from
+     * one call to the next, as in ggml's test; timed between the other dtypes' blocks it took 0.8-1.5x as long in three
+     * alternated pairs.)
+     */
+    static List<List<Integer>> timedTogether(List<DType> dtypes) {
+        List<List<Integer>> groups = new ArrayList<>();
+        List<Integer> halves = new ArrayList<>();
+        for (int d = 0; d < dtypes.size(); d++) {
+            if (dtypes.get(d) == DType.F16 || dtypes.get(d) == DType.BF16) {
+                if (halves.isEmpty()) {
+                    groups.add(halves);
+                }
+                halves.add(d);
+            } else {
+                groups.add(List.of(d));
+            }
+        }
+        return groups;
+    }
+
     /** Rounds over which the dtypes of a case are interleaved (fewer when a case has fewer calls). */
     static final int ROUNDS = 5;
 
@@ -166,14 +189,18 @@ public final class GemmMicroBench {
             backend.write(ids, caseIds);
             backend.buildDispatch(ids, counts, offsets, sorted, workList, n, e, k, tileRows);
             backend.finish();
-            if (n == 1 || bothKernels) {
-                results.addAll(time(n, "expertGemv", n == 1, caseIds, weights.stream().<Runnable>map(w ->
-                        () -> backend.expertGemv(x, 1, w, ids, out, pairs, e, kDim, m)).toList()));
-            }
-            if (n > 1 || bothKernels) {
-                results.addAll(time(n, "groupedGemm", n > 1, caseIds, weights.stream().<Runnable>map(w ->
-                        () -> backend.groupedGemm(x, 1, w, out, counts, offsets, sorted, workList, n, k, e, kDim, m,
-                                pairs)).toList()));
+            for (List<Integer> group : timedTogether(dtypes)) {
+                List<DType> types = group.stream().map(dtypes::get).toList();
+                List<DeviceBuffer> ws = group.stream().map(weights::get).toList();
+                if (n == 1 || bothKernels) {
+                    results.addAll(time(n, "expertGemv", n == 1, caseIds, types, ws.stream().<Runnable>map(w ->
+                            () -> backend.expertGemv(x, 1, w, ids, out, pairs, e, kDim, m)).toList()));
+                }
+                if (n > 1 || bothKernels) {
+                    results.addAll(time(n, "groupedGemm", n > 1, caseIds, types, ws.stream().<Runnable>map(w ->
+                            () -> backend.groupedGemm(x, 1, w, out, counts, offsets, sorted, workList, n, k, e, kDim,
+                                    m, pairs)).toList()));
+                }
             }
         }
         // Just before and right after the kernels, so that all see the memory (and the caches' other tenants) of the
@@ -201,7 +228,8 @@ public final class GemmMicroBench {
      * the caches as back-to-back calls of one dtype leave them (fixed experts, as ggml's test), not as the other
      * dtype's block did.
      */
-    private List<GemmCaseResult> time(int n, String kernel, boolean enginePath, int[] caseIds, List<Runnable> calls) {
+    private List<GemmCaseResult> time(int n, String kernel, boolean enginePath, int[] caseIds, List<DType> dtypes,
+                                      List<Runnable> calls) {
         int types = dtypes.size();
         int[] runs = new int[types];
         DeviceInterval[][] spans = new DeviceInterval[types][];

@@ -92,4 +92,14 @@ class GemmMicroBenchTest {
         assertEquals(200, GemmMicroBench.runs(5, 1_000), "capped");
         assertEquals(300, GemmMicroBench.runs(300, 25_165_824), "never fewer than asked");
     }
+
+    @Test
+    void f16AndBf16AreTimedTogetherEveryOtherDtypeAlone() {
+        assertEquals(List.of(List.of(0), List.of(1, 2)),
+                GemmMicroBench.timedTogether(List.of(DType.F32, DType.F16, DType.BF16)));
+        assertEquals(List.of(List.of(0, 2), List.of(1)),
+                GemmMicroBench.timedTogether(List.of(DType.BF16, DType.F32, DType.F16)));
+        assertEquals(List.of(List.of(0)), GemmMicroBench.timedTogether(List.of(DType.F32)));
+        assertEquals(List.of(List.of(0)), GemmMicroBench.timedTogether(List.of(DType.BF16)));
+    }
 }
