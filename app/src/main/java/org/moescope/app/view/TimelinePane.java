@@ -24,14 +24,17 @@ import org.moescope.app.control.flame.FlameLegend;
 import org.moescope.app.control.flame.FlameText;
 import org.moescope.app.control.flame.TimeRange;
 import org.moescope.app.export.ChromeTraceExporter;
+import org.moescope.app.view.timeline.StageSummary;
 import org.moescope.app.view.timeline.StageTable;
+import org.moescope.app.view.timeline.TimelineBuilder;
 import org.moescope.engine.profile.StageSpan;
 import org.moescope.engine.session.StepResult;
 
 /**
  * The time view: a flame chart of every profiled step (step → layer → block → stage), its legend, and the stage
  * table, which follows the chart's selection (a clicked box or a shift-dragged range) or shows the whole run.
- * Follows {@code steps} as the run grows; appends arriving together cause one relayout.
+ * Follows {@code steps} as the run grows; appends arriving together cause one relayout, which a long run gets built
+ * in the background ({@link TimelineBuilder}).
  */
 public class TimelinePane extends BorderPane {
 
@@ -40,6 +43,8 @@ public class TimelinePane extends BorderPane {
     private final FlameLegend legend = new FlameLegend(chart);
     private final StageTable table = new StageTable(chart);
     private final CheckBox hideGaps = new CheckBox("Hide gaps between steps");
+    private final TimelineBuilder builder = new TimelineBuilder(this::show);
+    private StageSummary wholeRun = StageSummary.of(List.of());
     private boolean rebuildPending;
 
     public TimelinePane(ObservableList<StepResult> steps) {
@@ -128,7 +133,17 @@ public class TimelinePane extends BorderPane {
 
     private void rebuild() {
         rebuildPending = false;
-        chart.setLayout(FlameLayout.of(spans(), hideGaps.isSelected()));
+        builder.build(List.copyOf(steps), hideGaps.isSelected());
+    }
+
+    /** Whether the chart and table show the run as it is now (a long run's layout is built in the background). */
+    public boolean isCurrent() {
+        return builder.isCurrent();
+    }
+
+    private void show(TimelineBuilder.Timeline timeline) {
+        wholeRun = timeline.wholeRun();
+        chart.setLayout(timeline.layout());
         updateTable();
     }
 
@@ -142,7 +157,7 @@ public class TimelinePane extends BorderPane {
             table.show(layout.spansIn(range.startNanos(), range.endNanos()),
                     "Selected range (" + FlameText.duration(range.spanNanos()) + ", overlapping spans)");
         } else {
-            table.show(layout.spans(), "Whole run");
+            table.show(wholeRun, "Whole run");
         }
     }
 }

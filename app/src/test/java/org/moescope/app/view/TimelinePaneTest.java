@@ -24,6 +24,7 @@ import org.moescope.app.control.flame.TimeWindow;
 import org.moescope.app.export.PngSnapshot;
 import org.moescope.app.testdata.SyntheticSteps;
 import org.moescope.app.view.timeline.StageSummary;
+import org.moescope.app.view.timeline.TimelineBuilder;
 import org.moescope.engine.profile.StageSpan;
 import org.moescope.engine.session.StepResult;
 import org.testfx.api.FxRobot;
@@ -74,6 +75,20 @@ class TimelinePaneTest {
             }
         });
         assertTrue(Files.size(dir.resolve("timeline.png")) > 1000);
+    }
+
+    @Test
+    void aLongRunIsBuiltInTheBackgroundAndShownWhole(FxRobot robot) throws Exception {
+        List<StepResult> longRun = SyntheticSteps.run(48, 12, 160, 16, 4);
+        int spans = longRun.stream().mapToInt(r -> r.spans().size()).sum();
+        assertTrue(spans >= TimelineBuilder.BACKGROUND_SPANS, spans + " spans");
+        robot.interact(() -> steps.addAll(longRun));
+        WaitForAsyncUtils.waitForFxEvents();
+        WaitForAsyncUtils.waitFor(60, java.util.concurrent.TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(pane::isCurrent).get());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(spans, chart().getLayout().count(FlameLayout.DEPTH_STAGE));
+        assertEquals(spans, pane.stageTable().summary().spans(), "the whole run's table came with it");
+
     }
 
     @Test

@@ -79,7 +79,12 @@ public class StageTable extends VBox {
 
     /** Shows the summary of {@code spans}; {@code what} says what they are ("whole run", "selection"). */
     public void show(Collection<StageSpan> spans, String what) {
-        summary = StageSummary.of(spans);
+        show(StageSummary.of(spans), what);
+    }
+
+    /** Shows a summary made elsewhere (the whole run's, built off the FX thread with its layout). */
+    public void show(StageSummary summary, String what) {
+        this.summary = summary;
         rows.setAll(summary.rows());
         table.sort();
         StringBuilder text = new StringBuilder(what).append(": ").append(summary.caption());
