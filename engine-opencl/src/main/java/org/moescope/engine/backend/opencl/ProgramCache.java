@@ -65,18 +65,36 @@ public final class ProgramCache implements AutoCloseable {
         if (cached != null) {
             return cached;
         }
-        int[] rc = new int[1];
-        cl_program program = clCreateProgramWithSource(runtime.context(), 1, new String[] {source}, null, rc);
-        ClException.check(rc[0], "clCreateProgramWithSource(" + name + ")");
         cl_device_id[] devices = {runtime.device().id()};
-        int build = clBuildProgram(program, 1, devices, options, null, null);
-        if (build != CL_SUCCESS) {
+        for (int attempt = 1; ; attempt++) {
+            int[] rc = new int[1];
+            cl_program program = clCreateProgramWithSource(runtime.context(), 1, new String[] {source}, null, rc);
+            ClException.check(rc[0], "clCreateProgramWithSource(" + name + ")");
+            int build = clBuildProgram(program, 1, devices, options, null, null);
+            if (build == CL_SUCCESS) {
+                programs.put(key, program);
+                return program;
+            }
             String log = buildLog(program);
             clReleaseProgram(program);
+            if (attempt == 1 && isCompilerFileFailure(build, log)) {
+                continue;   // the same source built a moment later does not meet the same file race
+            }
             throw new ProgramBuildException(name, options, build, log);
         }
-        programs.put(key, program);
-        return program;
+    }
+
+    /**
+     * Whether a build failed on the compiler's own files rather than on the source: POCL's compiler writes each
+     * output to a temporary file in its kernel cache and renames it, and once in the app on the 2-core test machine
+     * (a Generate's first 8-token prefill) the rename failed ("unable to rename temporary ... to output file"), a
+     * source that had built before and built again on the next click. Such a failure is worth one more try; an error
+     * in the source is not, and fails again with the same log anyway.
+     */
+    static boolean isCompilerFileFailure(int code, String log) {
+        return code == CL_BUILD_PROGRAM_FAILURE && log != null
+                && (log.contains("unable to rename temporary") || log.contains("unable to open output file")
+                        || log.contains("unable to make temporary file"));
     }
 
     /** Kernel {@code kernelName} of the program of {@code files} and {@code options}, created once per program. */

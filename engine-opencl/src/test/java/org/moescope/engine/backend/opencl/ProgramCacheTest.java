@@ -1,6 +1,7 @@
 package org.moescope.engine.backend.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -81,6 +82,19 @@ class ProgramCacheTest {
         assertTrue(e.getMessage().contains("broken.cl"), e.getMessage());
         assertTrue(e.getMessage().contains("-DSOMETHING=1"), e.getMessage());
         assertEquals(CL.CL_BUILD_PROGRAM_FAILURE, e.code());
+    }
+
+    @Test
+    void aFailureOnTheCompilersOwnFilesIsWorthOneMoreTryASourceErrorIsNot() {
+        // the log of the failure seen in the app (its end was cut off on the screen)
+        String seen = "error: <invalid loc>: unable to rename temporary "
+                + "'/root/.cache/pocl/kcache/tempfile_rUE1GX.preproc-634cab4f.cl.tmp' to output file "
+                + "'/root/.cache/pocl/kcache/tempfile_rUE1GX.preproc.cl'";
+        assertTrue(ProgramCache.isCompilerFileFailure(CL.CL_BUILD_PROGRAM_FAILURE, seen));
+        assertFalse(ProgramCache.isCompilerFileFailure(CL.CL_BUILD_PROGRAM_FAILURE,
+                "<source>:1:50: error: use of undeclared identifier 'undefined_identifier_xyz'"));
+        assertFalse(ProgramCache.isCompilerFileFailure(CL.CL_INVALID_BUILD_OPTIONS, seen));
+        assertFalse(ProgramCache.isCompilerFileFailure(CL.CL_BUILD_PROGRAM_FAILURE, null));
     }
 
     @Test
