@@ -1,11 +1,13 @@
 package org.moescope.app.ui;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.prefs.Preferences;
 import javafx.stage.Stage;
 import org.moescope.app.MoeScopeApp;
 import org.moescope.app.prefs.AppPreferences;
+import org.moescope.app.service.EngineExecutor;
 import org.moescope.app.view.MainWindow;
 import org.moescope.app.viewmodel.SessionViewModel;
 import org.testfx.util.WaitForAsyncUtils;
@@ -43,6 +45,22 @@ final class AppFixture {
         WaitForAsyncUtils.waitForFxEvents();
         WaitForAsyncUtils.waitFor(ENGINE_TIMEOUT_SECONDS, TimeUnit.SECONDS, () -> fx(() -> !vm.busyProperty().get()));
         WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    /**
+     * Keeps the engine thread busy until the returned latch is counted down, so that work queued on it meanwhile
+     * (a load, a Generate) has not started yet: what the FX thread does in between is ordered before it.
+     */
+    static CountDownLatch holdEngine() {
+        CountDownLatch held = new CountDownLatch(1);
+        EngineExecutor.get().execute(() -> {
+            try {
+                held.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return held;
     }
 
     /** Evaluates on the FX thread. */

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.moescope.app.MoeScopeApp;
 import org.moescope.app.metrics.RunMetrics;
 import org.moescope.app.prefs.AppPreferences;
-import org.moescope.app.service.EngineExecutor;
 import org.moescope.app.view.MainWindow;
 import org.moescope.app.viewmodel.SessionViewModel;
 import org.moescope.engine.moe.MoeOptions;
@@ -50,14 +49,7 @@ class RunControlTest {
         assertTrue(fx(() -> vm.configProperty().get() != null), "the sample model loaded at start");
         // the engine is held so that the load is still queued when Cancel is clicked (a cancel during the load is
         // InferenceSessionTest's: every point at which a load can stop leaves nothing allocated)
-        CountDownLatch engineHeld = new CountDownLatch(1);
-        EngineExecutor.get().execute(() -> {
-            try {
-                engineHeld.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        CountDownLatch engineHeld = AppFixture.holdEngine();
         try {
             fxRun(() -> vm.loadModel());
             var load = robot.lookup("#load-button").queryButton();
@@ -94,14 +86,7 @@ class RunControlTest {
         // as soon as it is queued: an FX thread held up for one warm decode step (a few ms) on a loaded machine let a
         // second decode step start before Stop. So the engine is held until Stop has landed: no step is in flight,
         // and none may run. (Stop during a step: RunTaskTest.stopTakesEffectAfterTheStepInFlight.)
-        CountDownLatch engineHeld = new CountDownLatch(1);
-        EngineExecutor.get().execute(() -> {
-            try {
-                engineHeld.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        CountDownLatch engineHeld = AppFixture.holdEngine();
         try {
             fxRun(() -> {
                 vm.generate();

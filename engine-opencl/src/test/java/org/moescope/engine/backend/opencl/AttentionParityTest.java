@@ -3,9 +3,9 @@ package org.moescope.engine.backend.opencl;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.moescope.engine.backend.DType;
@@ -17,25 +17,12 @@ import org.moescope.engine.backend.opencl.BackendPair.Buf;
  * softmax blocks, and F16/BF16 caches. The caches must match exactly after the store (same rounding); outputs are
  * convex combinations of values in [-1, 1], compared within 2e-5 absolute (F32 online softmax vs double reference).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AttentionParityTest {
-    private static BackendPair p;
-    private static BackendPair other;
-
-    @BeforeAll
-    static void open() {
-        p = new BackendPair();
-        other = BackendPair.otherKernelStyle();
-    }
-
-    @AfterAll
-    static void close() {
-        if (p != null) {
-            p.close();
-        }
-        if (other != null) {
-            other.close();
-        }
-    }
+    @AutoClose
+    private final BackendPair p = new BackendPair();
+    @AutoClose
+    private final BackendPair other = BackendPair.otherKernelStyle();
 
     /**
      * The device's other attention kernel (work-group online softmax vs one work-item per row) on some cases; on a

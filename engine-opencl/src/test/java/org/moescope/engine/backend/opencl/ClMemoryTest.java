@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.moescope.engine.OpenClTestSupport;
@@ -20,20 +20,10 @@ import org.moescope.engine.backend.Precision;
 import org.moescope.engine.backend.java.JavaBackend;
 
 /** Allocation limits, zeroing, typed transfers with rounding, raw uploads, copies and argument checks. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClMemoryTest {
-    private static OpenClBackend cl;
-
-    @BeforeAll
-    static void open() {
-        cl = OpenClTestSupport.openOrSkip();
-    }
-
-    @AfterAll
-    static void close() {
-        if (cl != null) {
-            cl.close();
-        }
-    }
+    @AutoClose
+    private final OpenClBackend cl = OpenClTestSupport.openOrSkip();
 
     @Test
     void hugeAllocationNamesTheBuffer() {

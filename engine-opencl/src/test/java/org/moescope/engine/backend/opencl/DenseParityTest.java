@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,25 +22,12 @@ import org.moescope.engine.backend.opencl.BackendPair.Buf;
  * n <= 4099 elements within 1e-5 relative (summation order differs); rope within 2e-5 absolute for |x| <= 1 and
  * positions < 5000 (the F32 angle is computed by different pow/cos implementations).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DenseParityTest {
-    private static BackendPair p;
-    private static BackendPair other;
-
-    @BeforeAll
-    static void open() {
-        p = new BackendPair();
-        other = BackendPair.otherKernelStyle();
-    }
-
-    @AfterAll
-    static void close() {
-        if (p != null) {
-            p.close();
-        }
-        if (other != null) {
-            other.close();
-        }
-    }
+    @AutoClose
+    private final BackendPair p = new BackendPair();
+    @AutoClose
+    private final BackendPair other = BackendPair.otherKernelStyle();
 
     @ParameterizedTest(name = "{0} tokens={1} hidden={2}")
     @CsvSource({"F32,1,1", "F16,3,17", "BF16,17,67", "F32,5,130", "F16,2,1025"})

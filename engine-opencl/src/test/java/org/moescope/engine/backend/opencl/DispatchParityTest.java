@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -21,16 +21,12 @@ import org.moescope.engine.moe.DispatchPlan;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DispatchParityTest {
+    @AutoClose
     private final MoeParityFixture f = new MoeParityFixture();
 
     @AfterEach
     void releaseBuffers() {
         f.releaseBuffers();
-    }
-
-    @AfterAll
-    void close() {
-        f.close();
     }
 
     /** Routing patterns: (label, tokens, experts, k, ids). */

@@ -2,8 +2,8 @@ package org.moescope.engine.backend.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.moescope.engine.OpenClTestSupport;
@@ -13,20 +13,10 @@ import org.moescope.engine.backend.Precision;
 import org.moescope.engine.backend.SyntheticRandom;
 
 /** fillRandom and fill on the device are bit-exact against SyntheticRandom / Precision rounding. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FillParityTest {
-    private static OpenClBackend cl;
-
-    @BeforeAll
-    static void open() {
-        cl = OpenClTestSupport.openOrSkip();
-    }
-
-    @AfterAll
-    static void close() {
-        if (cl != null) {
-            cl.close();
-        }
-    }
+    @AutoClose
+    private final OpenClBackend cl = OpenClTestSupport.openOrSkip();
 
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F16", "BF16"})

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,16 +29,12 @@ import org.moescope.engine.moe.DispatchPlan;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GroupedGemmParityTest {
     private static final double TOLERANCE = 2e-5;
+    @AutoClose
     private final MoeParityFixture f = new MoeParityFixture();
 
     @AfterEach
     void releaseBuffers() {
         f.releaseBuffers();
-    }
-
-    @AfterAll
-    void close() {
-        f.close();
     }
 
     /** (label, tokens, k, experts, inDim, outDim, xRowDivisor, ids). */

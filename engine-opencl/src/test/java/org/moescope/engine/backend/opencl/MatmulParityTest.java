@@ -2,9 +2,9 @@ package org.moescope.engine.backend.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,25 +20,12 @@ import java.util.stream.Stream;
  * rounded weights and accumulate in F32 (device) vs double (reference): tolerance 2e-5 * sqrt(in) absolute for
  * inputs in [-1, 1] (random-walk growth of the rounding error) plus 1e-5 relative.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MatmulParityTest {
-    private static BackendPair p;
-    private static BackendPair other;
-
-    @BeforeAll
-    static void open() {
-        p = new BackendPair();
-        other = BackendPair.otherKernelStyle();
-    }
-
-    @AfterAll
-    static void close() {
-        if (p != null) {
-            p.close();
-        }
-        if (other != null) {
-            other.close();
-        }
-    }
+    @AutoClose
+    private final BackendPair p = new BackendPair();
+    @AutoClose
+    private final BackendPair other = BackendPair.otherKernelStyle();
 
     static Stream<Arguments> shapes() {
         int[][] tokenInOut = {

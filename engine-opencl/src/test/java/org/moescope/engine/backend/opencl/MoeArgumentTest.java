@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.function.Executable;
@@ -17,16 +17,12 @@ import org.moescope.engine.moe.DispatchPlan;
 /** Bad arguments to the OpenCL MoE ops fail before any launch, naming the parameter; MoE launches are timed. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MoeArgumentTest {
+    @AutoClose
     private final MoeParityFixture f = new MoeParityFixture();
 
     @AfterEach
     void releaseBuffers() {
         f.releaseBuffers();
-    }
-
-    @AfterAll
-    void close() {
-        f.close();
     }
 
     private DeviceBuffer buf(String name, DType dtype, long n) {

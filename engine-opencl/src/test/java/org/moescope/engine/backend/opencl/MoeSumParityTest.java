@@ -1,7 +1,7 @@
 package org.moescope.engine.backend.opencl;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -14,16 +14,12 @@ import org.moescope.engine.backend.DType;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MoeSumParityTest {
     private static final double TOLERANCE = 1e-5;
+    @AutoClose
     private final MoeParityFixture f = new MoeParityFixture();
 
     @AfterEach
     void releaseBuffers() {
         f.releaseBuffers();
-    }
-
-    @AfterAll
-    void close() {
-        f.close();
     }
 
     @ParameterizedTest(name = "tokens={0} k={1} hidden={2}")

@@ -10,28 +10,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.jocl.CL;
 import org.jocl.cl_program;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.moescope.engine.OpenClTestSupport;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 
 /** Programs compile once per (source, options); build failures carry the compiler log; errors name op and code. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProgramCacheTest {
-    private static OpenClBackend cl;
-
-    @BeforeAll
-    static void open() {
-        cl = OpenClTestSupport.openOrSkip();
-    }
-
-    @AfterAll
-    static void close() {
-        if (cl != null) {
-            cl.close();
-        }
-    }
+    @AutoClose
+    private final OpenClBackend cl = OpenClTestSupport.openOrSkip();
 
     @Test
     void compilesOncePerSourceAndOptions() {

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,16 +19,12 @@ import org.moescope.engine.moe.Routing;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RouteParityTest {
+    @AutoClose
     private final MoeParityFixture f = new MoeParityFixture();
 
     @AfterEach
     void releaseBuffers() {
         f.releaseBuffers();
-    }
-
-    @AfterAll
-    void close() {
-        f.close();
     }
 
     @ParameterizedTest(name = "tokens={0} experts={1} k={2} norm={3}")

@@ -7,29 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.moescope.engine.OpenClTestSupport;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 import org.moescope.engine.backend.DeviceInterval;
 
 /** Timing windows: device intervals from profiling events, ordered as the in-order queue ran them. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TimingTest {
-    private static OpenClBackend cl;
-
-    @BeforeAll
-    static void open() {
-        cl = OpenClTestSupport.openOrSkip();
-    }
-
-    @AfterAll
-    static void close() {
-        if (cl != null) {
-            cl.close();
-        }
-    }
+    @AutoClose
+    private final OpenClBackend cl = OpenClTestSupport.openOrSkip();
 
     @Test
     void consecutiveWindowsAreNonEmptyAndNonDecreasing() {
