@@ -11,7 +11,7 @@ import org.moescope.engine.session.ModelSource;
 
 /** The options every engine-driving subcommand shares: model, device, switches. */
 final class ModelOptions {
-    static final Set<String> VALUED = Set.of("model", "device", "layers", "dtype");
+    static final Set<String> VALUED = Set.of("model", "device", "layers", "dtype", "kv-dtype");
     static final Set<String> SWITCHES = Set.of("profile", "no-fused-gate-up-silu", "host-topk", "direct-dispatch");
 
     static final String HELP = """
@@ -20,6 +20,8 @@ final class ModelOptions {
               --dtype F32|F16|BF16 synthetic presets: weight dtype (default BF16)
               --device D           OpenCL device index or name substring, or "java" (default: first OpenCL GPU,
                                    else first OpenCL device, else the Java reference)
+              --kv-dtype F32|F16|BF16  type the KV cache is stored in (default F32; F16/BF16 halve its memory
+                                   and the bytes attention reads, rounding every stored key and value)
               --profile            time every stage on the device and print the per-stage table
               --no-fused-gate-up-silu  gate GEMV, up GEMV and SiLU·mul instead of the fused kernel
               --host-topk          prefill routing on the host (reads router logits back)
@@ -50,12 +52,30 @@ final class ModelOptions {
         return source;
     }
 
+    /** --kv-dtype, checked before anything loads. */
+    static DType kvCacheDType(CliArgs args) {
+        if (!args.present("kv-dtype")) {
+            return DType.F32;
+        }
+        DType dtype;
+        try {
+            dtype = DType.parse(args.required("kv-dtype"));
+        } catch (IllegalArgumentException e) {
+            throw new CliArgs.UsageException("--kv-dtype: " + e.getMessage());
+        }
+        if (dtype == DType.I32) {
+            throw new CliArgs.UsageException("--kv-dtype must be F32, F16 or BF16");
+        }
+        return dtype;
+    }
+
     /**
      * Opens the session, printing load progress on stderr: one updating line on a terminal, a line per tenth
      * otherwise (logs and pipes get no carriage returns).
      */
     static InferenceSession open(CliArgs args) {
         ModelSource source = source(args);
+        DType kvDType = kvCacheDType(args);
         boolean terminal = onTerminal();
         int[] last = {-1};
         Backend backend = Backends.open(args.string("device", null));
@@ -69,8 +89,14 @@ final class ModelOptions {
             }
             last[0] = percent;
         });
-        System.err.printf(Locale.ROOT, "%sloaded %s on %s%n", terminal ? "\r" + " ".repeat(75) + "\r" : "",
-                session.modelName(), session.device().name());
+        try {
+            session.setKvCacheDType(kvDType);
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
+        System.err.printf(Locale.ROOT, "%sloaded %s on %s%s%n", terminal ? "\r" + " ".repeat(75) + "\r" : "",
+                session.modelName(), session.device().name(), kvDType == DType.F32 ? "" : ", KV cache " + kvDType);
         return session;
     }
 

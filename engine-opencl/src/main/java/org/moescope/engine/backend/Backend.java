@@ -50,7 +50,10 @@ public interface Backend extends AutoCloseable {
 
     int[] readInts(DeviceBuffer src, long offset, int count);
 
-    /** F32 copy of {@code count} elements. */
+    /**
+     * Copies {@code count} elements between two buffers of the same float dtype (F32, F16 or BF16), bit for bit; the
+     * ranges may not overlap within one buffer.
+     */
     void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long count);
 
     /**

@@ -7,28 +7,37 @@ import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 
 /**
- * The keys and values of one sequence, every layer: {@code [capacity, kvHeads * headDim]} F32 per layer.
+ * The keys and values of one sequence, every layer: {@code [capacity, kvHeads * headDim]} per layer, stored F32, F16
+ * or BF16 (attention stores each new row rounded to that type and reads it back widened to F32).
  * {@link #length()} is the number of positions written so far (the next token's position).
  */
 public final class KvCache implements AutoCloseable {
 
     private final int capacity;
+    private final DType dtype;
     private final List<DeviceBuffer> keys;   // per layer [capacity, kvDim]
     private final List<DeviceBuffer> values; // per layer [capacity, kvDim]
     private int length;
 
+    /** An F32 cache. */
     public KvCache(Backend backend, ModelConfig config, int capacity, String name) {
+        this(backend, config, capacity, name, DType.F32);
+    }
+
+    public KvCache(Backend backend, ModelConfig config, int capacity, String name, DType dtype) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity must be > 0, got " + capacity);
         }
+        requireCacheType(dtype);
         this.capacity = capacity;
+        this.dtype = dtype;
         this.keys = new ArrayList<>();
         this.values = new ArrayList<>();
         long elements = (long) capacity * config.kvDim();
         try {
             for (int l = 0; l < config.numHiddenLayers(); l++) {
-                keys.add(backend.allocate(name + ".layer" + l + ".k", DType.F32, elements));
-                values.add(backend.allocate(name + ".layer" + l + ".v", DType.F32, elements));
+                keys.add(backend.allocate(name + ".layer" + l + ".k", dtype, elements));
+                values.add(backend.allocate(name + ".layer" + l + ".v", dtype, elements));
             }
         } catch (RuntimeException e) {
             close();
@@ -36,8 +45,20 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
+    /** Refuses a type a cache cannot be stored in (I32, null), naming the ones it can. */
+    public static DType requireCacheType(DType dtype) {
+        if (dtype == null || dtype == DType.I32) {
+            throw new IllegalArgumentException("a KV cache is stored F32, F16 or BF16, not " + dtype);
+        }
+        return dtype;
+    }
+
     public int capacity() {
         return capacity;
+    }
+
+    public DType dtype() {
+        return dtype;
     }
 
     public int length() {

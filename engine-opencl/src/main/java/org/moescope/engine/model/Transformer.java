@@ -184,14 +184,19 @@ public final class Transformer implements AutoCloseable {
     /**
      * Runs each path once with each kernel switch flipped (tokens 0..2, results dropped), so that a backend that
      * compiles kernels on first use has done so before anything is timed: otherwise the first profiled step would
-     * show compile time as kernel time. Leaves no state behind but a scratch of at least 2 rows.
+     * show compile time as kernel time. Leaves no state behind but a scratch of at least 2 rows. The caches are F32.
      */
     public void warmUp() {
+        warmUp(DType.F32);
+    }
+
+    /** {@link #warmUp()} with KV caches of {@code cacheType}, whose attention kernels are built for that type. */
+    public void warmUp(DType cacheType) {
         List<MoeOptions> variants = List.of(MoeOptions.DEFAULT, MoeOptions.DEFAULT.withFusedGateUpSilu(false),
                 MoeOptions.DEFAULT.withHostTopk(true), MoeOptions.DEFAULT.withDirectDispatch(true));
         int[] two = {0, Math.min(1, config.vocabSize() - 1)};
-        try (KvCache a = new KvCache(backend, config, 3, "warmup.a");
-             KvCache b = new KvCache(backend, config, 3, "warmup.b")) {
+        try (KvCache a = new KvCache(backend, config, 3, "warmup.a", cacheType);
+             KvCache b = new KvCache(backend, config, 3, "warmup.b", cacheType)) {
             for (MoeOptions options : variants) {
                 a.clear();
                 b.clear();

@@ -3,9 +3,12 @@ package org.moescope.engine.session;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.Backends;
+import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceInfo;
 import org.moescope.engine.backend.EngineException;
 import org.moescope.engine.model.CheckpointLoader;
@@ -45,6 +48,9 @@ public final class InferenceSession implements AutoCloseable {
     private final TextTokenizer tokenizer; // null when the folder has none
     private final String name;
     private final List<Sequence> sequences = new ArrayList<>();
+    private DType kvCacheDType = DType.F32;
+    /** Cache types the kernels were warmed up with (F32 at load). */
+    private final Set<DType> warmedCacheTypes = EnumSet.of(DType.F32);
     private int step;                      // the next step's number
     private boolean closed;
 
@@ -203,6 +209,26 @@ public final class InferenceSession implements AutoCloseable {
         return decode(new int[] {id});
     }
 
+    /** The type the KV caches of the next prefill (and score) are stored in: F32 (the default), F16 or BF16. */
+    public DType kvCacheDType() {
+        return kvCacheDType;
+    }
+
+    /**
+     * Stores the KV caches of runs from the next {@link #prefill} (and {@link #score}) on in {@code dtype}: F16 and
+     * BF16 halve the cache's memory and the bytes attention reads, at the cost of rounding every stored key and
+     * value. A run in progress keeps its caches.
+     */
+    public void setKvCacheDType(DType dtype) {
+        checkOpen();
+        KvCache.requireCacheType(dtype);
+        // the attention kernels of a cache type are built on first use: do it now, not in the first profiled step
+        if (!"java".equals(backend.kind()) && warmedCacheTypes.add(dtype)) {
+            transformer.warmUp(dtype);
+        }
+        kvCacheDType = dtype;
+    }
+
     // ---------------------------------------------------------------- generation
 
     /**
@@ -218,7 +244,7 @@ public final class InferenceSession implements AutoCloseable {
         int capacity = promptIds.length + maxNewTokens;
         try {
             for (int b = 0; b < batch; b++) {
-                KvCache cache = new KvCache(backend, config, capacity, "kv.seq" + b);
+                KvCache cache = new KvCache(backend, config, capacity, "kv.seq" + b, kvCacheDType);
                 sequences.add(new Sequence(b, cache, new Sampler(sampling.temperature(), sampling.topP(),
                         sampling.seed() + b), maxNewTokens));
             }
@@ -379,7 +405,7 @@ public final class InferenceSession implements AutoCloseable {
         validatePrefill(promptIds, 1, greedyTokens, SamplingSettings.GREEDY, options);
         reset();
         int vocab = config.vocabSize();
-        try (KvCache cache = new KvCache(backend, config, promptIds.length + greedyTokens, "kv.score")) {
+        try (KvCache cache = new KvCache(backend, config, promptIds.length + greedyTokens, "kv.score", kvCacheDType)) {
             List<LayerRouting> routing = new ArrayList<>();
             float[] logits = transformer.prefill(promptIds, cache, true, options, Profiler.OFF, routing);
             int[] continuation = new int[greedyTokens];

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.EngineException;
 import org.moescope.engine.backend.java.JavaBackend;
 import org.moescope.engine.model.LoadCancelledException;
@@ -319,6 +320,75 @@ class InferenceSessionTest {
                 assertEquals(0, cancel.reportsAfterCancel, "no progress after the cancel");
                 assertEquals(0, tracked.liveBuffers(), source + ", cancel at ask " + k + ": everything freed");
                 assertTrue(tracked.closed(), "the session owned the backend");
+            }
+        }
+    }
+
+    private static double maxAbsDiff(float[] a, float[] b) {
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            worst = Math.max(worst, Math.abs(a[i] - b[i]));
+        }
+        return worst;
+    }
+
+    @Test
+    void theKvCacheTypeRoundsTheCacheAndNothingElse() {
+        TrackingBackend tracked = new TrackingBackend(new JavaBackend());
+        try (InferenceSession s = InferenceSession.open(new ModelSource.Folder(HF_TINY), tracked, null)) {
+            assertEquals(DType.F32, s.kvCacheDType(), "F32 unless asked");
+            ScoreResult f32 = s.score(PROMPT, 4, MoeOptions.DEFAULT);
+            double logitScale = 0;
+            for (float v : f32.prefillLogits()) {
+                logitScale = Math.max(logitScale, Math.abs(v));
+            }
+            for (DType kv : List.of(DType.F16, DType.BF16)) {
+                s.setKvCacheDType(kv);
+                ScoreResult r = s.score(PROMPT, 4, MoeOptions.DEFAULT);
+                double diff = maxAbsDiff(f32.prefillLogits(), r.prefillLogits());
+                assertTrue(diff > 0, kv + ": the stored keys and values were rounded");
+                assertTrue(diff < (kv == DType.F16 ? 2e-3 : 1e-2) * logitScale, kv + ": " + diff + " against |logits| up to " + logitScale);
+                assertArrayEquals(f32.greedyContinuation(), r.greedyContinuation(), kv + " keeps the greedy continuation");
+            }
+
+            // a run's caches are stored in the type set before its prefill: half the bytes in F16
+            s.setKvCacheDType(DType.F32);
+            s.prefill(PROMPT, 2, 5, SamplingSettings.GREEDY, MoeOptions.DEFAULT, false);
+            long withF32 = tracked.liveBytes();
+            s.setKvCacheDType(DType.F16);
+            s.step(MoeOptions.DEFAULT, false);
+            assertEquals(withF32, tracked.liveBytes(), "a run in progress keeps its caches");
+            s.prefill(PROMPT, 2, 5, SamplingSettings.GREEDY, MoeOptions.DEFAULT, false);
+            long cacheF32 = 2L * s.config().numHiddenLayers() * 2 * (PROMPT.length + 5) * s.config().kvDim() * 4;
+            assertEquals(withF32 - cacheF32 / 2, tracked.liveBytes(), "two sequences' caches in F16: half the bytes");
+
+            assertThrows(IllegalArgumentException.class, () -> s.setKvCacheDType(DType.I32));
+            assertThrows(IllegalArgumentException.class, () -> s.setKvCacheDType(null));
+            assertEquals(DType.F16, s.kvCacheDType(), "a refused type changes nothing");
+        }
+    }
+
+    @Test
+    void openClWithSixteenBitCachesMatchesTheJavaReferenceWithTheSameCaches() {
+        for (DType kv : List.of(DType.F16, DType.BF16)) {
+            try (InferenceSession cl = InferenceSession.open(new ModelSource.Folder(HF_TINY),
+                    org.moescope.engine.model.TestBackends.open("opencl"), null);
+                 InferenceSession ref = openTiny()) {
+                cl.setKvCacheDType(kv);   // builds and runs the attention kernels for that cache type once
+                ref.setKvCacheDType(kv);
+                ScoreResult a = cl.score(PROMPT, 4, MoeOptions.DEFAULT);
+                ScoreResult b = ref.score(PROMPT, 4, MoeOptions.DEFAULT);
+                assertTrue(maxAbsDiff(a.prefillLogits(), b.prefillLogits()) < 1e-4, kv + ": "
+                        + maxAbsDiff(a.prefillLogits(), b.prefillLogits()));
+                assertArrayEquals(b.greedyContinuation(), a.greedyContinuation(), kv.toString());
+                // two sequences: the second copies the first's prompt rows (a 16-bit device copy) and decodes alike
+                cl.prefill(PROMPT, 2, 3, SamplingSettings.GREEDY, MoeOptions.DEFAULT, false);
+                while (!cl.finished()) {
+                    cl.step(MoeOptions.DEFAULT, false);
+                }
+                assertArrayEquals(cl.generatedTokens().get(0), cl.generatedTokens().get(1));
+                assertArrayEquals(new int[] {b.greedyContinuation()[0], b.greedyContinuation()[1],
+                        b.greedyContinuation()[2]}, cl.generatedTokens().get(0), kv + " greedy tokens");
             }
         }
     }

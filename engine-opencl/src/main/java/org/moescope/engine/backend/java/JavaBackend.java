@@ -152,14 +152,18 @@ public final class JavaBackend implements Backend {
     @Override
     public void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long count) {
         nonNegative("count", count);
-        JavaBuffer s = BufferChecks.typed("src", src, DType.F32, srcOffset, count, "count");
-        JavaBuffer d = BufferChecks.typed("dst", dst, DType.F32, dstOffset, count, "count");
+        JavaBuffer s = anyFloat("src", src, srcOffset, count, "count");
+        JavaBuffer d = BufferChecks.typed("dst", dst, s.dtype(), dstOffset, count, "count");
         if (s == d && srcOffset < dstOffset + count && dstOffset < srcOffset + count) {
             throw new IllegalArgumentException("dst: range [" + dstOffset + ", " + (dstOffset + count)
                     + ") overlaps src range [" + srcOffset + ", " + (srcOffset + count) + ") of '" + s.name() + "'");
         }
         for (long i = 0; i < count; i++) {
-            d.set(dstOffset + i, s.get(srcOffset + i));
+            if (s.dtype() == DType.F32) {
+                d.set(dstOffset + i, s.get(srcOffset + i));
+            } else {
+                d.setBits(dstOffset + i, s.getBits(srcOffset + i));
+            }
         }
         op();
     }

@@ -78,6 +78,11 @@ final class JavaBuffer implements DeviceBuffer {
         ints[(int) i] = v;
     }
 
+    /** Raw 16-bit pattern of element i (F16/BF16 only). */
+    short getBits(long i) {
+        return halves[(int) i];
+    }
+
     /** Raw 16-bit pattern of element i (F16/BF16 only), for byte uploads. */
     void setBits(long i, short bits) {
         halves[(int) i] = bits;

@@ -167,8 +167,8 @@ final class ClMemory {
     }
 
     void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long count) {
-        ClBuffer s = launcher.buffer(src, "src", DType.F32, 0);
-        ClBuffer d = launcher.buffer(dst, "dst", DType.F32, 0);
+        ClBuffer s = launcher.weight(src, "src", 0);
+        ClBuffer d = launcher.buffer(dst, "dst", s.dtype(), 0);
         checkRange(s, "src", srcOffset, count);
         checkRange(d, "dst", dstOffset, count);
         if (s == d && srcOffset < dstOffset + count && dstOffset < srcOffset + count) {
@@ -179,8 +179,9 @@ final class ClMemory {
         }
         EventTimer timer = launcher.timer();
         cl_event event = timer.event();
-        int rc = clEnqueueCopyBuffer(runtime.queue(), s.mem(), d.mem(), srcOffset * 4, dstOffset * 4, count * 4,
-                0, null, event);
+        long size = s.dtype().bytes();
+        int rc = clEnqueueCopyBuffer(runtime.queue(), s.mem(), d.mem(), srcOffset * size, dstOffset * size,
+                count * size, 0, null, event);
         if (rc != CL_SUCCESS) {
             throw launcher.failure("clEnqueueCopyBuffer(" + s.name() + " -> " + d.name() + ")", rc);
         }
