@@ -49,6 +49,7 @@ public final class CompareTask extends Task<CompareTask.Result> {
     @Override
     protected Result call() {
         int[] prompt = PromptTokens.encode(session, request.prompt());
+        session.setKvCacheDType(request.kvCacheDType());
         if (warmUp) {
             updateMessage("A/B: warm-up");
             run(prompt, optionsA);

@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javafx.application.Platform;
 import javafx.concurrent.Task;
+import org.moescope.engine.backend.DType;
 import org.moescope.engine.moe.MoeOptions;
 import org.moescope.engine.session.InferenceSession;
 import org.moescope.engine.session.StepResult;
@@ -50,9 +51,10 @@ public final class RunTask extends Task<Integer> {
     protected Integer call() {
         int steps = 0;
         if (startNewRun) {
-            updateMessage("Prefill");
+            updateMessage(request.kvCacheDType() == DType.F32 ? "Prefill" : "Prefill (KV cache " + request.kvCacheDType() + ")");
             int[] prompt = PromptTokens.encode(session, request.prompt());
             tokenTexts.learn(session, prompt);
+            session.setKvCacheDType(request.kvCacheDType());
             StepResult first = session.prefill(prompt, request.batch(), request.maxNewTokens(), request.sampling(),
                     switches.get(), true);
             publish(first);

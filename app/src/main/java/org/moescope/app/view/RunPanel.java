@@ -3,8 +3,10 @@ package org.moescope.app.view;
 import java.io.File;
 import java.util.List;
 import javafx.beans.property.Property;
+import javafx.collections.FXCollections;
 import javafx.geometry.Insets;
 import javafx.scene.control.Button;
+import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuButton;
@@ -21,6 +23,7 @@ import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import org.moescope.app.viewmodel.DeviceChoice;
 import org.moescope.app.viewmodel.SessionViewModel;
+import org.moescope.engine.backend.DType;
 import org.moescope.engine.model.ModelPresets;
 
 /**
@@ -113,6 +116,12 @@ public final class RunPanel extends VBox {
         grid.addRow(2, new Label("Temperature"), spinner("temperature-spinner", new SpinnerValueFactory.DoubleSpinnerValueFactory(0, 2, 0, 0.1), vm.temperatureProperty().asObject()));
         grid.addRow(3, new Label("Top-p"), spinner("top-p-spinner", new SpinnerValueFactory.DoubleSpinnerValueFactory(0.05, 1, 1, 0.05), vm.topPProperty().asObject()));
         grid.addRow(4, new Label("Seed"), spinner("seed-spinner", new LongValueFactory(), vm.seedProperty().asObject()));
+        ChoiceBox<DType> kvCache = new ChoiceBox<>(FXCollections.observableArrayList(DType.F32, DType.F16, DType.BF16));
+        kvCache.setId("kv-cache-choice");
+        kvCache.valueProperty().bindBidirectional(vm.kvCacheDTypeProperty());
+        kvCache.setTooltip(new Tooltip("How the next run stores its keys and values (from its Prefill on): F16 and BF16"
+                + " halve the cache's memory and the bytes attention reads, and round every stored key and value"));
+        grid.addRow(5, new Label("KV cache"), kvCache);
         getChildren().add(grid);
 
         Button prefill = button("Prefill", "prefill-button", Shortcut.PREFILL);

@@ -41,6 +41,7 @@ import org.moescope.app.service.RunMode;
 import org.moescope.app.service.RunRequest;
 import org.moescope.app.service.RunTask;
 import org.moescope.app.service.TokenTexts;
+import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceInfo;
 import org.moescope.engine.model.ModelConfig;
 import org.moescope.engine.moe.MoeOptions;
@@ -64,6 +65,8 @@ public final class SessionViewModel {
     private final StringProperty prompt = new SimpleStringProperty(this, "prompt", "There was a young lady of");
     private final IntegerProperty maxNewTokens = new SimpleIntegerProperty(this, "maxNewTokens", 16);
     private final IntegerProperty batch = new SimpleIntegerProperty(this, "batch", 1);
+    /** The KV cache type of the next run (Prefill, or Step/Generate with no run active). */
+    private final ObjectProperty<DType> kvCacheDType = new SimpleObjectProperty<>(this, "kvCacheDType", DType.F32);
     private final DoubleProperty temperature = new SimpleDoubleProperty(this, "temperature", 0);
     private final DoubleProperty topP = new SimpleDoubleProperty(this, "topP", 1);
     private final LongProperty seed = new SimpleLongProperty(this, "seed", 42);
@@ -257,7 +260,7 @@ public final class SessionViewModel {
     private RunRequest request() {
         try {
             return new RunRequest(prompt.get(), batch.get(), maxNewTokens.get(),
-                    new SamplingSettings((float) temperature.get(), (float) topP.get(), seed.get()));
+                    new SamplingSettings((float) temperature.get(), (float) topP.get(), seed.get()), kvCacheDType.get());
         } catch (IllegalArgumentException e) {
             reportError(e.getMessage());
             return null;
@@ -379,6 +382,7 @@ public final class SessionViewModel {
     public StringProperty promptProperty() { return prompt; }
     public IntegerProperty maxNewTokensProperty() { return maxNewTokens; }
     public IntegerProperty batchProperty() { return batch; }
+    public ObjectProperty<DType> kvCacheDTypeProperty() { return kvCacheDType; }
     public DoubleProperty temperatureProperty() { return temperature; }
     public DoubleProperty topPProperty() { return topP; }
     public LongProperty seedProperty() { return seed; }

@@ -2,6 +2,7 @@ package org.moescope.app.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.java.JavaBackend;
 import org.moescope.engine.moe.MoeOptions;
 import org.moescope.engine.profile.Phase;
@@ -92,5 +94,19 @@ class RunTaskTest {
         assertEquals(4, received.size(), "prefill samples the first of the 4 tokens");
         assertTrue(received.get(3).finished());
         assertTrue(received.stream().allMatch(s -> s.spans().isEmpty()), "no spans with profiling off");
+    }
+
+    @Test
+    void aNewRunStoresItsCachesAsTheRequestSaysAndAStepKeepsThem() throws Exception {
+        RunRequest f16 = new RunRequest("1 2 3", 1, 4, SamplingSettings.GREEDY, DType.F16);
+        new RunTask(session, RunMode.PREFILL, f16, true, () -> MoeOptions.DEFAULT, new TokenTexts(), received::addAll).run();
+        assertEquals(DType.F16, session.kvCacheDType());
+        RunRequest bf16 = new RunRequest("1 2 3", 1, 4, SamplingSettings.GREEDY, DType.BF16);
+        new RunTask(session, RunMode.STEP, bf16, false, () -> MoeOptions.DEFAULT, new TokenTexts(), received::addAll).run();
+        assertEquals(DType.F16, session.kvCacheDType(), "a Step of the active run does not start a new one");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(2, received.size());
+        assertThrows(IllegalArgumentException.class,
+                () -> new RunRequest("1 2 3", 1, 4, SamplingSettings.GREEDY, DType.I32));
     }
 }
