@@ -13,6 +13,8 @@ import org.moescope.engine.backend.DeviceBuffer;
 final class AttentionKernels {
     /** Most key splits per (head, token); each split covers at least one softmax block of keys. */
     private static final int MAX_SPLITS = 64;
+    /** Keys per block of the CPU kernel (KEY_BLOCK in attention.cl); its key splits are multiples of it. */
+    private static final int CPU_KEY_BLOCK = 16;
     private final KernelLauncher launcher;
     private final ClMemory memory;
     private ClBuffer partials;
@@ -62,31 +64,50 @@ final class AttentionKernels {
         if (ob == qb || ob == kc || ob == vc) {
             throw new IllegalArgumentException("out ('" + ob.name() + "') may not alias q or a cache");
         }
-        String options = KernelLauncher.weightDefine(kc.dtype()) + " -DHEAD_DIM=" + headDim;
+        boolean rowPerItem = launcher.tuning().rowPerItem();
+        // the CPU kernel takes the query heads that share a kv head together, and is only built for CPU devices
+        String options = KernelLauncher.weightDefine(kc.dtype()) + " -DHEAD_DIM=" + headDim
+                + (rowPerItem ? " -DGQA_GROUP=" + heads / kvHeads : "");
         launcher.launch("attention", "kv_store", options)
                 .arg(kb).arg(vb).arg(kc).arg(vc).arg(tokens).arg(startPos).arg(kvDim)
                 .run2d(kvDim, tokens, 64, 1);
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        if (launcher.tuning().rowPerItem()) {
+        int maxLength = startPos + tokens;
+        int splits;
+        int chunk;
+        if (rowPerItem) {
+            // one work-item per (kv head, token) for the query heads that share the kv head, split over the keys
+            // when there are too few of them to keep every core busy (a decode step has kvHeads items)
+            splits = splits(kvHeads, tokens, maxLength, CPU_KEY_BLOCK);
+            chunk = ceilDiv(ceilDiv(maxLength, splits), CPU_KEY_BLOCK) * CPU_KEY_BLOCK;
+            splits = ceilDiv(maxLength, chunk);
+            ClBuffer scratch = partials((long) tokens * heads * splits * (headDim + 2));
             launcher.launch("attention", "attention_rows", options)
-                    .arg(qb).arg(kc).arg(vc).arg(ob).arg(startPos).arg(heads).arg(kvHeads).arg(scale).arg(tokens)
-                    .run2d(heads, tokens, 1, 1);
+                    .arg(qb).arg(kc).arg(vc).arg(ob).arg(scratch).arg(startPos).arg(heads).arg(kvHeads).arg(scale)
+                    .arg(tokens).arg(chunk)
+                    .run(new long[] {kvHeads, tokens, splits}, new long[] {1, 1, 1});
+            combine(scratch, ob, options, tokens, heads, headDim, splits);
             return;
         }
         int local = launcher.tuning().reduceSize();
-        int maxLength = startPos + tokens;
-        int splits = splits(heads, tokens, maxLength, local);
-        int chunk = ceilDiv(ceilDiv(maxLength, splits), local) * local;
+        splits = splits(heads, tokens, maxLength, local);
+        chunk = ceilDiv(ceilDiv(maxLength, splits), local) * local;
         splits = ceilDiv(maxLength, chunk);
         ClBuffer scratch = partials((long) tokens * heads * splits * (headDim + 2));
         launcher.launch("attention", "attention", options)
                 .arg(qb).arg(kc).arg(vc).arg(ob).arg(scratch).arg(startPos).arg(heads).arg(kvHeads).arg(scale)
                 .arg(chunk)
                 .run(new long[] {(long) heads * local, tokens, splits}, new long[] {local, 1, 1});
+        combine(scratch, ob, options, tokens, heads, headDim, splits);
+    }
+
+    /** Merges the key splits of either attention kernel into out; nothing to do for one split. */
+    private void combine(ClBuffer scratch, ClBuffer out, String options, int tokens, int heads, int headDim,
+                         int splits) {
         if (splits > 1) {
             long combineLocal = Math.min(64, Integer.highestOneBit(headDim));
             launcher.launch("attention", "attention_combine", options)
-                    .arg(scratch).arg(ob).arg(heads).arg(splits).arg(tokens)
+                    .arg(scratch).arg(out).arg(heads).arg(splits).arg(tokens)
                     .run(new long[] {Launch.roundUp(headDim, combineLocal), heads, tokens},
                             new long[] {combineLocal, 1, 1});
         }

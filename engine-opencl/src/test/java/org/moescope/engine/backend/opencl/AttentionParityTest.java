@@ -24,6 +24,10 @@ class AttentionParityTest {
     @AutoClose
     private final BackendPair other = BackendPair.otherKernelStyle();
 
+    // The cases below include odd groups of query heads per kv head (6/2, 3/3: the CPU kernel takes heads in pairs),
+    // a Qwen3-30B-A3B-shaped decode step (32/4 heads, 128 dims, 2000 keys: split over the keys on a CPU device) and a
+    // prefill whose first token has no keys in the second key split (3 tokens from position 14, one kv head).
+
     /**
      * The device's other attention kernel (work-group online softmax vs one work-item per row) on some cases; on a
      * CPU device the few-heads cases also split the keys over work-groups, with splits that are empty for the
@@ -52,7 +56,11 @@ class AttentionParityTest {
             "F16, 4, 10, 4, 2, 64, 16",
             "BF16, 4, 129, 4, 4, 32, 140",
             "F16, 1, 1000, 2, 1, 64, 1001",
-            "F32, 2, 40, 4, 2, 12, 64"})
+            "F32, 2, 40, 4, 2, 12, 64",
+            "F32, 9, 20, 6, 2, 16, 40",
+            "F32, 3, 14, 4, 1, 16, 20",
+            "BF16, 1, 2000, 32, 4, 128, 2001",
+            "F16, 2, 33, 3, 3, 128, 40"})
     void attentionMatchesReference(DType cacheType, int tokens, int startPos, int heads, int kvHeads, int headDim,
                                    int capacity) {
         check(p, cacheType, tokens, startPos, heads, kvHeads, headDim, capacity);
