@@ -5,6 +5,7 @@ import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 import org.moescope.engine.moe.MoeBlock;
+import org.moescope.engine.moe.MoeLayerWeights;
 import org.moescope.engine.moe.MoeOptions;
 import org.moescope.engine.profile.LayerRouting;
 import org.moescope.engine.profile.Profiler;
@@ -82,21 +83,9 @@ public final class Transformer implements AutoCloseable {
         for (int i = 0; i < t; i++) {
             positions[i] = cache.length() + i;
         }
-        KvCache[] caches = {cache};
         embed(tokens, positions, profiler);
-        for (int l = 0; l < config.numHiddenLayers(); l++) {
-            LayerWeights w = weights.layers().get(l);
-            inputNorm(l, w, t, profiler);
-            attentionBlock(l, w, t, caches, positions, profiler);
-            if (w.isMoe()) {
-                moe.prefill(w.moe(), scratch.normed, scratch.ffnOut, t, options, profiler, l);
-                captureRouting(l, routing);
-                residualAdd(l, "moe", t, profiler);
-            } else {
-                denseMlp(l, w, t, profiler);
-            }
-        }
-        finalNorm(t, profiler);
+        layersOverRows(t, new KvCache[] {cache}, positions, profiler, routing,
+                (moeWeights, l) -> moe.prefill(moeWeights, scratch.normed, scratch.ffnOut, t, options, profiler, l));
         cache.advance(t);
         if (allLogits) {
             return lmHead(scratch.normed, t, profiler);
@@ -162,23 +151,40 @@ public final class Transformer implements AutoCloseable {
         }
         ensureRows(b);
         embed(tokens, positions, profiler);
-        for (int l = 0; l < config.numHiddenLayers(); l++) {
-            LayerWeights w = weights.layers().get(l);
-            inputNorm(l, w, b, profiler);
-            attentionBlock(l, w, b, caches, positions, profiler);
-            if (w.isMoe()) {
-                moe.batchedDecode(w.moe(), scratch.normed, scratch.ffnOut, b, options, profiler, l);
-                captureRouting(l, routing);
-                residualAdd(l, "moe", b, profiler);
-            } else {
-                denseMlp(l, w, b, profiler);
-            }
-        }
-        finalNorm(b, profiler);
+        layersOverRows(b, caches, positions, profiler, routing,
+                (moeWeights, l) -> moe.batchedDecode(moeWeights, scratch.normed, scratch.ffnOut, b, options, profiler, l));
         for (KvCache c : caches) {
             c.advance(1);
         }
         return lmHead(scratch.normed, b, profiler);
+    }
+
+    /** One path's MoE block on the layer's normed rows, writing scratch.ffnOut (prefill or batched decode). */
+    @FunctionalInterface
+    private interface MoeOverRows {
+        void run(MoeLayerWeights weights, int layer);
+    }
+
+    /**
+     * Every layer over {@code rows} rows, then the final norm: the layer loop of prefill and batched decode, which
+     * differ only in their MoE path and in whose caches the rows attend to. (Decode fuses the residual add and the next
+     * norm into the MoE block instead, so it has its own loop.)
+     */
+    private void layersOverRows(int rows, KvCache[] caches, int[] positions, Profiler profiler,
+                                List<LayerRouting> routing, MoeOverRows moeOverRows) {
+        for (int l = 0; l < config.numHiddenLayers(); l++) {
+            LayerWeights w = weights.layers().get(l);
+            inputNorm(l, w, rows, profiler);
+            attentionBlock(l, w, rows, caches, positions, profiler);
+            if (w.isMoe()) {
+                moeOverRows.run(w.moe(), l);
+                captureRouting(l, routing);
+                residualAdd(l, "moe", rows, profiler);
+            } else {
+                denseMlp(l, w, rows, profiler);
+            }
+        }
+        finalNorm(rows, profiler);
     }
 
     /**
