@@ -26,27 +26,6 @@ class ClMemoryTest {
     private final OpenClBackend cl = OpenClTestSupport.openOrSkip();
 
     @Test
-    void copyMovesSixteenBitElementsBitForBitAndRefusesMixedTypes() {
-        for (DType t : new DType[] {DType.F16, DType.BF16}) {
-            try (DeviceBuffer a = cl.allocate("a", t, 7); DeviceBuffer b = cl.allocate("b", t, 7);
-                 DeviceBuffer f = cl.allocate("f", DType.F32, 7)) {
-                cl.write(a, new float[] {1.1f, -2.5f, 3.14159f, 1e-3f, 60000f, -0.0f, 7f});
-                float[] stored = cl.readFloats(a, 0, 7);
-                cl.copy(a, 1, b, 2, 5);
-                float[] got = cl.readFloats(b, 0, 7);
-                float[] want = {0, 0, stored[1], stored[2], stored[3], stored[4], stored[5]};
-                for (int i = 0; i < 7; i++) {
-                    assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), t + " element " + i);
-                }
-                IllegalArgumentException mixed = assertThrows(IllegalArgumentException.class,
-                        () -> cl.copy(a, 0, f, 0, 3));
-                assertTrue(mixed.getMessage().contains("F32") && mixed.getMessage().contains(t.toString()),
-                        mixed.getMessage());
-            }
-        }
-    }
-
-    @Test
     void hugeAllocationNamesTheBuffer() {
         long elements = cl.device().maxAllocBytes() / 4 + 1;
         DeviceMemoryException e = assertThrows(DeviceMemoryException.class,
