@@ -15,6 +15,11 @@ final class AttentionKernels {
     private static final int MAX_SPLITS = 64;
     /** Keys per block of the CPU kernel (KEY_BLOCK in attention.cl); its key splits are multiples of it. */
     private static final int CPU_KEY_BLOCK = 16;
+    /**
+     * Fewest keys a CPU key split takes: a split costs a combine launch (tens of µs on POCL), which a short context
+     * (the sample model's, or any decode's first few hundred steps) would pay for no gain.
+     */
+    private static final int CPU_MIN_SPLIT_KEYS = 512;
     private final KernelLauncher launcher;
     private final ClMemory memory;
     private ClBuffer partials;
@@ -78,7 +83,7 @@ final class AttentionKernels {
         if (rowPerItem) {
             // one work-item per (kv head, token) for the query heads that share the kv head, split over the keys
             // when there are too few of them to keep every core busy (a decode step has kvHeads items)
-            splits = splits(kvHeads, tokens, maxLength, CPU_KEY_BLOCK);
+            splits = splits(kvHeads, tokens, maxLength, CPU_MIN_SPLIT_KEYS);
             chunk = ceilDiv(ceilDiv(maxLength, splits), CPU_KEY_BLOCK) * CPU_KEY_BLOCK;
             splits = ceilDiv(maxLength, chunk);
             ClBuffer scratch = partials((long) tokens * heads * splits * (headDim + 2));
@@ -113,7 +118,7 @@ final class AttentionKernels {
         }
     }
 
-    /** Enough key splits for about four work-groups per compute unit, each split at least one block of keys. */
+    /** Enough key splits for about four work-groups per compute unit, each split at least {@code block} keys. */
     private int splits(int heads, int tokens, int maxLength, int block) {
         long groups = (long) heads * tokens;
         long wanted = 4L * launcher.runtime().info().computeUnits();

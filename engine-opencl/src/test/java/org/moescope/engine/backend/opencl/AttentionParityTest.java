@@ -24,9 +24,8 @@ class AttentionParityTest {
     @AutoClose
     private final BackendPair other = BackendPair.otherKernelStyle();
 
-    // The cases below include odd groups of query heads per kv head (6/2, 3/3: the CPU kernel takes heads in pairs),
-    // a Qwen3-30B-A3B-shaped decode step (32/4 heads, 128 dims, 2000 keys: split over the keys on a CPU device) and a
-    // prefill whose first token has no keys in the second key split (3 tokens from position 14, one kv head).
+    // The cases below include odd groups of query heads per kv head (6/2, 3/3: the CPU kernel takes heads in pairs)
+    // and a Qwen3-30B-A3B-shaped decode step (32/4 heads, 128 dims, 2000 keys: split over the keys on a CPU device).
 
     /**
      * The device's other attention kernel (work-group online softmax vs one work-item per row) on some cases; on a
