@@ -87,10 +87,13 @@ final class AttentionKernels {
             chunk = ceilDiv(ceilDiv(maxLength, splits), CPU_KEY_BLOCK) * CPU_KEY_BLOCK;
             splits = ceilDiv(maxLength, chunk);
             ClBuffer scratch = partials((long) tokens * heads * splits * (headDim + 2));
+            // too few items and too few keys to split: one query head per item, as many items as heads
+            boolean fewItems = (long) kvHeads * tokens < itemsWanted() && splits == 1;
+            int itemHeads = fewItems ? 1 : heads / kvHeads;
             launcher.launch("attention", "attention_rows", options)
                     .arg(qb).arg(kc).arg(vc).arg(ob).arg(scratch).arg(startPos).arg(heads).arg(kvHeads).arg(scale)
-                    .arg(tokens).arg(chunk)
-                    .run(new long[] {kvHeads, tokens, splits}, new long[] {1, 1, 1});
+                    .arg(tokens).arg(chunk).arg(itemHeads)
+                    .run(new long[] {(long) heads / itemHeads, tokens, splits}, new long[] {1, 1, 1});
             combine(scratch, ob, options, tokens, heads, headDim, splits);
             return;
         }
@@ -121,12 +124,17 @@ final class AttentionKernels {
     /** Enough key splits for about four work-groups per compute unit, each split at least {@code block} keys. */
     private int splits(int heads, int tokens, int maxLength, int block) {
         long groups = (long) heads * tokens;
-        long wanted = 4L * launcher.runtime().info().computeUnits();
+        long wanted = itemsWanted();
         if (groups >= wanted) {
             return 1;
         }
         long splits = Math.min(ceilDiv(wanted, groups), MAX_SPLITS);
         return (int) Math.max(1, Math.min(splits, ceilDiv(maxLength, block)));
+    }
+
+    /** About four work-groups per compute unit. */
+    private long itemsWanted() {
+        return 4L * launcher.runtime().info().computeUnits();
     }
 
     private ClBuffer partials(long floats) {

@@ -218,7 +218,9 @@ __kernel void attention_combine(__global const float *partial, __global float *o
 // With few (kv head, token) items (a decode step) the keys are also split over the third dimension into chunks of a
 // multiple of KEY_BLOCK, each split writing its unnormalised accumulator, max and sum to partial, and
 // attention_combine merges them as it does the GPU kernel's splits.
-// Build option GQA_GROUP = heads / kv_heads. Global (kv_heads, tokens, splits).
+// A short decode step (few items, no key split) takes one query head per work-item instead (item_heads = 1), as many
+// items as heads: there the keys are few and the cores, not the reads, are what is short.
+// Build option GQA_GROUP = heads / kv_heads. Global (kv_heads * GQA_GROUP / item_heads, tokens, splits).
 #if HEAD_DIM % 16 == 0
 #define AV 16
 typedef float16 floatv;
@@ -290,8 +292,12 @@ inline float max_of16(float16 v) {
 #ifdef GQA_GROUP
 __kernel void attention_rows(__global const float *q, __global const wtype *k_cache, __global const wtype *v_cache,
                              __global float *out, __global float *partial, int start_pos, int heads, int kv_heads,
-                             float scale, int tokens, int chunk) {
-    int kvh = get_global_id(0);
+                             float scale, int tokens, int chunk, int item_heads) {
+    // item_heads query heads of one kv head per work-item: all GQA_GROUP of them, or 1 when there are too few items
+    // to keep the cores busy and too few keys to split (a short decode step)
+    int parts = GQA_GROUP / item_heads;
+    int kvh = get_global_id(0) / parts;
+    int h0 = kvh * GQA_GROUP + (get_global_id(0) % parts) * item_heads;
     int t = get_global_id(1);
     int split = get_global_id(2);
     int splits = get_global_size(2);
@@ -302,11 +308,11 @@ __kernel void attention_rows(__global const float *q, __global const wtype *k_ca
     int first = split * chunk;
     int length = min(start_pos + t + 1, first + chunk);   // this split's keys are [first, length)
     int last = length - 1;
-    __global const float *qt = q + ((size_t)t * heads + kvh * GQA_GROUP) * HEAD_DIM;
+    __global const float *qt = q + ((size_t)t * heads + h0) * HEAD_DIM;
     floatv acc[GQA_GROUP][HEAD_DIM / AV];
     float running_max[GQA_GROUP];
     float running_sum[GQA_GROUP];
-    for (int g = 0; g < GQA_GROUP; g++) {
+    for (int g = 0; g < item_heads; g++) {
         for (int d = 0; d < HEAD_DIM / AV; d++) {
             acc[g][d] = (floatv)(0.0f);
         }
@@ -318,8 +324,8 @@ __kernel void attention_rows(__global const float *q, __global const wtype *k_ca
         const int16 past_end = lane + j0 > last;
         // two heads at a time: each key and value row loaded once feeds two fma chains; an odd group's last head
         // goes as both of its pair, from the same state, so both halves store the same result
-        for (int g0 = 0; g0 < GQA_GROUP; g0 += 2) {
-            const int g1 = min(g0 + 1, GQA_GROUP - 1);
+        for (int g0 = 0; g0 < item_heads; g0 += 2) {
+            const int g1 = min(g0 + 1, item_heads - 1);
             floatv q0[HEAD_DIM / AV];
             floatv q1[HEAD_DIM / AV];
             for (int d = 0; d < HEAD_DIM / AV; d++) {
@@ -370,8 +376,8 @@ __kernel void attention_rows(__global const float *q, __global const wtype *k_ca
     if (splits > 1) {
         // unnormalised, with max and sum, for attention_combine; an empty split (keys past this token's) stays
         // max -inf, sum 0 and weighs nothing there
-        for (int g = 0; g < GQA_GROUP; g++) {
-            int h = kvh * GQA_GROUP + g;
+        for (int g = 0; g < item_heads; g++) {
+            int h = h0 + g;
             __global float *ph = partial + (((size_t)t * heads + h) * splits + split) * (HEAD_DIM + 2);
             for (int d = 0; d < HEAD_DIM / AV; d++) {
 #if AV == 1
@@ -387,8 +393,8 @@ __kernel void attention_rows(__global const float *q, __global const wtype *k_ca
         }
         return;
     }
-    for (int g = 0; g < GQA_GROUP; g++) {
-        __global float *oh = out + ((size_t)t * heads + kvh * GQA_GROUP + g) * HEAD_DIM;
+    for (int g = 0; g < item_heads; g++) {
+        __global float *oh = out + ((size_t)t * heads + h0 + g) * HEAD_DIM;
         float inv = 1.0f / running_sum[g];
         for (int d = 0; d < HEAD_DIM / AV; d++) {
             floatv o = acc[g][d] * inv;
