@@ -141,6 +141,14 @@ public interface Backend extends AutoCloseable {
     void attention(DeviceBuffer q, DeviceBuffer k, DeviceBuffer v, DeviceBuffer kCache, DeviceBuffer vCache,
                    DeviceBuffer out, int tokens, int startPos, int heads, int kvHeads, int headDim, int capacity);
 
+    /**
+     * {@link #attention} of the one token at row {@code row} of q, k, v and out (each {@code [rows, ...]}, a batch of
+     * sequences), against that token's own sequence caches at position {@code startPos}: batched decode runs one per
+     * sequence without copying its rows out and back.
+     */
+    void attentionAtRow(DeviceBuffer q, DeviceBuffer k, DeviceBuffer v, DeviceBuffer kCache, DeviceBuffer vCache,
+                        DeviceBuffer out, int row, int startPos, int heads, int kvHeads, int headDim, int capacity);
+
     /** out = a + b over n elements; out may alias a or b. */
     void add(DeviceBuffer a, DeviceBuffer b, DeviceBuffer out, int n);
 

@@ -27,10 +27,6 @@ final class ForwardScratch implements AutoCloseable {
     final DeviceBuffer mlpAct;    // [rows, intermediate] silu(gate) * up
     final DeviceBuffer ids;       // [rows] I32 token ids
     final DeviceBuffer positions; // [rows] I32 position of each row in its sequence
-    final DeviceBuffer qOne;      // [heads * headDim] one sequence's query row (batched decode attention)
-    final DeviceBuffer kOne;      // [kvHeads * headDim]
-    final DeviceBuffer vOne;      // [kvHeads * headDim]
-    final DeviceBuffer attnOne;   // [heads * headDim]
     final DeviceBuffer lastNormed; // [1, hidden] the last row of normed (prefill logits of the last token only)
 
     ForwardScratch(Backend backend, ModelConfig c, int rows) {
@@ -54,10 +50,6 @@ final class ForwardScratch implements AutoCloseable {
             mlpAct = alloc(backend, "scratch.mlp_act", DType.F32, inter);
             ids = alloc(backend, "scratch.ids", DType.I32, r);
             positions = alloc(backend, "scratch.positions", DType.I32, r);
-            qOne = alloc(backend, "scratch.q_one", DType.F32, c.qDim());
-            kOne = alloc(backend, "scratch.k_one", DType.F32, c.kvDim());
-            vOne = alloc(backend, "scratch.v_one", DType.F32, c.kvDim());
-            attnOne = alloc(backend, "scratch.attn_one", DType.F32, c.qDim());
             lastNormed = alloc(backend, "scratch.last_normed", DType.F32, c.hiddenSize());
         } catch (RuntimeException e) {
             close();

@@ -271,18 +271,12 @@ public final class Transformer implements AutoCloseable {
         }
     }
 
-    /** Batched decode: row b of q/k/v attends over sequence b's cache (the attention op has no row offsets). */
+    /** Batched decode: row b of q/k/v attends over sequence b's cache, in place (attentionAtRow). */
     private void attentionPerSequence(int l, KvCache[] caches, int[] positions) {
-        int qDim = config.qDim();
-        int kvDim = config.kvDim();
         for (int b = 0; b < caches.length; b++) {
             KvCache c = caches[b];
-            backend.copy(scratch.q, (long) b * qDim, scratch.qOne, 0, qDim);
-            backend.copy(scratch.k, (long) b * kvDim, scratch.kOne, 0, kvDim);
-            backend.copy(scratch.v, (long) b * kvDim, scratch.vOne, 0, kvDim);
-            backend.attention(scratch.qOne, scratch.kOne, scratch.vOne, c.keys(l), c.values(l), scratch.attnOne, 1,
+            backend.attentionAtRow(scratch.q, scratch.k, scratch.v, c.keys(l), c.values(l), scratch.attn, b,
                     positions[b], config.numAttentionHeads(), config.numKeyValueHeads(), config.headDim(), c.capacity());
-            backend.copy(scratch.attnOne, 0, scratch.attn, (long) b * qDim, qDim);
         }
     }
 

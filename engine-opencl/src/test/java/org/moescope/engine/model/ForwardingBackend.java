@@ -112,6 +112,11 @@ public class ForwardingBackend implements Backend {
     }
 
     @Override
+    public void attentionAtRow(DeviceBuffer q, DeviceBuffer k, DeviceBuffer v, DeviceBuffer kCache, DeviceBuffer vCache, DeviceBuffer out, int row, int startPos, int heads, int kvHeads, int headDim, int capacity) {
+        inner.attentionAtRow(q, k, v, kCache, vCache, out, row, startPos, heads, kvHeads, headDim, capacity);
+    }
+
+    @Override
     public void add(DeviceBuffer a, DeviceBuffer b, DeviceBuffer out, int n) {
         inner.add(a, b, out, n);
     }

@@ -189,6 +189,11 @@ public final class TrackingBackend implements Backend {
     }
 
     @Override
+    public void attentionAtRow(DeviceBuffer q, DeviceBuffer k, DeviceBuffer v, DeviceBuffer kCache, DeviceBuffer vCache, DeviceBuffer out, int row, int startPos, int heads, int kvHeads, int headDim, int capacity) {
+        inner.attentionAtRow(u(q), u(k), u(v), u(kCache), u(vCache), u(out), row, startPos, heads, kvHeads, headDim, capacity);
+    }
+
+    @Override
     public void add(DeviceBuffer a, DeviceBuffer b, DeviceBuffer out, int n) {
         inner.add(u(a), u(b), u(out), n);
     }

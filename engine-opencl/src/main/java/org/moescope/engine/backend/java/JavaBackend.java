@@ -322,6 +322,21 @@ public final class JavaBackend implements Backend {
     public void attention(DeviceBuffer q, DeviceBuffer k, DeviceBuffer v, DeviceBuffer kCache, DeviceBuffer vCache,
                           DeviceBuffer out, int tokens, int startPos, int heads, int kvHeads, int headDim,
                           int capacity) {
+        attentionRows(q, k, v, kCache, vCache, out, 0, tokens, startPos, heads, kvHeads, headDim, capacity);
+    }
+
+    @Override
+    public void attentionAtRow(DeviceBuffer q, DeviceBuffer k, DeviceBuffer v, DeviceBuffer kCache,
+                               DeviceBuffer vCache, DeviceBuffer out, int row, int startPos, int heads, int kvHeads,
+                               int headDim, int capacity) {
+        nonNegative("row", row);
+        attentionRows(q, k, v, kCache, vCache, out, row, 1, startPos, heads, kvHeads, headDim, capacity);
+    }
+
+    /** Attention of rows [row0, row0 + tokens) of q, k, v and out, at positions startPos.. of the caches. */
+    private void attentionRows(DeviceBuffer q, DeviceBuffer k, DeviceBuffer v, DeviceBuffer kCache,
+                               DeviceBuffer vCache, DeviceBuffer out, int row0, int tokens, int startPos, int heads,
+                               int kvHeads, int headDim, int capacity) {
         positive("tokens", tokens);
         nonNegative("startPos", startPos);
         positive("heads", heads);
@@ -337,20 +352,21 @@ public final class JavaBackend implements Backend {
         }
         int qWidth = heads * headDim;
         int kvWidth = kvHeads * headDim;
-        JavaBuffer qb = f32("q", q, (long) tokens * qWidth, "tokens * heads * headDim");
-        JavaBuffer kb = f32("k", k, (long) tokens * kvWidth, "tokens * kvHeads * headDim");
-        JavaBuffer vb = f32("v", v, (long) tokens * kvWidth, "tokens * kvHeads * headDim");
+        long rows = (long) row0 + tokens;
+        JavaBuffer qb = f32("q", q, rows * qWidth, "rows * heads * headDim");
+        JavaBuffer kb = f32("k", k, rows * kvWidth, "rows * kvHeads * headDim");
+        JavaBuffer vb = f32("v", v, rows * kvWidth, "rows * kvHeads * headDim");
         JavaBuffer kc = anyFloat("kCache", kCache, (long) capacity * kvWidth, "capacity * kvHeads * headDim");
         JavaBuffer vc = anyFloat("vCache", vCache, (long) capacity * kvWidth, "capacity * kvHeads * headDim");
-        JavaBuffer ob = f32("out", out, (long) tokens * qWidth, "tokens * heads * headDim");
+        JavaBuffer ob = f32("out", out, rows * qWidth, "rows * heads * headDim");
         distinct("kCache", kCache, "vCache", vCache);
         for (DeviceBuffer in : new DeviceBuffer[] {q, k, v, kCache, vCache}) {
             distinct("out", out, "an input (q, k, v or a cache)", in);
         }
         for (int t = 0; t < tokens; t++) {
             for (int i = 0; i < kvWidth; i++) {
-                kc.set((long) (startPos + t) * kvWidth + i, kb.get((long) t * kvWidth + i));
-                vc.set((long) (startPos + t) * kvWidth + i, vb.get((long) t * kvWidth + i));
+                kc.set((long) (startPos + t) * kvWidth + i, kb.get((long) (row0 + t) * kvWidth + i));
+                vc.set((long) (startPos + t) * kvWidth + i, vb.get((long) (row0 + t) * kvWidth + i));
             }
         }
         double scale = 1.0 / Math.sqrt(headDim);
@@ -359,7 +375,7 @@ public final class JavaBackend implements Backend {
             int last = startPos + t;
             double[] scores = new double[last + 1];
             for (int h = 0; h < heads; h++) {
-                long qAt = (long) t * qWidth + (long) h * headDim;
+                long qAt = (long) (row0 + t) * qWidth + (long) h * headDim;
                 long kvAt = (long) (h / group) * headDim;
                 double max = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j <= last; j++) {

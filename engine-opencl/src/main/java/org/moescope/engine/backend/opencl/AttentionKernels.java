@@ -36,8 +36,11 @@ final class AttentionKernels {
         }
     }
 
+    /** Attention of rows [row0, row0 + tokens) of q, k, v and out (Backend.attention has row0 = 0). */
     void attention(DeviceBuffer q, DeviceBuffer k, DeviceBuffer v, DeviceBuffer kCache, DeviceBuffer vCache,
-                   DeviceBuffer out, int tokens, int startPos, int heads, int kvHeads, int headDim, int capacity) {
+                   DeviceBuffer out, int row0, int tokens, int startPos, int heads, int kvHeads, int headDim,
+                   int capacity) {
+        KernelLauncher.nonNegative(row0, "row");
         positive(tokens, "tokens");
         positive(heads, "heads");
         positive(kvHeads, "kvHeads");
@@ -52,10 +55,11 @@ final class AttentionKernels {
                     + ") exceeds the cache capacity " + capacity);
         }
         int kvDim = kvHeads * headDim;
-        long qSize = (long) tokens * heads * headDim;
+        long rows = (long) row0 + tokens;
+        long qSize = rows * heads * headDim;
         ClBuffer qb = launcher.buffer(q, "q", DType.F32, qSize);
-        ClBuffer kb = launcher.buffer(k, "k", DType.F32, (long) tokens * kvDim);
-        ClBuffer vb = launcher.buffer(v, "v", DType.F32, (long) tokens * kvDim);
+        ClBuffer kb = launcher.buffer(k, "k", DType.F32, rows * kvDim);
+        ClBuffer vb = launcher.buffer(v, "v", DType.F32, rows * kvDim);
         ClBuffer kc = launcher.weight(kCache, "kCache", (long) capacity * kvDim);
         ClBuffer vc = launcher.weight(vCache, "vCache", (long) capacity * kvDim);
         if (vc.dtype() != kc.dtype()) {
@@ -74,7 +78,7 @@ final class AttentionKernels {
         String options = KernelLauncher.weightDefine(kc.dtype()) + " -DHEAD_DIM=" + headDim
                 + (rowPerItem ? " -DGQA_GROUP=" + heads / kvHeads : "");
         launcher.launch("attention", "kv_store", options)
-                .arg(kb).arg(vb).arg(kc).arg(vc).arg(tokens).arg(startPos).arg(kvDim)
+                .arg(kb).arg(vb).arg(kc).arg(vc).arg(row0).arg(tokens).arg(startPos).arg(kvDim)
                 .run2d(kvDim, tokens, 64, 1);
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int maxLength = startPos + tokens;
@@ -91,10 +95,10 @@ final class AttentionKernels {
             boolean fewItems = (long) kvHeads * tokens < itemsWanted() && splits == 1;
             int itemHeads = fewItems ? 1 : heads / kvHeads;
             launcher.launch("attention", "attention_rows", options)
-                    .arg(qb).arg(kc).arg(vc).arg(ob).arg(scratch).arg(startPos).arg(heads).arg(kvHeads).arg(scale)
-                    .arg(tokens).arg(chunk).arg(itemHeads)
+                    .arg(qb).arg(kc).arg(vc).arg(ob).arg(scratch).arg(row0).arg(startPos).arg(heads).arg(kvHeads)
+                    .arg(scale).arg(tokens).arg(chunk).arg(itemHeads)
                     .run(new long[] {(long) heads / itemHeads, tokens, splits}, new long[] {1, 1, 1});
-            combine(scratch, ob, options, tokens, heads, headDim, splits);
+            combine(scratch, ob, options, row0, tokens, heads, headDim, splits);
             return;
         }
         int local = launcher.tuning().reduceSize();
@@ -103,19 +107,19 @@ final class AttentionKernels {
         splits = ceilDiv(maxLength, chunk);
         ClBuffer scratch = partials((long) tokens * heads * splits * (headDim + 2));
         launcher.launch("attention", "attention", options)
-                .arg(qb).arg(kc).arg(vc).arg(ob).arg(scratch).arg(startPos).arg(heads).arg(kvHeads).arg(scale)
-                .arg(chunk)
+                .arg(qb).arg(kc).arg(vc).arg(ob).arg(scratch).arg(row0).arg(startPos).arg(heads).arg(kvHeads)
+                .arg(scale).arg(chunk)
                 .run(new long[] {(long) heads * local, tokens, splits}, new long[] {local, 1, 1});
-        combine(scratch, ob, options, tokens, heads, headDim, splits);
+        combine(scratch, ob, options, row0, tokens, heads, headDim, splits);
     }
 
     /** Merges the key splits of either attention kernel into out; nothing to do for one split. */
-    private void combine(ClBuffer scratch, ClBuffer out, String options, int tokens, int heads, int headDim,
-                         int splits) {
+    private void combine(ClBuffer scratch, ClBuffer out, String options, int row0, int tokens, int heads,
+                         int headDim, int splits) {
         if (splits > 1) {
             long combineLocal = Math.min(64, Integer.highestOneBit(headDim));
             launcher.launch("attention", "attention_combine", options)
-                    .arg(scratch).arg(out).arg(heads).arg(splits).arg(tokens)
+                    .arg(scratch).arg(out).arg(row0).arg(heads).arg(splits).arg(tokens)
                     .run(new long[] {Launch.roundUp(headDim, combineLocal), heads, tokens},
                             new long[] {combineLocal, 1, 1});
         }

@@ -172,7 +172,14 @@ public final class OpenClBackend implements Backend {
     public void attention(DeviceBuffer q, DeviceBuffer k, DeviceBuffer v, DeviceBuffer kCache, DeviceBuffer vCache,
                           DeviceBuffer out, int tokens, int startPos, int heads, int kvHeads, int headDim,
                           int capacity) {
-        attention.attention(q, k, v, kCache, vCache, out, tokens, startPos, heads, kvHeads, headDim, capacity);
+        attention.attention(q, k, v, kCache, vCache, out, 0, tokens, startPos, heads, kvHeads, headDim, capacity);
+    }
+
+    @Override
+    public void attentionAtRow(DeviceBuffer q, DeviceBuffer k, DeviceBuffer v, DeviceBuffer kCache,
+                               DeviceBuffer vCache, DeviceBuffer out, int row, int startPos, int heads, int kvHeads,
+                               int headDim, int capacity) {
+        attention.attention(q, k, v, kCache, vCache, out, row, 1, startPos, heads, kvHeads, headDim, capacity);
     }
 
     @Override

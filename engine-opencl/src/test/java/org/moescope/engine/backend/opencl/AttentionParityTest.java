@@ -83,6 +83,48 @@ class AttentionParityTest {
         p.assertClose(out, tokens * heads * headDim, 2e-5, 0, "attention out");
     }
 
+    /**
+     * attentionAtRow (batched decode: one sequence's row of a batch, in place) against the Java reference, in both
+     * kernel styles, for a short step (one head per work-item on a CPU device) and a long one (split over the keys):
+     * the row's output matches and every other row of out is left as it was.
+     */
+    @ParameterizedTest(name = "{0} row={1}/{2} start={3} heads={4}/{5} d={6}")
+    @CsvSource({
+            "F32, 3, 5, 40, 4, 2, 32",
+            "F16, 0, 2, 1500, 8, 2, 64",
+            "BF16, 6, 7, 700, 6, 3, 16"})
+    void oneRowOfABatchInPlace(DType cacheType, int row, int rows, int startPos, int heads, int kvHeads,
+                               int headDim) {
+        for (BackendPair pair : new BackendPair[] {p, other}) {
+            int kvDim = kvHeads * headDim;
+            int qDim = heads * headDim;
+            int capacity = startPos + 1;
+            Buf q = pair.random("q", DType.F32, (long) rows * qDim, 81, 1.0f);
+            Buf k = pair.random("k", DType.F32, (long) rows * kvDim, 82, 1.0f);
+            Buf v = pair.random("v", DType.F32, (long) rows * kvDim, 83, 1.0f);
+            Buf kCache = pair.random("kCache", cacheType, (long) capacity * kvDim, 84, 1.0f);
+            Buf vCache = pair.random("vCache", cacheType, (long) capacity * kvDim, 85, 1.0f);
+            Buf out = pair.random("out", DType.F32, (long) rows * qDim, 86, 1.0f);
+            float[] before = pair.cl.readFloats(out.cl(), 0, rows * qDim);
+            pair.cl.attentionAtRow(q.cl(), k.cl(), v.cl(), kCache.cl(), vCache.cl(), out.cl(), row, startPos, heads,
+                    kvHeads, headDim, capacity);
+            pair.ref.attentionAtRow(q.ref(), k.ref(), v.ref(), kCache.ref(), vCache.ref(), out.ref(), row, startPos,
+                    heads, kvHeads, headDim, capacity);
+            pair.assertClose(kCache, capacity * kvDim, 0, 0, "kCache after store");
+            pair.assertClose(out, rows * qDim, 2e-5, 0, "out");
+            float[] after = pair.cl.readFloats(out.cl(), 0, rows * qDim);
+            for (int i = 0; i < rows * qDim; i++) {
+                if (i / qDim != row) {
+                    assertTrue(Float.floatToRawIntBits(before[i]) == Float.floatToRawIntBits(after[i]),
+                            "element " + i + " of another row changed");
+                }
+            }
+            assertThrows(IllegalArgumentException.class, () -> pair.cl.attentionAtRow(q.cl(), k.cl(), v.cl(),
+                    kCache.cl(), vCache.cl(), out.cl(), rows, startPos, heads, kvHeads, headDim, capacity),
+                    "a row past the batch");
+        }
+    }
+
     /** Prefill of T tokens then decode of one more equals a single prefill of T + 1 (cache state carries over). */
     @Test
     void decodeAfterPrefillEqualsLongerPrefill() {

@@ -1,16 +1,18 @@
 // Causal grouped-query attention over a KV cache; HEAD_DIM is a compile-time define.
 // Caches [capacity, kv_heads * HEAD_DIM] of wtype (F32, F16 or BF16 via -DW_*; stores round to nearest even);
-// q, out [tokens, heads * HEAD_DIM] and k, v [tokens, kv_heads * HEAD_DIM] F32.
+// q, out [rows, heads * HEAD_DIM] and k, v [rows, kv_heads * HEAD_DIM] F32, of which the tokens are rows
+// row0 .. row0 + tokens - 1 (row0 > 0: one sequence of a batched decode, without copying its rows out). The
+// partial buffer of the key splits is indexed by the token t in 0 .. tokens - 1.
 
 // Copies k, v of the new tokens into cache rows start_pos..start_pos + tokens - 1. Global (kv_dim, tokens).
 __kernel void kv_store(__global const float *k, __global const float *v, __global wtype *k_cache,
-                       __global wtype *v_cache, int tokens, int start_pos, int kv_dim) {
+                       __global wtype *v_cache, int row0, int tokens, int start_pos, int kv_dim) {
     int c = get_global_id(0);
     int t = get_global_id(1);
     if (c >= kv_dim || t >= tokens) {
         return;
     }
-    size_t src = (size_t)t * kv_dim + c;
+    size_t src = (size_t)(row0 + t) * kv_dim + c;
     size_t dst = (size_t)(start_pos + t) * kv_dim + c;
     STORE_W(k_cache, dst, k[src]);
     STORE_W(v_cache, dst, v[src]);
@@ -64,8 +66,8 @@ inline float block_reduce_sum(__local float *scratch, float v, int lid) {
 // partial [tokens, heads, splits, HEAD_DIM + 2] for attention_combine. Global (REDUCE_SIZE * heads, tokens, splits).
 __kernel __attribute__((reqd_work_group_size(REDUCE_SIZE, 1, 1)))
 void attention(__global const float *q, __global const wtype *k_cache, __global const wtype *v_cache,
-               __global float *out, __global float *partial, int start_pos, int heads, int kv_heads, float scale,
-               int chunk) {
+               __global float *out, __global float *partial, int row0, int start_pos, int heads, int kv_heads,
+               float scale, int chunk) {
     __local float q_local[HEAD_DIM];
     __local float p[REDUCE_SIZE];
     __local float scratch[REDUCE_SIZE];
@@ -78,7 +80,7 @@ void attention(__global const float *q, __global const wtype *k_cache, __global 
     int kvh = h / (heads / kv_heads);
     int first = split * chunk;
     int end = min(start_pos + t + 1, first + chunk);
-    __global const float *qh = q + ((size_t)t * heads + h) * HEAD_DIM;
+    __global const float *qh = q + ((size_t)(row0 + t) * heads + h) * HEAD_DIM;
     for (int d = lid; d < HEAD_DIM; d += REDUCE_SIZE) {
         q_local[d] = qh[d] * scale;
     }
@@ -159,7 +161,7 @@ void attention(__global const float *q, __global const wtype *k_cache, __global 
     #define OUT_DIM(i) (lid + (i) * REDUCE_SIZE)
 #endif
     if (splits == 1) {
-        __global float *oh = out + ((size_t)t * heads + h) * HEAD_DIM;
+        __global float *oh = out + ((size_t)(row0 + t) * heads + h) * HEAD_DIM;
         for (int i = 0; i < OUT_ITEMS; i++) {
             int d = OUT_DIM(i);
             if (d < HEAD_DIM) {
@@ -183,7 +185,7 @@ void attention(__global const float *q, __global const wtype *k_cache, __global 
 
 // Merges the key splits of attention: out[t, h, d] = sum_c e^(m_c - M) acc_c[d] / sum_c e^(m_c - M) l_c with
 // M = max_c m_c (empty splits have m = -inf and weigh nothing). Global (HEAD_DIM, heads, tokens).
-__kernel void attention_combine(__global const float *partial, __global float *out, int heads, int splits,
+__kernel void attention_combine(__global const float *partial, __global float *out, int row0, int heads, int splits,
                                 int tokens) {
     int d = get_global_id(0);
     int h = get_global_id(1);
@@ -204,7 +206,7 @@ __kernel void attention_combine(__global const float *partial, __global float *o
         num = fma(w, pc[d], num);
         den = fma(w, pc[HEAD_DIM + 1], den);
     }
-    out[((size_t)t * heads + h) * HEAD_DIM + d] = num / den;
+    out[((size_t)(row0 + t) * heads + h) * HEAD_DIM + d] = num / den;
 }
 
 // CPU variant: one work-item per (kv head, token) computes the GQA_GROUP query heads that share that kv head, so each
@@ -291,8 +293,8 @@ inline float max_of16(float16 v) {
 
 #ifdef GQA_GROUP
 __kernel void attention_rows(__global const float *q, __global const wtype *k_cache, __global const wtype *v_cache,
-                             __global float *out, __global float *partial, int start_pos, int heads, int kv_heads,
-                             float scale, int tokens, int chunk, int item_heads) {
+                             __global float *out, __global float *partial, int row0, int start_pos, int heads,
+                             int kv_heads, float scale, int tokens, int chunk, int item_heads) {
     // item_heads query heads of one kv head per work-item: all GQA_GROUP of them, or 1 when there are too few items
     // to keep the cores busy and too few keys to split (a short decode step)
     int parts = GQA_GROUP / item_heads;
@@ -308,7 +310,7 @@ __kernel void attention_rows(__global const float *q, __global const wtype *k_ca
     int first = split * chunk;
     int length = min(start_pos + t + 1, first + chunk);   // this split's keys are [first, length)
     int last = length - 1;
-    __global const float *qt = q + ((size_t)t * heads + h0) * HEAD_DIM;
+    __global const float *qt = q + ((size_t)(row0 + t) * heads + h0) * HEAD_DIM;
     floatv acc[GQA_GROUP][HEAD_DIM / AV];
     float running_max[GQA_GROUP];
     float running_sum[GQA_GROUP];
@@ -394,7 +396,7 @@ __kernel void attention_rows(__global const float *q, __global const wtype *k_ca
         return;
     }
     for (int g = 0; g < item_heads; g++) {
-        __global float *oh = out + ((size_t)t * heads + h0 + g) * HEAD_DIM;
+        __global float *oh = out + ((size_t)(row0 + t) * heads + h0 + g) * HEAD_DIM;
         float inv = 1.0f / running_sum[g];
         for (int d = 0; d < HEAD_DIM / AV; d++) {
             floatv o = acc[g][d] * inv;
