@@ -81,36 +81,49 @@ final class AttentionKernels {
                 .arg(kb).arg(vb).arg(kc).arg(vc).arg(row0).arg(tokens).arg(startPos).arg(kvDim)
                 .run2d(kvDim, tokens, 64, 1);
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        int maxLength = startPos + tokens;
-        int splits;
-        int chunk;
         if (rowPerItem) {
-            // one work-item per (kv head, token) for the query heads that share the kv head, split over the keys
-            // when there are too few of them to keep every core busy (a decode step has kvHeads items)
-            splits = splits(kvHeads, tokens, maxLength, CPU_MIN_SPLIT_KEYS);
-            chunk = ceilDiv(ceilDiv(maxLength, splits), CPU_KEY_BLOCK) * CPU_KEY_BLOCK;
-            splits = ceilDiv(maxLength, chunk);
-            ClBuffer scratch = partials((long) tokens * heads * splits * (headDim + 2));
-            // too few items and too few keys to split: one query head per item, as many items as heads
-            boolean fewItems = (long) kvHeads * tokens < itemsWanted() && splits == 1;
-            int itemHeads = fewItems ? 1 : heads / kvHeads;
-            launcher.launch("attention", "attention_rows", options)
-                    .arg(qb).arg(kc).arg(vc).arg(ob).arg(scratch).arg(row0).arg(startPos).arg(heads).arg(kvHeads)
-                    .arg(scale).arg(tokens).arg(chunk).arg(itemHeads)
-                    .run(new long[] {(long) heads / itemHeads, tokens, splits}, new long[] {1, 1, 1});
-            combine(scratch, ob, options, row0, tokens, heads, headDim, splits);
-            return;
+            rowsKernel(qb, kc, vc, ob, options, row0, tokens, startPos, heads, kvHeads, headDim, scale);
+        } else {
+            workGroupKernel(qb, kc, vc, ob, options, row0, tokens, startPos, heads, kvHeads, headDim, scale);
         }
+    }
+
+    /**
+     * CPU devices: one work-item per (kv head, token) for the query heads that share the kv head, split over the keys
+     * when there are too few such items to keep every core busy (a decode step has kvHeads of them); a short decode
+     * step, too short to split, takes one query head per item instead.
+     */
+    private void rowsKernel(ClBuffer q, ClBuffer kCache, ClBuffer vCache, ClBuffer out, String options, int row0,
+                            int tokens, int startPos, int heads, int kvHeads, int headDim, float scale) {
+        int maxLength = startPos + tokens;
+        int splits = splits(kvHeads, tokens, maxLength, CPU_MIN_SPLIT_KEYS);
+        int chunk = ceilDiv(ceilDiv(maxLength, splits), CPU_KEY_BLOCK) * CPU_KEY_BLOCK;
+        splits = ceilDiv(maxLength, chunk);
+        ClBuffer scratch = partials((long) tokens * heads * splits * (headDim + 2));
+        boolean fewItems = (long) kvHeads * tokens < itemsWanted() && splits == 1;
+        int itemHeads = fewItems ? 1 : heads / kvHeads;
+        launcher.launch("attention", "attention_rows", options)
+                .arg(q).arg(kCache).arg(vCache).arg(out).arg(scratch).arg(row0).arg(startPos).arg(heads).arg(kvHeads)
+                .arg(scale).arg(tokens).arg(chunk).arg(itemHeads)
+                .run(new long[] {(long) heads / itemHeads, tokens, splits}, new long[] {1, 1, 1});
+        combine(scratch, out, options, row0, tokens, heads, headDim, splits);
+    }
+
+    /** GPUs: one work-group per (query head, token, key split), an online softmax over blocks of keys. */
+    private void workGroupKernel(ClBuffer q, ClBuffer kCache, ClBuffer vCache, ClBuffer out, String options,
+                                 int row0, int tokens, int startPos, int heads, int kvHeads, int headDim,
+                                 float scale) {
         int local = launcher.tuning().reduceSize();
-        splits = splits(heads, tokens, maxLength, local);
-        chunk = ceilDiv(ceilDiv(maxLength, splits), local) * local;
+        int maxLength = startPos + tokens;
+        int splits = splits(heads, tokens, maxLength, local);
+        int chunk = ceilDiv(ceilDiv(maxLength, splits), local) * local;
         splits = ceilDiv(maxLength, chunk);
         ClBuffer scratch = partials((long) tokens * heads * splits * (headDim + 2));
         launcher.launch("attention", "attention", options)
-                .arg(qb).arg(kc).arg(vc).arg(ob).arg(scratch).arg(row0).arg(startPos).arg(heads).arg(kvHeads)
+                .arg(q).arg(kCache).arg(vCache).arg(out).arg(scratch).arg(row0).arg(startPos).arg(heads).arg(kvHeads)
                 .arg(scale).arg(chunk)
                 .run(new long[] {(long) heads * local, tokens, splits}, new long[] {local, 1, 1});
-        combine(scratch, ob, options, row0, tokens, heads, headDim, splits);
+        combine(scratch, out, options, row0, tokens, heads, headDim, splits);
     }
 
     /** Merges the key splits of either attention kernel into out; nothing to do for one split. */
