@@ -253,12 +253,6 @@ inline float hsum(float v) {
 
 #define KEY_BLOCK 16
 
-inline float sum_of16(float16 v) {
-    float8 a = v.lo + v.hi;
-    float4 b = a.lo + a.hi;
-    return (b.x + b.y) + (b.z + b.w);
-}
-
 inline float max_of16(float16 v) {
     float8 a = fmax(v.lo, v.hi);
     float4 b = fmax(a.lo, a.hi);
@@ -351,8 +345,8 @@ __kernel void attention_rows(__global const float *q, __global const wtype *k_ca
             const float corr1 = exp(running_max[g1] - m1);
             const float16 p0 = exp(s0 - m0);
             const float16 p1 = exp(s1 - m1);
-            const float sum0 = fma(running_sum[g0], corr0, sum_of16(p0));
-            const float sum1 = fma(running_sum[g1], corr1, sum_of16(p1));
+            const float sum0 = fma(running_sum[g0], corr0, sum16(p0));
+            const float sum1 = fma(running_sum[g1], corr1, sum16(p1));
             floatv a0[HEAD_DIM / AV];
             floatv a1[HEAD_DIM / AV];
             for (int d = 0; d < HEAD_DIM / AV; d++) {

@@ -24,6 +24,14 @@ typedef float wtype;
 #define LOAD_W16(p, i) vload16((i), (p))
 #endif
 
+// Sum of the 16 lanes of a float16 accumulator (the CPU kernels' one-AVX-512-register fma chains), halving twice and
+// adding the last four in pairs.
+inline float sum16(float16 v) {
+    const float8 a = v.lo + v.hi;
+    const float4 b = a.lo + a.hi;
+    return (b.s0 + b.s1) + (b.s2 + b.s3);
+}
+
 // Round-to-nearest-even float -> bf16 bits, NaN stays NaN (as backend/Precision.floatToBf16).
 inline ushort float_to_bf16(float f) {
     uint bits = as_uint(f);

@@ -105,12 +105,6 @@ void expert_gate_up_silu(__global const float* x, int xRowDivisor, __global cons
 // Qwen3-30B-A3B gate shape on a 2-core EPYC (docs/benchmarks.md).
 // Grid: (ceil(outDim / MOE_GEMV_ITEM_ROWS) rounded up to the local size, pairs); rows past outDim do nothing.
 
-inline float sum16(float16 v) {
-    const float8 a = v.lo + v.hi;
-    const float4 b = a.lo + a.hi;
-    return (b.s0 + b.s1) + (b.s2 + b.s3);
-}
-
 // w row · x row, both inDim long.
 inline __attribute__((always_inline)) float row_dot(__global const wtype* wr, __global const float* xr, int inDim) {
     const int in32 = inDim & ~31;

@@ -161,12 +161,6 @@ void grouped_gemm_direct(__global const float* x, int xRowDivisor, __global cons
 // than its shape repeats the last one (the repeat is computed and not stored).
 // Grid: (ceil(outDim / MOE_TILE_N), row tiles), local size (1, 1).
 
-inline float sum16x(float16 v) {
-    const float8 a = v.lo + v.hi;
-    const float4 b = a.lo + a.hi;
-    return (b.s0 + b.s1) + (b.s2 + b.s3);
-}
-
 // r[4 * j + i] = x_j · w_i over inDim.
 inline __attribute__((always_inline)) void gemm_block_4x4(
         __global const float* x0, __global const float* x1, __global const float* x2, __global const float* x3,
@@ -189,10 +183,10 @@ inline __attribute__((always_inline)) void gemm_block_4x4(
         xv = vload16(0, x3 + k);
         a30 = fma(v0, xv, a30); a31 = fma(v1, xv, a31); a32 = fma(v2, xv, a32); a33 = fma(v3, xv, a33);
     }
-    r[0] = sum16x(a00); r[1] = sum16x(a01); r[2] = sum16x(a02); r[3] = sum16x(a03);
-    r[4] = sum16x(a10); r[5] = sum16x(a11); r[6] = sum16x(a12); r[7] = sum16x(a13);
-    r[8] = sum16x(a20); r[9] = sum16x(a21); r[10] = sum16x(a22); r[11] = sum16x(a23);
-    r[12] = sum16x(a30); r[13] = sum16x(a31); r[14] = sum16x(a32); r[15] = sum16x(a33);
+    r[0] = sum16(a00); r[1] = sum16(a01); r[2] = sum16(a02); r[3] = sum16(a03);
+    r[4] = sum16(a10); r[5] = sum16(a11); r[6] = sum16(a12); r[7] = sum16(a13);
+    r[8] = sum16(a20); r[9] = sum16(a21); r[10] = sum16(a22); r[11] = sum16(a23);
+    r[12] = sum16(a30); r[13] = sum16(a31); r[14] = sum16(a32); r[15] = sum16(a33);
     for (int k = in16; k < inDim; k++) {   // the inDim % 16 tail
         const float xs[4] = {x0[k], x1[k], x2[k], x3[k]};
         const float ws[4] = {LOAD_W(w0, k), LOAD_W(w1, k), LOAD_W(w2, k), LOAD_W(w3, k)};
@@ -228,7 +222,7 @@ inline __attribute__((always_inline)) float4 gemm_row_4pairs(__global const floa
         a3 = fma(v0, vload16(0, x3 + k), a3);
         c3 = fma(v1, vload16(1, x3 + k), c3);
     }
-    float4 r = (float4) (sum16x(a0 + c0), sum16x(a1 + c1), sum16x(a2 + c2), sum16x(a3 + c3));
+    float4 r = (float4) (sum16(a0 + c0), sum16(a1 + c1), sum16(a2 + c2), sum16(a3 + c3));
     for (; k < inDim; k++) {   // the inDim % 32 tail
         const float wk = LOAD_W(w, k);
         r = fma((float4) (wk), (float4) (x0[k], x1[k], x2[k], x3[k]), r);

@@ -64,13 +64,13 @@ void rms_norm2(__global float *x0, __global const wtype *w0, int rows0, __global
 inline void rms_norm_row(__global const float *x, __global const wtype *w, __global float *out, int n, float eps,
                          size_t row) {
     __global const float *xr = x + row * n;
-    float16 sum16 = (float16)(0.0f);
+    float16 squares = (float16)(0.0f);
     int n16 = n / 16;
     for (int j = 0; j < n16; j++) {
         float16 v = vload16(j, xr);
-        sum16 = fma(v, v, sum16);
+        squares = fma(v, v, squares);
     }
-    float8 s8 = sum16.lo + sum16.hi;
+    float8 s8 = squares.lo + squares.hi;
     float4 s4 = s8.lo + s8.hi;
     float sum = s4.x + s4.y + s4.z + s4.w;
     for (int i = n16 * 16; i < n; i++) {
