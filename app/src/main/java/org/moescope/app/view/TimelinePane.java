@@ -2,7 +2,6 @@ package org.moescope.app.view;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import javafx.application.Platform;
 import javafx.collections.ListChangeListener;
@@ -112,11 +111,7 @@ public class TimelinePane extends BorderPane {
 
     /** Every profiled span of the run, in step order. */
     public List<StageSpan> spans() {
-        List<StageSpan> all = new ArrayList<>();
-        for (StepResult r : steps) {
-            all.addAll(r.spans());
-        }
-        return all;
+        return TimelineBuilder.spansOf(steps);
     }
 
     /** Writes the run as Chrome Trace Event JSON (opens in Perfetto). */

@@ -223,18 +223,18 @@ public final class GemmMicroBench {
     }
 
     /**
-     * Times one kernel of a case for every dtype ({@code calls.get(d)} runs it on dtype d's weights), the dtypes
-     * interleaved by {@link InterleavedBlocks}. Each block starts with one untimed call, so that its timed calls find
+     * Times one kernel of a case for the dtypes of one {@link #timedTogether} group ({@code calls.get(d)} runs it on
+     * {@code group.get(d)}'s weights), interleaved by {@link InterleavedBlocks}. Each block starts with one untimed call, so that its timed calls find
      * the caches as back-to-back calls of one dtype leave them (fixed experts, as ggml's test), not as the other
      * dtype's block did.
      */
-    private List<GemmCaseResult> time(int n, String kernel, boolean enginePath, int[] caseIds, List<DType> dtypes,
+    private List<GemmCaseResult> time(int n, String kernel, boolean enginePath, int[] caseIds, List<DType> group,
                                       List<Runnable> calls) {
-        int types = dtypes.size();
+        int types = group.size();
         int[] runs = new int[types];
         DeviceInterval[][] spans = new DeviceInterval[types][];
         for (int d = 0; d < types; d++) {
-            runs[d] = runs(repeats, weightBytes(caseIds, dtypes.get(d)));
+            runs[d] = runs(repeats, weightBytes(caseIds, group.get(d)));
             spans[d] = new DeviceInterval[runs[d]];
             for (int i = 0; i < warmup; i++) {
                 calls.get(d).run();
@@ -263,7 +263,7 @@ public final class GemmMicroBench {
             }
             SampleStats stats = SampleStats.of(micros);
             double gflops = GgmlReference.flops(n) / (Math.max(stats.median(), 1e-3) * 1e3);
-            DType dtype = dtypes.get(d);
+            DType dtype = group.get(d);
             results.add(new GemmCaseResult(dtype, n, kernel, enginePath, stats, gflops, GgmlReference.gflops(dtype, n),
                     weightBytes(caseIds, dtype), Double.NaN));
         }

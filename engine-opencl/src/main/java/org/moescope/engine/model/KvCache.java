@@ -14,7 +14,6 @@ import org.moescope.engine.backend.DeviceBuffer;
 public final class KvCache implements AutoCloseable {
 
     private final int capacity;
-    private final DType dtype;
     private final List<DeviceBuffer> keys;   // per layer [capacity, kvDim]
     private final List<DeviceBuffer> values; // per layer [capacity, kvDim]
     private int length;
@@ -30,7 +29,6 @@ public final class KvCache implements AutoCloseable {
         }
         requireCacheType(dtype);
         this.capacity = capacity;
-        this.dtype = dtype;
         this.keys = new ArrayList<>();
         this.values = new ArrayList<>();
         long elements = (long) capacity * config.kvDim();
@@ -55,10 +53,6 @@ public final class KvCache implements AutoCloseable {
 
     public int capacity() {
         return capacity;
-    }
-
-    public DType dtype() {
-        return dtype;
     }
 
     public int length() {

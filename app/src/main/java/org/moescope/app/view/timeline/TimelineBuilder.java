@@ -27,12 +27,18 @@ public final class TimelineBuilder {
     /** The layout and the whole run's summary of one state of the run. */
     public record Timeline(FlameLayout layout, StageSummary wholeRun) {
         public static Timeline of(List<StepResult> steps, boolean hideGaps) {
-            List<StageSpan> spans = new ArrayList<>();
-            for (StepResult step : steps) {
-                spans.addAll(step.spans());
-            }
+            List<StageSpan> spans = spansOf(steps);
             return new Timeline(FlameLayout.of(spans, hideGaps), StageSummary.of(spans));
         }
+    }
+
+    /** Every profiled span of {@code steps}, in step order. */
+    public static List<StageSpan> spansOf(List<StepResult> steps) {
+        List<StageSpan> spans = new ArrayList<>();
+        for (StepResult step : steps) {
+            spans.addAll(step.spans());
+        }
+        return spans;
     }
 
     private record Request(long id, List<StepResult> steps, boolean hideGaps) {
