@@ -14,7 +14,7 @@ public interface DeviceBuffer extends AutoCloseable {
     long length();
 
     default long bytes() {
-        return length() * dtype().bytes();
+        return dtype().bytesOf(length());
     }
 
     @Override

@@ -35,6 +35,7 @@ public final class Precision {
             case F16 -> f16ToFloat(floatToF16(f));
             case BF16 -> bf16ToFloat(floatToBf16(f));
             case I32 -> throw new IllegalArgumentException("dtype: I32 is not a float type");
+            default -> throw new IllegalArgumentException("dtype: " + dtype + " is block-quantized, not a float type");
         };
     }
 }

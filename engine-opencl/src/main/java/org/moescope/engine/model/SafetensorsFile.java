@@ -268,13 +268,13 @@ public final class SafetensorsFile implements AutoCloseable {
                 case F32 -> src.getFloat();
                 case F16 -> Precision.f16ToFloat(src.getShort());
                 case BF16 -> Precision.bf16ToFloat(src.getShort());
-                case I32 -> throw new IllegalArgumentException("I32 is not a weight type");
+                default -> throw new IllegalArgumentException(from + " is not a safetensors float type");
             };
             switch (to) {
                 case F32 -> out.putFloat(v);
                 case F16 -> out.putShort(Precision.floatToF16(v));
                 case BF16 -> out.putShort(Precision.floatToBf16(v));
-                case I32 -> throw new IllegalArgumentException("I32 is not a weight type");
+                default -> throw new IllegalArgumentException(to + " is not a safetensors float type");
             }
         }
         return out.flip();

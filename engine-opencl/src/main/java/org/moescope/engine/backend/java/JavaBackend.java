@@ -68,7 +68,7 @@ public final class JavaBackend implements Backend {
             throw new IllegalArgumentException("dtype must not be null");
         }
         positive("length", length);
-        long bytes = length * dtype.bytes();
+        long bytes = dtype.bytesOf(length);
         if (length > MAX_ELEMENTS) {
             throw new DeviceMemoryException(name, bytes, "more than " + MAX_ELEMENTS
                     + " elements do not fit a Java array");

@@ -26,6 +26,7 @@ final class JavaBuffer implements DeviceBuffer {
             case F32 -> floats = new float[length];
             case F16, BF16 -> halves = new short[length];
             case I32 -> ints = new int[length];
+            default -> throw new IllegalArgumentException(dtype + " buffers are not supported yet");
         }
     }
 
@@ -56,6 +57,7 @@ final class JavaBuffer implements DeviceBuffer {
             case F16 -> Precision.f16ToFloat(halves[j]);
             case BF16 -> Precision.bf16ToFloat(halves[j]);
             case I32 -> throw new IllegalStateException(name + " is I32, not a float buffer");
+            default -> throw new IllegalStateException(name + " is " + dtype + ", not yet readable");
         };
     }
 
@@ -67,6 +69,7 @@ final class JavaBuffer implements DeviceBuffer {
             case F16 -> halves[j] = Precision.floatToF16(f);
             case BF16 -> halves[j] = Precision.floatToBf16(f);
             case I32 -> throw new IllegalStateException(name + " is I32, not a float buffer");
+            default -> throw new IllegalStateException(name + " is " + dtype + ", not writable element by element");
         }
     }
 

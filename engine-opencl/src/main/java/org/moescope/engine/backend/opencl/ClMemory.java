@@ -46,7 +46,7 @@ final class ClMemory {
             throw new IllegalArgumentException("dtype is null");
         }
         KernelLauncher.nonNegative(length, "length");
-        long bytes = Math.multiplyExact(length, dtype.bytes());
+        long bytes = dtype.bytesOf(length);
         long maxAlloc = runtime.info().maxAllocBytes();
         if (bytes > maxAlloc) {
             throw new DeviceMemoryException(name, bytes, String.format(Locale.ROOT,

@@ -66,6 +66,7 @@ public final class KernelLauncher {
             case F16 -> "-DW_F16";
             case BF16 -> "-DW_BF16";
             case I32 -> throw new IllegalArgumentException("I32 is not a weight type");
+            default -> "-DW_" + dtype.name();
         };
     }
 
