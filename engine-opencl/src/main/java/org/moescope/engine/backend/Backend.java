@@ -8,8 +8,9 @@ import java.nio.ByteBuffer;
  * {@code OpenClBackend} runs them as OpenCL kernels.
  *
  * <p>Conventions: all tensors are row-major; shapes are given as {@code [rows, cols]} in elements.
- * Activations are {@link DType#F32}; weight arguments ({@code w*}) may be F32, F16 or BF16 and are
- * converted inside the kernel. Integer tensors are {@link DType#I32}. Operations are enqueued in order
+ * Activations are {@link DType#F32}; weight arguments ({@code w*}, the embedding table) may be F32, F16, BF16 or any
+ * quantized {@link DType} and are converted inside the kernel, never expanded in memory; a quantized weight's rows
+ * (its {@code in} width) are a multiple of its block. Integer tensors are {@link DType#I32}. Operations are enqueued in order
  * and may run asynchronously; {@link #readFloats}/{@link #readInts} and {@link #finish} wait.
  * Offsets and lengths are in elements. Unless said otherwise an output may not alias an input.
  * Every method checks its arguments and throws {@link IllegalArgumentException} naming the bad one.
@@ -45,8 +46,18 @@ public interface Backend extends AutoCloseable {
         write(dst, 0, src, 0, src.length);
     }
 
-    /** Reads {@code count} elements (any float dtype, converted to float) starting at {@code offset}; waits for pending work. */
+    /**
+     * Reads {@code count} elements (any float or quantized dtype, converted to float; quantized blocks dequantized
+     * exactly as ggml does) starting at {@code offset}; waits for pending work. For a quantized buffer offset and count
+     * are whole blocks.
+     */
     float[] readFloats(DeviceBuffer src, long offset, int count);
+
+    /**
+     * The raw little-endian bytes of {@code count} elements from {@code offset} (whole blocks for a quantized buffer),
+     * as stored: what {@link #upload} would write back. Waits for pending work.
+     */
+    ByteBuffer readBytes(DeviceBuffer src, long offset, long count);
 
     int[] readInts(DeviceBuffer src, long offset, int count);
 
@@ -213,6 +224,15 @@ public interface Backend extends AutoCloseable {
      */
     void expertGateUpSilu(DeviceBuffer x, int xRowDivisor, DeviceBuffer wGate, DeviceBuffer wUp, DeviceBuffer ids,
                           DeviceBuffer out, int pairs, int experts, int hidden, int inter);
+
+    /**
+     * Quantizes each of {@code rows} F32 rows of length {@code n} (a multiple of 32) into Q8_0 blocks, as ggml's
+     * {@code quantize_row_q8_0}: per 32 values d = max|x| / 127, q = round(x / d). {@code xq} is a {@link DType#Q8_0}
+     * buffer of at least {@code rows * n} elements. The expert GEMVs and grouped GEMMs accept such a buffer as their
+     * {@code x} when their weights are quantized: they then take integer dot products per block (the "Q8
+     * activations" switch of {@code MoeOptions}).
+     */
+    void quantizeQ8(DeviceBuffer x, DeviceBuffer xq, int rows, int n);
 
     /** out[t, :] = sum_s weights[t, s] * down[t * k + s, :]; down {@code [tokens * k, hidden]}, out {@code [tokens, hidden]}. */
     void weightedSum(DeviceBuffer down, DeviceBuffer weights, DeviceBuffer out, int tokens, int k, int hidden);

@@ -52,6 +52,16 @@ public class ForwardingBackend implements Backend {
     }
 
     @Override
+    public java.nio.ByteBuffer readBytes(DeviceBuffer src, long offset, long count) {
+        return inner.readBytes(src, offset, count);
+    }
+
+    @Override
+    public void quantizeQ8(DeviceBuffer x, DeviceBuffer xq, int rows, int n) {
+        inner.quantizeQ8(x, xq, rows, n);
+    }
+
+    @Override
     public int[] readInts(DeviceBuffer src, long offset, int count) {
         return inner.readInts(src, offset, count);
     }

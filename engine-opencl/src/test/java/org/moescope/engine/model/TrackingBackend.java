@@ -129,6 +129,16 @@ public final class TrackingBackend implements Backend {
     }
 
     @Override
+    public java.nio.ByteBuffer readBytes(DeviceBuffer src, long offset, long count) {
+        return inner.readBytes(u(src), offset, count);
+    }
+
+    @Override
+    public void quantizeQ8(DeviceBuffer x, DeviceBuffer xq, int rows, int n) {
+        inner.quantizeQ8(u(x), u(xq), rows, n);
+    }
+
+    @Override
     public int[] readInts(DeviceBuffer src, long offset, int count) {
         return inner.readInts(u(src), offset, count);
     }

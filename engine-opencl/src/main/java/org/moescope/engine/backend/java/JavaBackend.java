@@ -475,6 +475,16 @@ public final class JavaBackend implements Backend {
     }
 
     @Override
+    public java.nio.ByteBuffer readBytes(DeviceBuffer src, long offset, long count) {
+        throw new UnsupportedOperationException("readBytes is not implemented yet");
+    }
+
+    @Override
+    public void quantizeQ8(DeviceBuffer x, DeviceBuffer xq, int rows, int n) {
+        throw new UnsupportedOperationException("quantizeQ8 is not implemented yet");
+    }
+
+    @Override
     public void weightedSum(DeviceBuffer down, DeviceBuffer weights, DeviceBuffer out, int tokens, int k, int hidden) {
         JavaMoeOps.weightedSum(down, weights, out, tokens, k, hidden);
         op();

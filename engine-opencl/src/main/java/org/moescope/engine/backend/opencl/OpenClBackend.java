@@ -233,6 +233,16 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
+    public java.nio.ByteBuffer readBytes(DeviceBuffer src, long offset, long count) {
+        throw new UnsupportedOperationException("readBytes is not implemented yet");
+    }
+
+    @Override
+    public void quantizeQ8(DeviceBuffer x, DeviceBuffer xq, int rows, int n) {
+        throw new UnsupportedOperationException("quantizeQ8 is not implemented yet");
+    }
+
+    @Override
     public void weightedSum(DeviceBuffer down, DeviceBuffer weights, DeviceBuffer out, int tokens, int k, int hidden) {
         moeKernels.weightedSum(down, weights, out, tokens, k, hidden);
     }
