@@ -16,22 +16,22 @@ import org.moescope.engine.backend.EngineException;
  * All or nothing: on any failure, a cancel among them, every buffer allocated so far is closed before the exception
  * leaves.
  */
-final class WeightAllocation {
+public final class WeightAllocation {
 
     private WeightAllocation() {
     }
 
     /** Fills buffer {@code index} of the layout, described by {@code spec}. */
     @FunctionalInterface
-    interface Filler {
+    public interface Filler {
         void fill(int index, WeightSpec spec, DeviceBuffer buffer);
     }
 
-    static ModelWeights build(Backend backend, ModelConfig config, List<WeightSpec> specs,
+    public static ModelWeights build(Backend backend, ModelConfig config, List<WeightSpec> specs,
                               Function<WeightSpec, DType> dtypes, Filler filler, LoadProgress progress) {
         long total = 0;
         for (WeightSpec s : specs) {
-            total += s.elements() * dtypes.apply(s).bytes();
+            total += dtypes.apply(s).bytesOf(s.elements());
         }
         long deviceBytes = backend.device().globalMemBytes();
         if (deviceBytes > 0 && total > deviceBytes) {
