@@ -2,7 +2,10 @@ package org.moescope.engine.tokenizer;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -20,6 +23,9 @@ public final class TextTokenizer implements AutoCloseable {
 
     public static final String FILE = "tokenizer.json";
 
+    private static final Map<String, String> OPTIONS =
+            Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false");
+
     private final HuggingFaceTokenizer tokenizer;
 
     private TextTokenizer(HuggingFaceTokenizer tokenizer) {
@@ -35,10 +41,26 @@ public final class TextTokenizer implements AutoCloseable {
     public static TextTokenizer load(Path tokenizerJson) {
         keepDjlOffline();
         try {
-            return new TextTokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson,
-                    Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false")));
+            return new TextTokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson, OPTIONS));
         } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
             throw new EngineException("cannot load tokenizer " + tokenizerJson + ": " + e, e);
+        }
+    }
+
+    /**
+     * The tokenizer a GGUF file embeds, built as the equivalent tokenizer.json in memory (see
+     * {@link GgufTokenizerJson}): byte-level BPE with the file's merges, its control and user-defined tokens as added
+     * tokens, the pre-tokenizer split named by {@code tokenizer.ggml.pre} ("gpt-2" or "qwen2"), and BOS prepended when
+     * {@code add_bos_token} is true.
+     */
+    public static TextTokenizer fromGguf(GgufVocabulary vocab) {
+        String json = GgufTokenizerJson.of(vocab);
+        keepDjlOffline();
+        try (InputStream in = new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))) {
+            return new TextTokenizer(HuggingFaceTokenizer.newInstance(in, OPTIONS));
+        } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+            throw new EngineException("cannot build the tokenizer of a GGUF file (tokenizer.ggml.model "
+                    + vocab.model() + ", pre " + vocab.pre() + "): " + e, e);
         }
     }
 
