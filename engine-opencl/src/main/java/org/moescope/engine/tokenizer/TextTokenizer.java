@@ -27,21 +27,31 @@ public final class TextTokenizer implements AutoCloseable {
             Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false");
 
     private final HuggingFaceTokenizer tokenizer;
+    private final String chatTemplate; // null when the model has none
 
-    private TextTokenizer(HuggingFaceTokenizer tokenizer) {
+    private TextTokenizer(HuggingFaceTokenizer tokenizer, String chatTemplate) {
         this.tokenizer = tokenizer;
+        this.chatTemplate = chatTemplate;
     }
 
-    /** The tokenizer of a model folder, or null when it has no tokenizer.json. */
+    /**
+     * The tokenizer of a model folder, or null when it has no tokenizer.json; its chat template comes from
+     * tokenizer_config.json when that file has one.
+     */
     public static TextTokenizer loadIfPresent(Path modelDir) {
         Path file = modelDir.resolve(FILE);
-        return Files.isRegularFile(file) ? load(file) : null;
+        return Files.isRegularFile(file) ? load(file, TokenizerConfigFile.chatTemplate(modelDir)) : null;
     }
 
+    /** A tokenizer.json, without a chat template. */
     public static TextTokenizer load(Path tokenizerJson) {
+        return load(tokenizerJson, null);
+    }
+
+    private static TextTokenizer load(Path tokenizerJson, String chatTemplate) {
         keepDjlOffline();
         try {
-            return new TextTokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson, OPTIONS));
+            return new TextTokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson, OPTIONS), chatTemplate);
         } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
             throw new EngineException("cannot load tokenizer " + tokenizerJson + ": " + e, e);
         }
@@ -51,13 +61,13 @@ public final class TextTokenizer implements AutoCloseable {
      * The tokenizer a GGUF file embeds, built as the equivalent tokenizer.json in memory (see
      * {@link GgufTokenizerJson}): byte-level BPE with the file's merges, its control and user-defined tokens as added
      * tokens, the pre-tokenizer split named by {@code tokenizer.ggml.pre} ("gpt-2" or "qwen2"), and BOS prepended when
-     * {@code add_bos_token} is true.
+     * {@code add_bos_token} is true. The chat template is the file's {@code tokenizer.chat_template}.
      */
     public static TextTokenizer fromGguf(GgufVocabulary vocab) {
         String json = GgufTokenizerJson.of(vocab);
         keepDjlOffline();
         try (InputStream in = new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))) {
-            return new TextTokenizer(HuggingFaceTokenizer.newInstance(in, OPTIONS));
+            return new TextTokenizer(HuggingFaceTokenizer.newInstance(in, OPTIONS), vocab.chatTemplate());
         } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
             throw new EngineException("cannot build the tokenizer of a GGUF file (tokenizer.ggml.model "
                     + vocab.model() + ", pre " + vocab.pre() + "): " + e, e);
@@ -72,6 +82,11 @@ public final class TextTokenizer implements AutoCloseable {
         if (System.getProperty("RUST_FLAVOR") == null && System.getenv("RUST_FLAVOR") == null) {
             System.setProperty("RUST_FLAVOR", "cpu");
         }
+    }
+
+    /** The model's chat template (Jinja source), or null when it has none; see {@link ChatTemplate}. */
+    public String chatTemplate() {
+        return chatTemplate;
     }
 
     public int[] encode(String text) {
