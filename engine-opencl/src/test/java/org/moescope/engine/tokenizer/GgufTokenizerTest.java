@@ -10,6 +10,7 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -88,6 +89,27 @@ class GgufTokenizerTest {
                 int[] one = {id};
                 assertEquals(reference.decode(one), gguf.decode(one), "id " + id);
             }
+        }
+    }
+
+    @Test
+    void qwen2SplitOnTheSampleVocabularyRoundTripsAndNeverJoinsDigits() throws IOException {
+        try (TextTokenizer qwen2 = TextTokenizer.fromGguf(sampleVocabulary("qwen2", false));
+             TextTokenizer gpt2 = TextTokenizer.fromGguf(sampleVocabulary("gpt-2", false))) {
+            boolean anyDigitRunJoined = false;
+            for (String text : TEXTS) {
+                int[] ids = qwen2.encode(text);
+                assertEquals(Normalizer.normalize(text, Normalizer.Form.NFC), qwen2.decode(ids), text);
+                for (int id : ids) {
+                    String piece = qwen2.decode(new int[] {id});
+                    assertTrue(piece.chars().filter(Character::isDigit).count() <= 1, "'" + piece + "' in " + text);
+                }
+                for (int id : gpt2.encode(text)) {
+                    anyDigitRunJoined |= gpt2.decode(new int[] {id}).chars().filter(Character::isDigit).count() > 1;
+                }
+            }
+            // the sample vocabulary has multi-digit tokens, so the check above is not vacuous
+            assertTrue(anyDigitRunJoined, "gpt-2's split keeps digit runs together for BPE to merge");
         }
     }
 }
