@@ -36,7 +36,7 @@ public final class TextTokenizer implements AutoCloseable {
 
     /**
      * The tokenizer of a model folder, or null when it has no tokenizer.json; its chat template comes from
-     * tokenizer_config.json when that file has one.
+     * chat_template.jinja or tokenizer_config.json when the folder has one (see {@link TokenizerConfigFile}).
      */
     public static TextTokenizer loadIfPresent(Path modelDir) {
         Path file = modelDir.resolve(FILE);
