@@ -92,6 +92,38 @@ class CliTest {
     }
 
     @Test
+    void chatNeedsAModelWithAChatTemplateAndAPrompt() {
+        // the bundled sample model has no chat template
+        Run run = cli("generate", "--device", "java", "--chat", "--prompt", "hello", "--max-tokens", "1");
+        assertEquals(1, run.code());
+        assertTrue(run.err().contains("has no chat template") && run.err().contains("without --chat"), run.err());
+        Run ids = cli("generate", "--device", "java", "--chat", "--ids", "1,2");
+        assertEquals(2, ids.code());
+        assertTrue(ids.err().contains("--chat applies a template to --prompt TEXT"), ids.err());
+        Run noThink = cli("generate", "--device", "java", "--no-think", "--prompt", "hello");
+        assertEquals(2, noThink.code());
+        assertTrue(noThink.err().contains("--no-think only applies with --chat"), noThink.err());
+    }
+
+    @Test
+    void chatWrapsThePromptInTheModelsChatMLTemplate(@TempDir Path dir) throws IOException {
+        Path sample = Path.of("../sample-weights").toAbsolutePath().normalize();
+        for (String file : new String[] {"config.json", "model.safetensors", "tokenizer.json"}) {
+            Files.copy(sample.resolve(file), dir.resolve(file));
+        }
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"chat_template\": \"{% for m in messages %}"
+                + "{{'<|im_start|>' + m['role'] + '\\\\n' + m['content'] + '<|im_end|>\\\\n'}}{% endfor %}"
+                + "{% if add_generation_prompt %}{{'<|im_start|>assistant\\\\n'}}{% if enable_thinking is defined "
+                + "and enable_thinking is false %}{{'<think>\\\\n\\\\n</think>\\\\n\\\\n'}}{% endif %}{% endif %}\"}");
+        Run run = cli("generate", "--model", dir.toString(), "--device", "java", "--chat", "--no-think",
+                "--prompt", "Tell me a story.", "--max-tokens", "1");
+        assertEquals(0, run.code(), run.err());
+        // the echoed prompt is the decoded template output
+        assertTrue(run.out().startsWith("<|im_start|>user\nTell me a story.<|im_end|>\n<|im_start|>assistant\n"
+                + "<think>\n\n</think>\n\n"), run.out());
+    }
+
+    @Test
     void scoreReproducesTheHuggingFaceReference(@TempDir Path dir) throws IOException {
         JsonObject reference = JsonParser.parseString(Files.readString(HF_TINY.resolve("reference.json"))).getAsJsonObject();
         int[] prompt = ints(reference.getAsJsonArray("prompt_ids"));

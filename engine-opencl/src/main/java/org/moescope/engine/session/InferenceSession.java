@@ -184,6 +184,11 @@ public final class InferenceSession implements AutoCloseable {
         return tokenizer != null;
     }
 
+    /** The model's chat template (a GGUF file's or tokenizer_config.json's), or null when it has none. */
+    public String chatTemplate() {
+        return tokenizer == null ? null : tokenizer.chatTemplate();
+    }
+
     /** EngineException when the model has no tokenizer. */
     public int[] encode(String text) {
         if (tokenizer == null) {
