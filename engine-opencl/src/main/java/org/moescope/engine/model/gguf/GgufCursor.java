@@ -139,8 +139,8 @@ final class GgufCursor {
     String string() {
         long length = i64();
         if (length < 0 || length > remaining()) {
-            throw error("a string claims " + Long.toUnsignedString(length) + " bytes, but only " + remaining()
-                    + " remain in the file");
+            throw error("the file is truncated or corrupt: a string claims " + Long.toUnsignedString(length)
+                    + " bytes, but only " + remaining() + " remain in the file");
         }
         if (length > Integer.MAX_VALUE - 8) {
             throw error("a string of " + length + " bytes is longer than MoEScope can hold");

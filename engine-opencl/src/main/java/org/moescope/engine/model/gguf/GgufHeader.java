@@ -46,8 +46,9 @@ record GgufHeader(int version, Map<String, GgufValue> metadata, List<GgufTensor>
             String endian = (version & 0xffff) == 0 ? " (a big-endian file? MoEScope reads little-endian GGUF)" : "";
             throw in.error("unknown GGUF version " + version + endian + "; MoEScope reads versions 2 and 3");
         }
-        long tensorCount = count(in, "tensors", MIN_TENSOR_INFO_BYTES);
-        long kvCount = count(in, "metadata key/value pairs", MIN_KV_BYTES);
+        long tensorCount = in.i64();
+        long kvCount = in.i64();
+        check(in, kvCount, "metadata key/value pairs", MIN_KV_BYTES);
 
         Map<String, GgufValue> metadata = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
@@ -64,6 +65,8 @@ record GgufHeader(int version, Map<String, GgufValue> metadata, List<GgufTensor>
         }
         long alignment = alignment(in, metadata);
 
+        in.section("the tensor table");
+        check(in, tensorCount, "tensors", MIN_TENSOR_INFO_BYTES);
         List<GgufTensor> infos = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (long i = 0; i < tensorCount; i++) {
@@ -84,15 +87,17 @@ record GgufHeader(int version, Map<String, GgufValue> metadata, List<GgufTensor>
                 dataStart);
     }
 
-    /** A u64 count of items of at least {@code minBytes} each, which the rest of the file must be able to hold. */
-    private static long count(GgufCursor in, String what, long minBytes) {
-        long n = in.i64();
+    /**
+     * A count of items of at least {@code minBytes} each must fit in the rest of the file: a corrupt count is refused
+     * before anything is read or allocated for it.
+     */
+    private static void check(GgufCursor in, long n, String what, long minBytes) {
         long room = in.remaining() / minBytes;
         if (n < 0 || n > room) {
-            throw in.error("the file claims " + Long.toUnsignedString(n) + " " + what + ", but the " + in.remaining()
-                    + " bytes after the header could hold at most " + room);
+            throw in.error("the file is truncated or corrupt: it claims " + Long.toUnsignedString(n) + " " + what
+                    + ", but the " + in.remaining() + " bytes left from offset " + in.position() + " could hold at most "
+                    + room);
         }
-        return n;
     }
 
     private static GgufValueType valueType(GgufCursor in) {
@@ -130,13 +135,14 @@ record GgufHeader(int version, Map<String, GgufValue> metadata, List<GgufTensor>
         long n = in.i64();
         long room = in.remaining() / element.minimumBytes();
         if (n < 0 || n > room) {
-            throw in.error("an array claims " + Long.toUnsignedString(n) + " " + element + " elements, but the "
-                    + in.remaining() + " bytes left in the file could hold at most " + room);
+            throw in.error("the file is truncated or corrupt: an array claims " + Long.toUnsignedString(n) + " "
+                    + element + " elements, but the " + in.remaining() + " bytes left in the file could hold at most "
+                    + room);
         }
         if (n > Integer.MAX_VALUE - 8) {
             throw in.error("an array of " + n + " elements is longer than MoEScope can hold");
         }
-        List<Object> items = new ArrayList<>((int) n);
+        List<Object> items = new ArrayList<>((int) Math.min(n, 1 << 16)); // grows with what is really read
         for (long i = 0; i < n; i++) {
             items.add(value(in, element, depth + 1).value());
         }
