@@ -233,8 +233,8 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public java.nio.ByteBuffer readBytes(DeviceBuffer src, long offset, long count) {
-        throw new UnsupportedOperationException("readBytes is not implemented yet");
+    public ByteBuffer readBytes(DeviceBuffer src, long offset, long count) {
+        return memory.readBytes(src, offset, count);
     }
 
     @Override

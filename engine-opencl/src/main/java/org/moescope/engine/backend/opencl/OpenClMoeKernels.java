@@ -34,7 +34,10 @@ public final class OpenClMoeKernels {
     public OpenClMoeKernels(KernelLauncher launcher, MoeKernelTuning tuning) {
         this.launcher = launcher;
         this.tuning = tuning;
-        for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+        for (DType dtype : DType.values()) {
+            if (!dtype.isWeightType()) {
+                continue;
+            }
             gemmOptions.put(dtype, tuning.gemmDefines() + " " + KernelLauncher.weightDefine(dtype));
             gemvOptions.put(dtype, tuning.gemvDefines() + " " + KernelLauncher.weightDefine(dtype));
         }
@@ -102,7 +105,7 @@ public final class OpenClMoeKernels {
         int pairs = pairs(tokens, k);
         rowDivisor(xRowDivisor, pairs);
         ClBuffer xb = launcher.buffer(x, "x", DType.F32, (long) pairs / xRowDivisor * inDim);
-        ClBuffer wb = launcher.weight(w, "w", (long) experts * outDim * inDim);
+        ClBuffer wb = launcher.weight(w, "w", (long) experts * outDim * inDim, inDim);
         ClBuffer ob = launcher.buffer(out, "out", DType.F32, (long) pairs * outDim);
         ClBuffer c = launcher.buffer(counts, "counts", DType.I32, experts);
         ClBuffer o = launcher.buffer(offsets, "offsets", DType.I32, experts + 1L);
@@ -154,7 +157,7 @@ public final class OpenClMoeKernels {
         positive(outDim, "outDim");
         rowDivisor(xRowDivisor, pairs);
         ClBuffer xb = launcher.buffer(x, "x", DType.F32, (long) pairs / xRowDivisor * inDim);
-        ClBuffer wb = launcher.weight(w, "w", (long) experts * outDim * inDim);
+        ClBuffer wb = launcher.weight(w, "w", (long) experts * outDim * inDim, inDim);
         ClBuffer ib = launcher.buffer(ids, "ids", DType.I32, pairs);
         ClBuffer ob = launcher.buffer(out, "out", DType.F32, (long) pairs * outDim);
         distinct("out", out, "x", x);
@@ -172,8 +175,8 @@ public final class OpenClMoeKernels {
         positive(inter, "inter");
         rowDivisor(xRowDivisor, pairs);
         ClBuffer xb = launcher.buffer(x, "x", DType.F32, (long) pairs / xRowDivisor * hidden);
-        ClBuffer gb = launcher.weight(wGate, "wGate", (long) experts * inter * hidden);
-        ClBuffer ub = launcher.weight(wUp, "wUp", (long) experts * inter * hidden);
+        ClBuffer gb = launcher.weight(wGate, "wGate", (long) experts * inter * hidden, hidden);
+        ClBuffer ub = launcher.weight(wUp, "wUp", (long) experts * inter * hidden, hidden);
         if (gb.dtype() != ub.dtype()) {
             throw new IllegalArgumentException("wUp ('" + ub.name() + "') is " + ub.dtype() + " but wGate ('"
                     + gb.name() + "') is " + gb.dtype() + "; the fused kernel needs one weight type");

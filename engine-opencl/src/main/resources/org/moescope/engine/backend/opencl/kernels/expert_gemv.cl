@@ -39,16 +39,16 @@ void expert_gemv(__global const float* x, int xRowDivisor, __global const wtype*
     float acc0 = 0.0f;
     float acc1 = 0.0f;
     if (valid && row < outDim) {
-        __global const wtype* wr = w + ((size_t) expert * outDim + row) * inDim;
+        __global const wtype* wr = W_ROW(w, ((size_t) expert * outDim + row) * inDim);
         __global const float* xr = x + (size_t) (pair / xRowDivisor) * inDim;
         int k = lane * 4;
         // two loads in flight per lane
         for (; k + MOE_GEMV_LANES * 4 < in4; k += MOE_GEMV_LANES * 8) {
-            acc0 += dot(LOAD_W4(wr + k, 0), vload4(0, xr + k));
-            acc1 += dot(LOAD_W4(wr + k + MOE_GEMV_LANES * 4, 0), vload4(0, xr + k + MOE_GEMV_LANES * 4));
+            acc0 += dot(LOAD_W4(wr, k), vload4(0, xr + k));
+            acc1 += dot(LOAD_W4(wr, k + MOE_GEMV_LANES * 4), vload4(0, xr + k + MOE_GEMV_LANES * 4));
         }
         for (; k < in4; k += MOE_GEMV_LANES * 4) {
-            acc0 += dot(LOAD_W4(wr + k, 0), vload4(0, xr + k));
+            acc0 += dot(LOAD_W4(wr, k), vload4(0, xr + k));
         }
         for (int t = in4 + lane; t < inDim; t += MOE_GEMV_LANES) {
             acc1 = mad(LOAD_W(wr, t), xr[t], acc1);
@@ -77,13 +77,13 @@ void expert_gate_up_silu(__global const float* x, int xRowDivisor, __global cons
     float up = 0.0f;
     if (valid && row < inter) {
         const size_t rowStart = ((size_t) expert * inter + row) * hidden;
-        __global const wtype* g = wGate + rowStart;
-        __global const wtype* u = wUp + rowStart;
+        __global const wtype* g = W_ROW(wGate, rowStart);
+        __global const wtype* u = W_ROW(wUp, rowStart);
         __global const float* xr = x + (size_t) (pair / xRowDivisor) * hidden;
         for (int k = lane * 4; k < in4; k += MOE_GEMV_LANES * 4) {
             const float4 xv = vload4(0, xr + k);
-            gate += dot(LOAD_W4(g + k, 0), xv);
-            up += dot(LOAD_W4(u + k, 0), xv);
+            gate += dot(LOAD_W4(g, k), xv);
+            up += dot(LOAD_W4(u, k), xv);
         }
         for (int t = in4 + lane; t < hidden; t += MOE_GEMV_LANES) {
             gate = mad(LOAD_W(g, t), xr[t], gate);
@@ -113,11 +113,11 @@ inline __attribute__((always_inline)) float row_dot(__global const wtype* wr, __
     float16 acc1 = (float16) (0.0f);
     int k = 0;
     for (; k < in32; k += 32) {
-        acc0 = fma(LOAD_W16(wr + k, 0), vload16(0, xr + k), acc0);
-        acc1 = fma(LOAD_W16(wr + k, 1), vload16(1, xr + k), acc1);
+        acc0 = fma(LOAD_W16(wr, k), vload16(0, xr + k), acc0);
+        acc1 = fma(LOAD_W16(wr, k + 16), vload16(1, xr + k), acc1);
     }
     if (k < in16) {
-        acc0 = fma(LOAD_W16(wr + k, 0), vload16(0, xr + k), acc0);
+        acc0 = fma(LOAD_W16(wr, k), vload16(0, xr + k), acc0);
     }
     float total = sum16(acc0 + acc1);
     for (k = in16; k < inDim; k++) {
@@ -171,7 +171,7 @@ inline __attribute__((always_inline)) float4 row_dot4(__global const wtype* wr, 
     float16 a0 = (float16) (0.0f);
     float16 a1 = a0, a2 = a0, a3 = a0;
     for (int k = 0; k < in16; k += 16) {
-        const float16 wv = LOAD_W16(wr + k, 0);
+        const float16 wv = LOAD_W16(wr, k);
         a0 = fma(wv, vload16(0, x0 + k), a0);
         a1 = fma(wv, vload16(0, x1 + k), a1);
         a2 = fma(wv, vload16(0, x2 + k), a2);
@@ -244,13 +244,13 @@ __kernel void expert_gemv_rows(__global const float* x, int xRowDivisor, __globa
     if (expert < 0) {
         return;
     }
-    __global const wtype* we = w + (size_t) expert * outDim * inDim;
+    __global const wtype* we = W_ROW(w, (size_t) expert * outDim * inDim);
     int q = next_member(ids, pair + 1, pairs, expert);
     if (q == pairs) {
         // alone with its expert, as every pair is at decode: the plain loop, as fast as before grouping
         __global const float* xr = X_ROW(x, pair, pair, xRowDivisor, inDim);
         for (int row = row0; row < rowEnd; row++) {
-            out[(size_t) pair * outDim + row] = row_dot(we + (size_t) row * inDim, xr, inDim);
+            out[(size_t) pair * outDim + row] = row_dot(W_ROW(we, (size_t) row * inDim), xr, inDim);
         }
         return;
     }
@@ -258,7 +258,7 @@ __kernel void expert_gemv_rows(__global const float* x, int xRowDivisor, __globa
         TAKE_MEMBERS(ids, q, pairs, expert, p1, p2, p3)
         GROUP_X_ROWS(x, xRowDivisor, inDim)
         for (int row = row0; row < rowEnd; row++) {
-            const float4 d = row_dot4(we + (size_t) row * inDim, x0, x1, x2, x3, inDim);
+            const float4 d = row_dot4(W_ROW(we, (size_t) row * inDim), x0, x1, x2, x3, inDim);
             store_group_row(out, outDim, row, p0, p1, p2, p3, d);
         }
         p0 = q;
@@ -286,14 +286,14 @@ __kernel void expert_gate_up_silu_rows(__global const float* x, int xRowDivisor,
         // alone with its expert, as every pair is at decode
         __global const float* xr = X_ROW(x, pair, pair, xRowDivisor, hidden);
         for (int row = row0; row < rowEnd; row++) {
-            __global const wtype* g = wGate + (expertStart + row) * hidden;
-            __global const wtype* u = wUp + (expertStart + row) * hidden;
+            __global const wtype* g = W_ROW(wGate, (expertStart + row) * hidden);
+            __global const wtype* u = W_ROW(wUp, (expertStart + row) * hidden);
             float16 gateAcc = (float16) (0.0f);
             float16 upAcc = (float16) (0.0f);
             for (int k = 0; k < in16; k += 16) {
                 const float16 xv = vload16(0, xr + k);
-                gateAcc = fma(LOAD_W16(g + k, 0), xv, gateAcc);
-                upAcc = fma(LOAD_W16(u + k, 0), xv, upAcc);
+                gateAcc = fma(LOAD_W16(g, k), xv, gateAcc);
+                upAcc = fma(LOAD_W16(u, k), xv, upAcc);
             }
             float gate = sum16(gateAcc);
             float up = sum16(upAcc);
@@ -309,8 +309,8 @@ __kernel void expert_gate_up_silu_rows(__global const float* x, int xRowDivisor,
         TAKE_MEMBERS(ids, q, pairs, expert, p1, p2, p3)
         GROUP_X_ROWS(x, xRowDivisor, hidden)
         for (int row = row0; row < rowEnd; row++) {
-            const float4 gate = row_dot4(wGate + (expertStart + row) * hidden, x0, x1, x2, x3, hidden);
-            const float4 up = row_dot4(wUp + (expertStart + row) * hidden, x0, x1, x2, x3, hidden);
+            const float4 gate = row_dot4(W_ROW(wGate, (expertStart + row) * hidden), x0, x1, x2, x3, hidden);
+            const float4 up = row_dot4(W_ROW(wUp, (expertStart + row) * hidden), x0, x1, x2, x3, hidden);
             store_group_row(out, inter, row, p0, p1, p2, p3, gate / (1.0f + exp(-gate)) * up);
         }
         p0 = q;
