@@ -239,7 +239,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void quantizeQ8(DeviceBuffer x, DeviceBuffer xq, int rows, int n) {
-        throw new UnsupportedOperationException("quantizeQ8 is not implemented yet");
+        moeKernels.quantizeQ8(x, xq, rows, n);
     }
 
     @Override

@@ -12,6 +12,7 @@
 //   LOAD_W(p, i)          float of element i
 //   LOAD_W4(p, i)         float4 of elements i..i+3, i a multiple of 4
 //   LOAD_W16(p, i)        float16 of elements i..i+15, i a multiple of 16
+//   LOAD_W32(p, i, lo, hi) lo, hi = float16s of elements i..i+15 and i+16..i+31, i a multiple of 32
 
 #if defined(W_F16)
 typedef half wtype;
@@ -36,67 +37,77 @@ typedef float wtype;
 #ifdef W_QUANTIZED
 // Block decoders, each the float operations of ggml's dequantize_row_* in the same order (so the values are
 // bit-identical): W_BLOCK elements in W_BLOCK_BYTES bytes per block, block layouts as ggml's block_q* structs.
-// QW_LOAD(N) defines q_loadN(row, i) for N = 4 and 16: N consecutive weights from element i, all in one run of a
-// block that shares its scale (16 and 4 divide every such run).
+// q_blockN(b, l) gives N consecutive weights of the block at b from its element l, all in one run that shares a
+// scale (N = 1, 4, 16; 16 and 4 divide every such run). LOAD_W32 decodes 32 weights of one block with the block's
+// header read and converted once.
 #define W_ROW(p, e) ((p) + ((size_t) (e) / W_BLOCK) * W_BLOCK_BYTES)
 #define W_ROW_BYTES(n) ((n) / W_BLOCK * W_BLOCK_BYTES)
-#define LOAD_W(p, i) q_load1((p), (i))
-#define LOAD_W4(p, i) q_load4((p), (i))
-#define LOAD_W16(p, i) q_load16((p), (i))
+#define W_BLOCK_AT(p, i) ((p) + ((i) / W_BLOCK) * W_BLOCK_BYTES)
+#define LOAD_W(p, i) q_block1(W_BLOCK_AT(p, i), (i) % W_BLOCK)
+#define LOAD_W4(p, i) q_block4(W_BLOCK_AT(p, i), (i) % W_BLOCK)
+#define LOAD_W16(p, i) q_block16(W_BLOCK_AT(p, i), (i) % W_BLOCK)
+#define LOAD_W32(p, i, lo, hi) {                                                                    \
+        __global const uchar* b32 = W_BLOCK_AT(p, i);                                               \
+        lo = q_block16(b32, (i) % W_BLOCK);                                                         \
+        hi = q_block16(b32, (i) % W_BLOCK + 16);                                                    \
+    }
+
+// The float of f16 bits h, exactly (vload_half's value, which POCL computes with a dozen integer instructions and a
+// branch): subnormals by an exact integer conversion, normals by moving the bits and rebiasing the exponent.
+inline float half_bits_to_float(uint h) {
+    const uint em = h & 0x7fffu;
+    float f = em < 0x400u ? (float) em * 0x1p-24f : as_float((em << 13) + 0x38000000u);
+    f = em >= 0x7c00u ? as_float((em << 13) | 0x7f800000u) : f;   // inf, NaN
+    return as_float(as_uint(f) | ((h & 0x8000u) << 16));
+}
 
 // The f16 at byte offset `at` of a block (blocks are 2-byte aligned: every block size is even).
-#define BLOCK_HALF(b, at) vload_half(0, (__global const half*) ((b) + (at)))
+#define BLOCK_HALF(b, at) half_bits_to_float(*(__global const ushort*) ((b) + (at)))
 
 #if defined(W_Q8_0)
 // d, qs[32]: w = q * d
 #define W_BLOCK 32
 #define W_BLOCK_BYTES 34
-#define QW_LOAD(N)                                                                                  \
-inline float##N q_load##N(__global const uchar* p, int i) {                                        \
-    __global const uchar* b = p + (i >> 5) * W_BLOCK_BYTES;                                         \
-    return convert_float##N(as_char##N(vload##N(0, b + 2 + (i & 31)))) * BLOCK_HALF(b, 0);          \
+#define QW_BLOCK(N)                                                                                 \
+inline float##N q_block##N(__global const uchar* b, int l) {                                       \
+    return convert_float##N(as_char##N(vload##N(0, b + 2 + l))) * BLOCK_HALF(b, 0);                 \
 }
-inline float q_load1(__global const uchar* p, int i) {
-    __global const uchar* b = p + (i >> 5) * W_BLOCK_BYTES;
-    return (float) as_char(b[2 + (i & 31)]) * BLOCK_HALF(b, 0);
+inline float q_block1(__global const uchar* b, int l) {
+    return (float) as_char(b[2 + l]) * BLOCK_HALF(b, 0);
 }
 
 #elif defined(W_Q4_0)
 // d, qs[16]: weight l < 16 is the low nibble of qs[l], weight 16 + l the high one; w = (q - 8) * d
 #define W_BLOCK 32
 #define W_BLOCK_BYTES 18
-#define QW_LOAD(N)                                                                                  \
-inline float##N q_load##N(__global const uchar* p, int i) {                                        \
-    __global const uchar* b = p + (i >> 5) * W_BLOCK_BYTES;                                         \
-    const uchar##N q = vload##N(0, b + 2 + (i & 15));                                               \
-    const uchar##N nib = (i & 16) ? q >> (uchar) 4 : q & (uchar) 15;                                \
+#define QW_BLOCK(N)                                                                                 \
+inline float##N q_block##N(__global const uchar* b, int l) {                                       \
+    const uchar##N q = vload##N(0, b + 2 + (l & 15));                                               \
+    const uchar##N nib = (l & 16) ? q >> (uchar) 4 : q & (uchar) 15;                                \
     return convert_float##N(convert_int##N(nib) - 8) * BLOCK_HALF(b, 0);                            \
 }
-inline float q_load1(__global const uchar* p, int i) {
-    __global const uchar* b = p + (i >> 5) * W_BLOCK_BYTES;
-    const uchar q = b[2 + (i & 15)];
-    return (float) ((int) ((i & 16) ? q >> 4 : q & 15) - 8) * BLOCK_HALF(b, 0);
+inline float q_block1(__global const uchar* b, int l) {
+    const uchar q = b[2 + (l & 15)];
+    return (float) ((int) ((l & 16) ? q >> 4 : q & 15) - 8) * BLOCK_HALF(b, 0);
 }
 
 #elif defined(W_Q5_0)
 // d, qh (32 fifth bits, little-endian), qs[16] nibbles as Q4_0: w = ((nibble | bit << 4) - 16) * d
 #define W_BLOCK 32
 #define W_BLOCK_BYTES 22
-#define QW_LOAD(N)                                                                                  \
-inline float##N q_load##N(__global const uchar* p, int i) {                                        \
-    __global const uchar* b = p + (i >> 5) * W_BLOCK_BYTES;                                         \
+#define QW_BLOCK(N)                                                                                 \
+inline float##N q_block##N(__global const uchar* b, int l) {                                       \
     const uint qh = as_uint(vload4(0, b + 2));                                                      \
-    const uchar##N q = vload##N(0, b + 6 + (i & 15));                                               \
-    const uchar##N nib = (i & 16) ? q >> (uchar) 4 : q & (uchar) 15;                                \
-    const int##N high = as_int##N(((uint##N) (qh) >> (LANE_INDEX##N + (uint) (i & 31))) & 1u) << 4; \
+    const uchar##N q = vload##N(0, b + 6 + (l & 15));                                               \
+    const uchar##N nib = (l & 16) ? q >> (uchar) 4 : q & (uchar) 15;                                \
+    const int##N high = as_int##N(((uint##N) (qh) >> (LANE_INDEX##N + (uint) l)) & 1u) << 4;        \
     return convert_float##N((convert_int##N(nib) | high) - 16) * BLOCK_HALF(b, 0);                  \
 }
-inline float q_load1(__global const uchar* p, int i) {
-    __global const uchar* b = p + (i >> 5) * W_BLOCK_BYTES;
+inline float q_block1(__global const uchar* b, int l) {
     const uint qh = as_uint(vload4(0, b + 2));
-    const uchar q = b[6 + (i & 15)];
-    const int nib = (i & 16) ? q >> 4 : q & 15;
-    return (float) ((nib | (int) (((qh >> (i & 31)) & 1u) << 4)) - 16) * BLOCK_HALF(b, 0);
+    const uchar q = b[6 + (l & 15)];
+    const int nib = (l & 16) ? q >> 4 : q & 15;
+    return (float) ((nib | (int) (((qh >> l) & 1u) << 4)) - 16) * BLOCK_HALF(b, 0);
 }
 
 #elif defined(W_Q4_K) || defined(W_Q5_K)
@@ -122,32 +133,30 @@ inline uchar2 k4_scale_min(__global const uchar* s, int j) {
 }
 
 #if defined(W_Q4_K)
-#define K_FIFTH_BIT(N, b, sub, i) ((uchar##N) (0))
-#define K_FIFTH_BIT1(b, sub, i) 0
+#define K_FIFTH_BIT(N, b, sub, l) ((uchar##N) (0))
+#define K_FIFTH_BIT1(b, sub, l) 0
 #else
-#define K_FIFTH_BIT(N, b, sub, i) (((vload##N(0, (b) + K_QH + ((i) & 31)) >> (uchar) (sub)) & (uchar) 1) << (uchar) 4)
-#define K_FIFTH_BIT1(b, sub, i) ((((b)[K_QH + ((i) & 31)] >> (sub)) & 1) << 4)
+#define K_FIFTH_BIT(N, b, sub, l) (((vload##N(0, (b) + K_QH + ((l) & 31)) >> (uchar) (sub)) & (uchar) 1) << (uchar) 4)
+#define K_FIFTH_BIT1(b, sub, l) ((((b)[K_QH + ((l) & 31)] >> (sub)) & 1) << 4)
 #endif
 
-#define QW_LOAD(N)                                                                                  \
-inline float##N q_load##N(__global const uchar* p, int i) {                                        \
-    __global const uchar* b = p + (i >> 8) * W_BLOCK_BYTES;                                         \
-    const int sub = (i >> 5) & 7;                                                                   \
+#define QW_BLOCK(N)                                                                                 \
+inline float##N q_block##N(__global const uchar* b, int l) {                                       \
+    const int sub = l >> 5;                                                                         \
     const uchar2 sm = k4_scale_min(b + 4, sub);                                                     \
     const float d = BLOCK_HALF(b, 0) * sm.s0;                                                       \
     const float m = BLOCK_HALF(b, 2) * sm.s1;                                                       \
-    const uchar##N q = vload##N(0, b + K_QS + (sub >> 1) * 32 + (i & 31));                          \
+    const uchar##N q = vload##N(0, b + K_QS + (sub >> 1) * 32 + (l & 31));                          \
     const uchar##N nib = (sub & 1) ? q >> (uchar) 4 : q & (uchar) 15;                               \
-    return d * convert_float##N(nib + K_FIFTH_BIT(N, b, sub, i)) - m;                               \
+    return d * convert_float##N(nib + K_FIFTH_BIT(N, b, sub, l)) - m;                               \
 }
-inline float q_load1(__global const uchar* p, int i) {
-    __global const uchar* b = p + (i >> 8) * W_BLOCK_BYTES;
-    const int sub = (i >> 5) & 7;
+inline float q_block1(__global const uchar* b, int l) {
+    const int sub = l >> 5;
     const uchar2 sm = k4_scale_min(b + 4, sub);
     const float d = BLOCK_HALF(b, 0) * sm.s0;
     const float m = BLOCK_HALF(b, 2) * sm.s1;
-    const uchar q = b[K_QS + (sub >> 1) * 32 + (i & 31)];
-    return d * (float) (((sub & 1) ? q >> 4 : q & 15) + K_FIFTH_BIT1(b, sub, i)) - m;
+    const uchar q = b[K_QS + (sub >> 1) * 32 + (l & 31)];
+    return d * (float) (((sub & 1) ? q >> 4 : q & 15) + K_FIFTH_BIT1(b, sub, l)) - m;
 }
 
 #elif defined(W_Q6_K)
@@ -156,23 +165,21 @@ inline float q_load1(__global const uchar* p, int i) {
 // w = (d * scale) * (q - 32)
 #define W_BLOCK 256
 #define W_BLOCK_BYTES 210
-#define QW_LOAD(N)                                                                                  \
-inline float##N q_load##N(__global const uchar* p, int i) {                                        \
-    __global const uchar* b = p + (i >> 8) * W_BLOCK_BYTES;                                         \
-    const int h = (i >> 7) & 1;                                                                     \
-    const int c = (i >> 5) & 3;                                                                     \
-    const int l = i & 31;                                                                           \
+#define QW_BLOCK(N)                                                                                 \
+inline float##N q_block##N(__global const uchar* b, int e) {                                       \
+    const int h = e >> 7;                                                                           \
+    const int c = (e >> 5) & 3;                                                                     \
+    const int l = e & 31;                                                                           \
     const uchar##N lo = vload##N(0, b + 64 * h + 32 * (c & 1) + l);                                 \
     const uchar##N nib = (c & 2) ? lo >> (uchar) 4 : lo & (uchar) 15;                               \
     const uchar##N hi = (vload##N(0, b + 128 + 32 * h + l) >> (uchar) (2 * c)) & (uchar) 3;          \
-    const float d = BLOCK_HALF(b, 208) * (float) as_char(b[192 + 8 * h + 2 * c + (l >> 4)]);       \
+    const float d = BLOCK_HALF(b, 208) * (float) as_char(b[192 + 8 * h + 2 * c + (l >> 4)]);        \
     return d * convert_float##N(convert_int##N(nib | (hi << (uchar) 4)) - 32);                      \
 }
-inline float q_load1(__global const uchar* p, int i) {
-    __global const uchar* b = p + (i >> 8) * W_BLOCK_BYTES;
-    const int h = (i >> 7) & 1;
-    const int c = (i >> 5) & 3;
-    const int l = i & 31;
+inline float q_block1(__global const uchar* b, int e) {
+    const int h = e >> 7;
+    const int c = (e >> 5) & 3;
+    const int l = e & 31;
     const uchar lo = b[64 * h + 32 * (c & 1) + l];
     const int nib = (c & 2) ? lo >> 4 : lo & 15;
     const int hi = (b[128 + 32 * h + l] >> (2 * c)) & 3;
@@ -183,11 +190,101 @@ inline float q_load1(__global const uchar* p, int i) {
 
 #define LANE_INDEX4 ((uint4) (0, 1, 2, 3))
 #define LANE_INDEX16 ((uint16) (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
-QW_LOAD(4)
-QW_LOAD(16)
+QW_BLOCK(4)
+QW_BLOCK(16)
+
+// ---- Q8 activations: x in Q8_0 blocks (34 bytes: f16 dx, 32 int8), integer dot products per 32 weights.
+// q8_dot32(wb, l, xb) = weights l .. l + 31 of the weight block at wb · the 32 values of the x block at xb, as
+// llama.cpp's vec_dot kernels: an integer sum per scale, then the scales in float:
+//   Q8_0: sumi * (dw * dx);  Q4_0, Q5_0: sumi * dw * dx;
+//   Q4_K, Q5_K: dx * ((d * scale) * sum(q * qx) - (dmin * min) * sum(qx));
+//   Q6_K: dx * (d * (scale_0 * sum_0 + scale_1 * sum_1)) over its two 16-weight scales.
+#define Q8_BLOCK_BYTES 34
+
+inline int isum16(int16 v) {
+    const int8 a = v.lo + v.hi;
+    const int4 b = a.lo + a.hi;
+    return (b.s0 + b.s1) + (b.s2 + b.s3);
+}
+
+// The 32 int8 x values of a Q8_0 block as two int16 vectors.
+#define Q8_X(xb, x0, x1)                                                                            \
+    const int16 x0 = convert_int16(as_char16(vload16(0, (xb) + 2)));                                \
+    const int16 x1 = convert_int16(as_char16(vload16(0, (xb) + 18)));
+
+#if defined(W_Q8_0)
+inline float q8_dot32(__global const uchar* wb, int l, __global const uchar* xb) {
+    Q8_X(xb, x0, x1)
+    const int sumi = isum16(convert_int16(as_char16(vload16(0, wb + 2))) * x0
+            + convert_int16(as_char16(vload16(0, wb + 18))) * x1);
+    return (float) sumi * (BLOCK_HALF(wb, 0) * BLOCK_HALF(xb, 0));
+}
+#elif defined(W_Q4_0) || defined(W_Q5_0)
+inline float q8_dot32(__global const uchar* wb, int l, __global const uchar* xb) {
+    Q8_X(xb, x0, x1)
+#if defined(W_Q4_0)
+    const uchar16 q = vload16(0, wb + 2);
+    const int16 w0 = convert_int16(q & (uchar) 15) - 8;
+    const int16 w1 = convert_int16(q >> (uchar) 4) - 8;
+#else
+    const uint qh = as_uint(vload4(0, wb + 2));
+    const uchar16 q = vload16(0, wb + 6);
+    const int16 w0 = (convert_int16(q & (uchar) 15) | (as_int16(((uint16) (qh) >> LANE_INDEX16) & 1u) << 4)) - 16;
+    const int16 w1 = (convert_int16(q >> (uchar) 4)
+            | (as_int16(((uint16) (qh) >> (LANE_INDEX16 + 16u)) & 1u) << 4)) - 16;
+#endif
+    const int sumi = isum16(w0 * x0 + w1 * x1);
+    return (float) sumi * BLOCK_HALF(wb, 0) * BLOCK_HALF(xb, 0);
+}
+#elif defined(W_Q4_K) || defined(W_Q5_K)
+inline float q8_dot32(__global const uchar* wb, int l, __global const uchar* xb) {
+    Q8_X(xb, x0, x1)
+    const int sub = l >> 5;
+    const uchar2 sm = k4_scale_min(wb + 4, sub);
+    __global const uchar* qs = wb + K_QS + (sub >> 1) * 32;
+    const uchar16 q0 = vload16(0, qs);
+    const uchar16 q1 = vload16(1, qs);
+    const int16 w0 = convert_int16(((sub & 1) ? q0 >> (uchar) 4 : q0 & (uchar) 15) + K_FIFTH_BIT(16, wb, sub, 0));
+    const int16 w1 = convert_int16(((sub & 1) ? q1 >> (uchar) 4 : q1 & (uchar) 15) + K_FIFTH_BIT(16, wb, sub, 16));
+    const int sumi = isum16(w0 * x0 + w1 * x1);
+    const int sumx = isum16(x0 + x1);
+    const float d = BLOCK_HALF(wb, 0) * sm.s0;
+    const float m = BLOCK_HALF(wb, 2) * sm.s1;
+    return BLOCK_HALF(xb, 0) * (d * (float) sumi - m * (float) sumx);
+}
+#elif defined(W_Q6_K)
+inline float q8_dot32(__global const uchar* wb, int e, __global const uchar* xb) {
+    Q8_X(xb, x0, x1)
+    const int h = e >> 7;
+    const int c = (e >> 5) & 3;
+    __global const uchar* ql = wb + 64 * h + 32 * (c & 1);
+    __global const uchar* qh = wb + 128 + 32 * h;
+    const uchar16 l0 = vload16(0, ql);
+    const uchar16 l1 = vload16(1, ql);
+    const uchar16 n0 = (c & 2) ? l0 >> (uchar) 4 : l0 & (uchar) 15;
+    const uchar16 n1 = (c & 2) ? l1 >> (uchar) 4 : l1 & (uchar) 15;
+    const uchar16 h0 = (vload16(0, qh) >> (uchar) (2 * c)) & (uchar) 3;
+    const uchar16 h1 = (vload16(1, qh) >> (uchar) (2 * c)) & (uchar) 3;
+    const int16 w0 = convert_int16(n0 | (h0 << (uchar) 4)) - 32;
+    const int16 w1 = convert_int16(n1 | (h1 << (uchar) 4)) - 32;
+    __global const char* sc = (__global const char*) (wb + 192 + 8 * h + 2 * c);
+    const int sumi = sc[0] * isum16(w0 * x0) + sc[1] * isum16(w1 * x1);
+    return BLOCK_HALF(xb, 0) * (BLOCK_HALF(wb, 208) * (float) sumi);
+}
+#endif
+
+// w row (inDim weights, whole blocks) · the Q8_0 x row (inDim / 32 blocks).
+inline float q8_row_dot(__global const uchar* wr, __global const uchar* xq, int inDim) {
+    float total = 0.0f;
+    for (int k = 0; k < inDim; k += 32) {
+        total += q8_dot32(W_BLOCK_AT(wr, k), k % W_BLOCK, xq + (k >> 5) * Q8_BLOCK_BYTES);
+    }
+    return total;
+}
 #else
 #define W_ROW(p, e) ((p) + (e))
 #define W_ROW_BYTES(n) ((n) * (int) sizeof(wtype))
+#define LOAD_W32(p, i, lo, hi) { lo = LOAD_W16(p, i); hi = LOAD_W16(p, (i) + 16); }
 #endif
 
 // Sum of the 16 lanes of a float16 accumulator (the CPU kernels' one-AVX-512-register fma chains), halving twice and

@@ -113,8 +113,10 @@ inline __attribute__((always_inline)) float row_dot(__global const wtype* wr, __
     float16 acc1 = (float16) (0.0f);
     int k = 0;
     for (; k < in32; k += 32) {
-        acc0 = fma(LOAD_W16(wr, k), vload16(0, xr + k), acc0);
-        acc1 = fma(LOAD_W16(wr, k + 16), vload16(1, xr + k), acc1);
+        float16 w0, w1;
+        LOAD_W32(wr, k, w0, w1);
+        acc0 = fma(w0, vload16(0, xr + k), acc0);
+        acc1 = fma(w1, vload16(1, xr + k), acc1);
     }
     if (k < in16) {
         acc0 = fma(LOAD_W16(wr, k), vload16(0, xr + k), acc0);
@@ -290,11 +292,24 @@ __kernel void expert_gate_up_silu_rows(__global const float* x, int xRowDivisor,
             __global const wtype* u = W_ROW(wUp, (expertStart + row) * hidden);
             float16 gateAcc = (float16) (0.0f);
             float16 upAcc = (float16) (0.0f);
+#ifdef W_QUANTIZED
+            // rows are whole blocks: 32 weights of each row per step, each block's header decoded once
+            for (int k = 0; k < hidden; k += 32) {
+                float16 g0, g1, u0, u1;
+                LOAD_W32(g, k, g0, g1);
+                LOAD_W32(u, k, u0, u1);
+                const float16 x0 = vload16(0, xr + k);
+                const float16 x1 = vload16(1, xr + k);
+                gateAcc = fma(g1, x1, fma(g0, x0, gateAcc));
+                upAcc = fma(u1, x1, fma(u0, x0, upAcc));
+            }
+#else
             for (int k = 0; k < in16; k += 16) {
                 const float16 xv = vload16(0, xr + k);
                 gateAcc = fma(LOAD_W16(g, k), xv, gateAcc);
                 upAcc = fma(LOAD_W16(u, k), xv, upAcc);
             }
+#endif
             float gate = sum16(gateAcc);
             float up = sum16(upAcc);
             for (int k = in16; k < hidden; k++) {
@@ -317,3 +332,100 @@ __kernel void expert_gate_up_silu_rows(__global const float* x, int xRowDivisor,
         q = p0 < pairs ? next_member(ids, p0 + 1, pairs, expert) : pairs;
     }
 }
+
+#ifdef W_QUANTIZED
+// ---------------------------------------------------------------- Q8 activations
+// The same products with x in Q8_0 blocks (xq [pairs / xRowDivisor, inDim / 32 blocks]) and integer dot products per
+// 32 weights (q8_dot32, common.cl). Every pair computes its own rows (no grouping by expert).
+
+// Q8_0 x row of pair p.
+#define XQ_ROW(xq, p, xRowDivisor, inDim) ((xq) + (size_t) ((p) / (xRowDivisor)) * ((inDim) >> 5) * Q8_BLOCK_BYTES)
+
+// Lanes-per-row variant (GPU): lane j takes the 32-blocks j, j + MOE_GEMV_LANES, ... of the row.
+inline float q8_lane_dot(__global const uchar* wr, __global const uchar* xr, int inDim) {
+    float acc = 0.0f;
+    for (int k = get_local_id(0) * 32; k < inDim; k += MOE_GEMV_LANES * 32) {
+        acc += q8_dot32(W_BLOCK_AT(wr, k), k % W_BLOCK, xr + (k >> 5) * Q8_BLOCK_BYTES);
+    }
+    return acc;
+}
+
+__kernel __attribute__((reqd_work_group_size(MOE_GEMV_LANES, MOE_GEMV_ROWS, 1)))
+void expert_gemv_q8(__global const uchar* xq, int xRowDivisor, __global const wtype* w, __global const int* ids,
+                    __global float* out, int experts, int inDim, int outDim) {
+    __local float partial[MOE_GEMV_ROWS * MOE_GEMV_LANES];
+    const int row = get_global_id(1);
+    const int pair = get_global_id(2);
+    const int expert = ids[pair];
+    const bool valid = (uint) expert < (uint) experts;
+    float acc = 0.0f;
+    if (valid && row < outDim) {
+        acc = q8_lane_dot(W_ROW(w, ((size_t) expert * outDim + row) * inDim), XQ_ROW(xq, pair, xRowDivisor, inDim),
+                          inDim);
+    }
+    const float total = row_sum(acc, partial);
+    if (get_local_id(0) == 0 && row < outDim) {
+        out[(size_t) pair * outDim + row] = valid ? total : NAN;
+    }
+}
+
+__kernel __attribute__((reqd_work_group_size(MOE_GEMV_LANES, MOE_GEMV_ROWS, 1)))
+void expert_gate_up_silu_q8(__global const uchar* xq, int xRowDivisor, __global const wtype* wGate,
+                            __global const wtype* wUp, __global const int* ids, __global float* out,
+                            int experts, int hidden, int inter) {
+    __local float partial[MOE_GEMV_ROWS * MOE_GEMV_LANES];
+    const int row = get_global_id(1);
+    const int pair = get_global_id(2);
+    const int expert = ids[pair];
+    const bool valid = (uint) expert < (uint) experts;
+    float gate = 0.0f;
+    float up = 0.0f;
+    if (valid && row < inter) {
+        const size_t rowStart = ((size_t) expert * inter + row) * hidden;
+        __global const uchar* xr = XQ_ROW(xq, pair, xRowDivisor, hidden);
+        gate = q8_lane_dot(W_ROW(wGate, rowStart), xr, hidden);
+        up = q8_lane_dot(W_ROW(wUp, rowStart), xr, hidden);
+    }
+    const float gateSum = row_sum(gate, partial);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const float upSum = row_sum(up, partial);
+    if (get_local_id(0) == 0 && row < inter) {
+        out[(size_t) pair * inter + row] = valid ? silu(gateSum) * upSum : NAN;
+    }
+}
+
+// Whole rows per work-item (CPU), grid and padding as expert_gemv_rows.
+__kernel void expert_gemv_rows_q8(__global const uchar* xq, int xRowDivisor, __global const wtype* w,
+                                  __global const int* ids, __global float* out, int experts, int inDim, int outDim) {
+    const int pair = get_global_id(1);
+    const int row0 = get_global_id(0) * MOE_GEMV_ITEM_ROWS;
+    const int rowEnd = min(row0 + MOE_GEMV_ITEM_ROWS, outDim);
+    const int expert = row0 < outDim ? ids[pair] : -1;
+    for (int row = row0; row < rowEnd; row++) {
+        out[(size_t) pair * outDim + row] = (uint) expert < (uint) experts
+                ? q8_row_dot(W_ROW(w, ((size_t) expert * outDim + row) * inDim), XQ_ROW(xq, pair, xRowDivisor, inDim),
+                             inDim)
+                : NAN;
+    }
+}
+
+__kernel void expert_gate_up_silu_rows_q8(__global const uchar* xq, int xRowDivisor, __global const wtype* wGate,
+                                          __global const wtype* wUp, __global const int* ids, __global float* out,
+                                          int experts, int hidden, int inter) {
+    const int pair = get_global_id(1);
+    const int row0 = get_global_id(0) * MOE_GEMV_ITEM_ROWS;
+    const int rowEnd = min(row0 + MOE_GEMV_ITEM_ROWS, inter);
+    const int expert = row0 < inter ? ids[pair] : -1;
+    __global const uchar* xr = XQ_ROW(xq, pair, xRowDivisor, hidden);
+    for (int row = row0; row < rowEnd; row++) {
+        if ((uint) expert >= (uint) experts) {
+            out[(size_t) pair * inter + row] = NAN;
+            continue;
+        }
+        const size_t rowStart = ((size_t) expert * inter + row) * hidden;
+        const float gate = q8_row_dot(W_ROW(wGate, rowStart), xr, hidden);
+        const float up = q8_row_dot(W_ROW(wUp, rowStart), xr, hidden);
+        out[(size_t) pair * inter + row] = silu(gate) * up;
+    }
+}
+#endif

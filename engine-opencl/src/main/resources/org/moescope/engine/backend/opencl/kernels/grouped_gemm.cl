@@ -316,3 +316,52 @@ __kernel void grouped_gemm_rows_direct(__global const float* x, int xRowDivisor,
     }
     gemm_rows_tile(x, xRowDivisor, w, out, counts, offsets, sortedPairs, expert, firstRow, inDim, outDim);
 }
+
+#ifdef W_QUANTIZED
+// ---------------------------------------------------------------- Q8 activations
+// The grouped GEMM with x in Q8_0 blocks (xq [pairs / xRowDivisor, inDim / 32 blocks]) and integer dot products per
+// 32 weights (q8_dot32, common.cl), for both kernel styles: a work-item per (row tile, MOE_TILE_N columns), each
+// output one q8_row_dot. Grid: (ceil(outDim / MOE_TILE_N), row tiles), local size (1, 1).
+
+inline void gemm_q8_tile(__global const uchar* xq, int xRowDivisor, __global const wtype* w, __global float* out,
+                         __global const int* counts, __global const int* offsets, __global const int* sortedPairs,
+                         int expert, int firstRow, int inDim, int outDim) {
+    const int rows = min(MOE_TILE_M, counts[expert] - firstRow);
+    __global const int* tilePairs = sortedPairs + offsets[expert] + firstRow;
+    const int col0 = get_global_id(0) * MOE_TILE_N;
+    const int cols = min(MOE_TILE_N, outDim - col0);
+    __global const wtype* we = W_ROW(w, (size_t) expert * outDim * inDim);
+    const size_t xRowBytes = (size_t) (inDim >> 5) * Q8_BLOCK_BYTES;
+    for (int c = 0; c < cols; c++) {
+        __global const wtype* wr = W_ROW(we, (size_t) (col0 + c) * inDim);
+        for (int j = 0; j < rows; j++) {
+            const int pair = tilePairs[j];
+            out[(size_t) pair * outDim + col0 + c] = q8_row_dot(wr, xq + (size_t) (pair / xRowDivisor) * xRowBytes,
+                                                                inDim);
+        }
+    }
+}
+
+__kernel void grouped_gemm_q8_indirect(__global const uchar* xq, int xRowDivisor, __global const wtype* w,
+                                       __global float* out, __global const int* counts, __global const int* offsets,
+                                       __global const int* sortedPairs, __global const int* workList, int inDim,
+                                       int outDim) {
+    const int tile = get_global_id(1);
+    if (tile >= workList[0]) {
+        return;
+    }
+    gemm_q8_tile(xq, xRowDivisor, w, out, counts, offsets, sortedPairs, workList[1 + 2 * tile], workList[2 + 2 * tile],
+                 inDim, outDim);
+}
+
+__kernel void grouped_gemm_q8_direct(__global const uchar* xq, int xRowDivisor, __global const wtype* w,
+                                     __global float* out, __global const int* counts, __global const int* offsets,
+                                     __global const int* sortedPairs, int tilesPerExpert, int inDim, int outDim) {
+    const int expert = get_global_id(1) / tilesPerExpert;
+    const int firstRow = (get_global_id(1) % tilesPerExpert) * MOE_TILE_M;
+    if (firstRow >= counts[expert]) {
+        return;
+    }
+    gemm_q8_tile(xq, xRowDivisor, w, out, counts, offsets, sortedPairs, expert, firstRow, inDim, outDim);
+}
+#endif
