@@ -233,13 +233,13 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public java.nio.ByteBuffer readBytes(DeviceBuffer src, long offset, long count) {
-        throw new UnsupportedOperationException("readBytes is not implemented yet");
+    public ByteBuffer readBytes(DeviceBuffer src, long offset, long count) {
+        return memory.readBytes(src, offset, count);
     }
 
     @Override
     public void quantizeQ8(DeviceBuffer x, DeviceBuffer xq, int rows, int n) {
-        throw new UnsupportedOperationException("quantizeQ8 is not implemented yet");
+        moeKernels.quantizeQ8(x, xq, rows, n);
     }
 
     @Override
