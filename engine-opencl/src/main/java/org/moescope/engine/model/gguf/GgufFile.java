@@ -35,7 +35,7 @@ public final class GgufFile implements AutoCloseable {
     /** llama.cpp's split file names: {@code prefix-00001-of-00003.gguf}. */
     private static final Pattern SPLIT_NAME = Pattern.compile("(.*)-(\\d{5})-of-(\\d{5})\\.gguf");
     /** Upload in mapped regions of at most this many bytes (a MappedByteBuffer holds < 2 GiB). */
-    static final long MAX_REGION_BYTES = 1L << 30;
+    public static final long MAX_REGION_BYTES = 1L << 30;
 
     private record Part(Path path, FileChannel channel, GgufHeader header) {
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.DType;
+import org.moescope.engine.backend.DeviceBuffer;
 import org.moescope.engine.backend.EngineException;
 import org.moescope.engine.model.LoadProgress;
 import org.moescope.engine.model.ModelConfig;
@@ -21,6 +22,10 @@ import org.moescope.engine.model.WeightSpec;
  * Loads a GGUF file's weights onto a backend: each buffer of the {@link WeightLayout} from the llama.cpp tensor of
  * the same role, in that tensor's own type (a quantized tensor's blocks are uploaded as stored, never converted).
  * Names, shapes and types are all checked before anything is allocated.
+ *
+ * <p>Where the device shares host memory (an OpenCL CPU device) each weight is read in place from the mapped file
+ * ({@link Backend#wrapReadOnly}): no second copy, and no charge against the device's global-memory figure. Elsewhere
+ * the bytes are uploaded, one mapped region at a time.
  *
  * <p>GGUF dims are innermost first, so a tensor with ne = [hidden, inter, experts] is the row-major
  * {@code [E, inter, hidden]} stack the layout wants, byte for byte.
@@ -36,8 +41,27 @@ public final class GgufLoader {
     public static ModelWeights load(GgufFile file, ModelConfig config, Backend backend, LoadProgress progress) {
         List<WeightSpec> specs = WeightLayout.of(config);
         Map<String, GgufTensor> sources = validate(file, config, specs);
+        boolean inPlace = backend.sharesHostMemory();
         return WeightAllocation.build(backend, config, specs, s -> sources.get(s.key()).dtype(),
-                (index, spec, buffer) -> file.upload(sources.get(spec.key()), backend, buffer, 0), progress);
+                s -> inPlace && mappable(sources.get(s.key())), (index, spec, dtype) -> {
+                    GgufTensor t = sources.get(spec.key());
+                    if (inPlace && mappable(t)) {
+                        return backend.wrapReadOnly(spec.key(), dtype, spec.elements(), file.bytes(t, 0, (int) t.bytes()));
+                    }
+                    DeviceBuffer buffer = backend.allocate(spec.key(), dtype, spec.elements());
+                    try {
+                        file.upload(t, backend, buffer, 0);
+                        return buffer;
+                    } catch (RuntimeException | Error e) {
+                        buffer.close();
+                        throw e;
+                    }
+                }, progress);
+    }
+
+    /** A tensor the device can read in place: one mapping holds it. */
+    private static boolean mappable(GgufTensor t) {
+        return t.bytes() > 0 && t.bytes() <= GgufFile.MAX_REGION_BYTES;
     }
 
     /** The llama.cpp tensor name that fills the layout buffer {@code key}. */

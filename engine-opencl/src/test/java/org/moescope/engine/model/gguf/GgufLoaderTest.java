@@ -11,12 +11,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.moescope.engine.OpenClTestSupport;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 import org.moescope.engine.backend.EngineException;
 import org.moescope.engine.backend.java.JavaBackend;
+import org.moescope.engine.backend.opencl.OpenClBackend;
 import org.moescope.engine.model.LoadCancelledException;
 import org.moescope.engine.model.LoadProgress;
 import org.moescope.engine.model.ModelConfig;
@@ -173,6 +176,26 @@ class GgufLoaderTest {
             EngineException e = assertThrows(EngineException.class,
                     () -> GgufLoader.load(file, config, backend, LoadProgress.NONE));
             assertEquals(0, backend.liveBuffers(), e.getMessage());
+        }
+    }
+
+    /** On a CPU OpenCL device the weights are the mapped file's pages: no device allocation, the same bytes. */
+    @Test
+    void aCpuDeviceReadsTheWeightsInPlaceFromTheMappedFile() {
+        try (GgufFile file = GgufFile.open(GgufFixtures.model("gguf-tiny-k"));
+             OpenClBackend backend = OpenClTestSupport.openOrSkip()) {
+            Assumptions.assumeTrue(backend.sharesHostMemory(), "the OpenCL device is not a CPU device");
+            ModelConfig config = GgufModelConfig.from(file);
+            try (ModelWeights weights = GgufLoader.load(file, config, backend, LoadProgress.NONE)) {
+                assertEquals(0, backend.allocatedBytes(), "no device allocation for in-place weights");
+                List<WeightSpec> specs = WeightLayout.of(config);
+                for (int i = 0; i < specs.size(); i++) {
+                    DeviceBuffer b = weights.owned().get(i);
+                    GgufTensor t = file.tensors().get(GgufLoader.tensorName(specs.get(i).key()));
+                    assertEquals(t.dtype(), b.dtype());
+                    assertEquals(file.bytes(t, 0, (int) t.bytes()), backend.readBytes(b, 0, b.length()), t.name());
+                }
+            }
         }
     }
 
