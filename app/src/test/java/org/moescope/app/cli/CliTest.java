@@ -16,11 +16,17 @@ import java.nio.file.Path;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.moescope.engine.model.gguf.GgufFile;
+import org.moescope.engine.model.gguf.GgufTensor;
+import org.moescope.engine.model.gguf.GgufValue;
+import org.moescope.engine.model.gguf.GgufWriter;
 
 /** The headless CLI as a user runs it: exit codes, messages, and the figures it reports. */
 class CliTest {
     /** The Hugging Face reference checkpoint the engine's tests use (surefire runs in the module folder). */
     private static final Path HF_TINY = Path.of("../engine-opencl/src/test/resources/org/moescope/engine/hf-qwen3moe-tiny");
+    private static final Path SAMPLE_Q8_GGUF =
+            Path.of("../engine-opencl/src/test/resources/org/moescope/engine/gguf/gguf-sample-q8/model.gguf");
 
     private record Run(int code, String out, String err) {
     }
@@ -121,6 +127,37 @@ class CliTest {
         // the echoed prompt is the decoded template output
         assertTrue(run.out().startsWith("<|im_start|>user\nTell me a story.<|im_end|>\n<|im_start|>assistant\n"
                 + "<think>\n\n</think>\n\n"), run.out());
+    }
+
+    @Test
+    void chatOnAGgufFileUsesItsChatTemplate(@TempDir Path dir) throws IOException {
+        Run none = cli("generate", "--model", SAMPLE_Q8_GGUF.toString(), "--chat", "--prompt", "hi",
+                "--max-tokens", "1");
+        assertEquals(1, none.code());
+        assertTrue(none.err().contains("model 'model.gguf' has no chat template"), none.err());
+
+        // the same file with Qwen3's tokenizer.chat_template added
+        Path withTemplate = dir.resolve("sample-chat.gguf");
+        try (GgufFile file = GgufFile.open(SAMPLE_Q8_GGUF)) {
+            GgufWriter writer = new GgufWriter();
+            file.metadata().forEach(writer::put);
+            writer.put("tokenizer.chat_template", GgufValue.string(
+                    "{%- for message in messages %}{{- '<|im_start|>' + message.role + '\\n' + message.content + "
+                    + "'<|im_end|>\\n' }}{%- endfor %}\n{%- if add_generation_prompt %}\n    {{- '<|im_start|>assistant\\n' }}"
+                    + "\n    {%- if enable_thinking is defined and enable_thinking is false %}\n"
+                    + "        {{- '<think>\\n\\n</think>\\n\\n' }}\n    {%- endif %}\n{%- endif %}\n"));
+            for (GgufTensor t : file.tensors().values()) {
+                writer.addRawTensor(t.name(), t.ggmlType(), t.ne(), t.bytes(),
+                        out -> out.write(file.bytes(t, 0, Math.toIntExact(t.bytes()))));
+            }
+            writer.write(withTemplate);
+        }
+        Run run = cli("generate", "--model", withTemplate.toString(), "--chat",
+                "--prompt", "Tell me a story.", "--max-tokens", "1");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().startsWith("<|im_start|>user\nTell me a story.<|im_end|>\n<|im_start|>assistant\n"),
+                run.out());
+        assertTrue(!run.out().contains("<think>"), run.out());
     }
 
     @Test

@@ -8,41 +8,22 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.moescope.engine.model.gguf.GgufFile;
-import org.moescope.engine.model.gguf.GgufValue;
+import org.moescope.engine.model.gguf.GgufVocabularyReader;
 
 /**
- * The tokenizer ggml wrote into the gguf-sample-q8 fixture (llama.cpp's {@code tokenizer.ggml.*} keys) is the sample
- * model's tokenizer.json: the same tokens, merges and special token, and the same ids and text both ways.
+ * The tokenizer ggml wrote into the gguf-sample-q8 fixture (llama.cpp's {@code tokenizer.ggml.*} keys), as
+ * {@link GgufVocabularyReader} reads it, is the sample model's tokenizer.json: the same tokens, merges and special
+ * token, and the same ids and text both ways.
  */
 class GgufFixtureVocabularyTest {
 
     static final Path SAMPLE_Q8 = Path.of("src/test/resources/org/moescope/engine/gguf/gguf-sample-q8/model.gguf");
 
-    /** The tokenizer keys as llama.cpp reads them. */
-    static GgufVocabulary read(GgufFile file) {
-        GgufValue pre = file.get("tokenizer.ggml.pre");
-        GgufValue types = file.get("tokenizer.ggml.token_type");
-        GgufValue bos = file.get("tokenizer.ggml.bos_token_id");
-        GgufValue eos = file.get("tokenizer.ggml.eos_token_id");
-        GgufValue addBos = file.get("tokenizer.ggml.add_bos_token");
-        GgufValue template = file.get("tokenizer.chat_template");
-        return new GgufVocabulary(
-                file.require("tokenizer.ggml.model").asString("tokenizer.ggml.model"),
-                pre == null ? null : pre.asString("tokenizer.ggml.pre"),
-                file.require("tokenizer.ggml.tokens").asStrings("tokenizer.ggml.tokens"),
-                file.require("tokenizer.ggml.merges").asStrings("tokenizer.ggml.merges"),
-                types == null ? null : types.asInts("tokenizer.ggml.token_type"),
-                bos == null ? null : bos.asInt("tokenizer.ggml.bos_token_id"),
-                eos == null ? null : eos.asInt("tokenizer.ggml.eos_token_id"),
-                addBos != null && addBos.asBool("tokenizer.ggml.add_bos_token"),
-                template == null ? null : template.asString("tokenizer.chat_template"));
-    }
-
     @Test
     void sampleFixtureCarriesTheSampleTokenizer() throws IOException {
         GgufVocabulary fromFile;
         try (GgufFile file = GgufFile.open(SAMPLE_Q8)) {
-            fromFile = read(file);
+            fromFile = GgufVocabularyReader.read(file);
         }
         GgufVocabulary fromJson = GgufTokenizerTest.sampleVocabulary("gpt-2", false);
         assertEquals("gpt2", fromFile.model());
