@@ -176,6 +176,17 @@ inline __attribute__((always_inline)) float4 row_dot4(__global const wtype* wr, 
     const int in16 = inDim & ~15;
     float16 a0 = (float16) (0.0f);
     float16 a1 = a0, a2 = a0, a3 = a0;
+#ifdef W_QUANTIZED
+    // rows are whole blocks: 32 weights (one header decode) per step
+    for (int k = 0; k < inDim; k += 32) {
+        float16 lo, hi;
+        LOAD_W32(wr, k, lo, hi);
+        a0 = fma(hi, vload16(1, x0 + k), fma(lo, vload16(0, x0 + k), a0));
+        a1 = fma(hi, vload16(1, x1 + k), fma(lo, vload16(0, x1 + k), a1));
+        a2 = fma(hi, vload16(1, x2 + k), fma(lo, vload16(0, x2 + k), a2));
+        a3 = fma(hi, vload16(1, x3 + k), fma(lo, vload16(0, x3 + k), a3));
+    }
+#else
     for (int k = 0; k < in16; k += 16) {
         const float16 wv = LOAD_W16(wr, k);
         a0 = fma(wv, vload16(0, x0 + k), a0);
@@ -183,6 +194,7 @@ inline __attribute__((always_inline)) float4 row_dot4(__global const wtype* wr, 
         a2 = fma(wv, vload16(0, x2 + k), a2);
         a3 = fma(wv, vload16(0, x3 + k), a3);
     }
+#endif
     float4 total = (float4) (sum16(a0), sum16(a1), sum16(a2), sum16(a3));
     for (int k = in16; k < inDim; k++) {
         total = fma((float4) (LOAD_W(wr, k)), (float4) (x0[k], x1[k], x2[k], x3[k]), total);

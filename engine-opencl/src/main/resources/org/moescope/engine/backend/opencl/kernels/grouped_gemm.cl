@@ -211,8 +211,8 @@ inline __attribute__((always_inline)) float4 gemm_row_4pairs(__global const floa
     const int in32 = inDim & ~31;
     int k = 0;
     for (; k < in32; k += 32) {
-        const float16 v0 = LOAD_W16(w, k);
-        const float16 v1 = LOAD_W16(w, k + 16);
+        float16 v0, v1;
+        LOAD_W32(w, k, v0, v1);
         a0 = fma(v0, vload16(0, x0 + k), a0);
         c0 = fma(v1, vload16(1, x0 + k), c0);
         a1 = fma(v0, vload16(0, x1 + k), a1);
