@@ -97,6 +97,21 @@ public final class MoeKernelBench {
                 double downErr = gemvError(act, gate, ids, down, pairs, INTER, HIDDEN, 1);
                 report("gemv_down", dtype, "B=" + batch, t.gemvDefines(), downUs, 2.0 * pairs * INTER * HIDDEN,
                         weightBytes, downErr);
+                if (dtype.isQuantized()) {   // the same with Q8 activations
+                    DeviceBuffer xq = alloc("xq", DType.Q8_0, (long) batch * HIDDEN);
+                    DeviceBuffer actQ = alloc("actQ", DType.Q8_0, (long) pairs * INTER);
+                    moe.quantizeQ8(x, xq, batch, HIDDEN);
+                    moe.quantizeQ8(act, actQ, pairs, INTER);
+                    report("gemv_q8", dtype, "B=" + batch, t.gemvDefines(), time(() -> moe.expertGemv(xq, TOP_K, gate,
+                            idBuf, out, pairs, EXPERTS, HIDDEN, INTER)), 2.0 * pairs * INTER * HIDDEN, weightBytes, Double.NaN);
+                    report("gate_up_silu_q8", dtype, "B=" + batch, t.gemvDefines(), time(() -> moe.expertGateUpSilu(xq,
+                            TOP_K, gate, up, idBuf, out, pairs, EXPERTS, HIDDEN, INTER)), 4.0 * pairs * INTER * HIDDEN,
+                            2 * weightBytes, Double.NaN);
+                    report("gemv_down_q8", dtype, "B=" + batch, t.gemvDefines(), time(() -> moe.expertGemv(actQ, 1, gate,
+                            idBuf, down, pairs, EXPERTS, INTER, HIDDEN)), 2.0 * pairs * INTER * HIDDEN, weightBytes,
+                            Double.NaN);
+                    release(xq, actQ);
+                }
             }
             release(x, idBuf, out, act, down);
         }

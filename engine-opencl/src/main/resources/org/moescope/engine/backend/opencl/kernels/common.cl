@@ -34,10 +34,19 @@ typedef float wtype;
 #define LOAD_W16(p, i) vload16(0, (p) + (i))
 #endif
 
+// Sum of the 16 lanes of a float16 accumulator (the CPU kernels' one-AVX-512-register fma chains), halving twice and
+// adding the last four in pairs.
+inline float sum16(float16 v) {
+    const float8 a = v.lo + v.hi;
+    const float4 b = a.lo + a.hi;
+    return (b.s0 + b.s1) + (b.s2 + b.s3);
+}
+
 #ifdef W_QUANTIZED
 // Block decoders, each the float operations of ggml's dequantize_row_* in the same order (so the values are
 // bit-identical): W_BLOCK elements in W_BLOCK_BYTES bytes per block, block layouts as ggml's block_q* structs.
-// q_blockN(b, l) gives N consecutive weights of the block at b from its element l, all in one run that shares a
+// The helpers are always inlined: POCL's compiler otherwise keeps some as calls, and then assembles their vector loads
+// byte by byte. q_blockN(b, l) gives N consecutive weights of the block at b from its element l, all in one run that shares a
 // scale (N = 1, 4, 16; 16 and 4 divide every such run). LOAD_W32 decodes 32 weights of one block with the block's
 // header read and converted once.
 #define W_ROW(p, e) ((p) + ((size_t) (e) / W_BLOCK) * W_BLOCK_BYTES)
@@ -54,7 +63,7 @@ typedef float wtype;
 
 // The float of f16 bits h, exactly (vload_half's value, which POCL computes with a dozen integer instructions and a
 // branch): subnormals by an exact integer conversion, normals by moving the bits and rebiasing the exponent.
-inline float half_bits_to_float(uint h) {
+inline __attribute__((always_inline)) float half_bits_to_float(uint h) {
     const uint em = h & 0x7fffu;
     float f = em < 0x400u ? (float) em * 0x1p-24f : as_float((em << 13) + 0x38000000u);
     f = em >= 0x7c00u ? as_float((em << 13) | 0x7f800000u) : f;   // inf, NaN
@@ -69,10 +78,10 @@ inline float half_bits_to_float(uint h) {
 #define W_BLOCK 32
 #define W_BLOCK_BYTES 34
 #define QW_BLOCK(N)                                                                                 \
-inline float##N q_block##N(__global const uchar* b, int l) {                                       \
+inline __attribute__((always_inline)) float##N q_block##N(__global const uchar* b, int l) {                                       \
     return convert_float##N(as_char##N(vload##N(0, b + 2 + l))) * BLOCK_HALF(b, 0);                 \
 }
-inline float q_block1(__global const uchar* b, int l) {
+inline __attribute__((always_inline)) float q_block1(__global const uchar* b, int l) {
     return (float) as_char(b[2 + l]) * BLOCK_HALF(b, 0);
 }
 
@@ -81,12 +90,12 @@ inline float q_block1(__global const uchar* b, int l) {
 #define W_BLOCK 32
 #define W_BLOCK_BYTES 18
 #define QW_BLOCK(N)                                                                                 \
-inline float##N q_block##N(__global const uchar* b, int l) {                                       \
+inline __attribute__((always_inline)) float##N q_block##N(__global const uchar* b, int l) {                                       \
     const uchar##N q = vload##N(0, b + 2 + (l & 15));                                               \
     const uchar##N nib = (l & 16) ? q >> (uchar) 4 : q & (uchar) 15;                                \
     return convert_float##N(convert_int##N(nib) - 8) * BLOCK_HALF(b, 0);                            \
 }
-inline float q_block1(__global const uchar* b, int l) {
+inline __attribute__((always_inline)) float q_block1(__global const uchar* b, int l) {
     const uchar q = b[2 + (l & 15)];
     return (float) ((int) ((l & 16) ? q >> 4 : q & 15) - 8) * BLOCK_HALF(b, 0);
 }
@@ -96,14 +105,14 @@ inline float q_block1(__global const uchar* b, int l) {
 #define W_BLOCK 32
 #define W_BLOCK_BYTES 22
 #define QW_BLOCK(N)                                                                                 \
-inline float##N q_block##N(__global const uchar* b, int l) {                                       \
+inline __attribute__((always_inline)) float##N q_block##N(__global const uchar* b, int l) {                                       \
     const uint qh = as_uint(vload4(0, b + 2));                                                      \
     const uchar##N q = vload##N(0, b + 6 + (l & 15));                                               \
     const uchar##N nib = (l & 16) ? q >> (uchar) 4 : q & (uchar) 15;                                \
     const int##N high = as_int##N(((uint##N) (qh) >> (LANE_INDEX##N + (uint) l)) & 1u) << 4;        \
     return convert_float##N((convert_int##N(nib) | high) - 16) * BLOCK_HALF(b, 0);                  \
 }
-inline float q_block1(__global const uchar* b, int l) {
+inline __attribute__((always_inline)) float q_block1(__global const uchar* b, int l) {
     const uint qh = as_uint(vload4(0, b + 2));
     const uchar q = b[6 + (l & 15)];
     const int nib = (l & 16) ? q >> 4 : q & 15;
@@ -125,7 +134,7 @@ inline float q_block1(__global const uchar* b, int l) {
 #endif
 
 // Scale (s0) and min (s1) of sub-block j (ggml's get_scale_min_k4).
-inline uchar2 k4_scale_min(__global const uchar* s, int j) {
+inline __attribute__((always_inline)) uchar2 k4_scale_min(__global const uchar* s, int j) {
     if (j < 4) {
         return (uchar2) (s[j] & 63, s[j + 4] & 63);
     }
@@ -141,7 +150,7 @@ inline uchar2 k4_scale_min(__global const uchar* s, int j) {
 #endif
 
 #define QW_BLOCK(N)                                                                                 \
-inline float##N q_block##N(__global const uchar* b, int l) {                                       \
+inline __attribute__((always_inline)) float##N q_block##N(__global const uchar* b, int l) {                                       \
     const int sub = l >> 5;                                                                         \
     const uchar2 sm = k4_scale_min(b + 4, sub);                                                     \
     const float d = BLOCK_HALF(b, 0) * sm.s0;                                                       \
@@ -150,7 +159,7 @@ inline float##N q_block##N(__global const uchar* b, int l) {                    
     const uchar##N nib = (sub & 1) ? q >> (uchar) 4 : q & (uchar) 15;                               \
     return d * convert_float##N(nib + K_FIFTH_BIT(N, b, sub, l)) - m;                               \
 }
-inline float q_block1(__global const uchar* b, int l) {
+inline __attribute__((always_inline)) float q_block1(__global const uchar* b, int l) {
     const int sub = l >> 5;
     const uchar2 sm = k4_scale_min(b + 4, sub);
     const float d = BLOCK_HALF(b, 0) * sm.s0;
@@ -166,7 +175,7 @@ inline float q_block1(__global const uchar* b, int l) {
 #define W_BLOCK 256
 #define W_BLOCK_BYTES 210
 #define QW_BLOCK(N)                                                                                 \
-inline float##N q_block##N(__global const uchar* b, int e) {                                       \
+inline __attribute__((always_inline)) float##N q_block##N(__global const uchar* b, int e) {                                       \
     const int h = e >> 7;                                                                           \
     const int c = (e >> 5) & 3;                                                                     \
     const int l = e & 31;                                                                           \
@@ -176,7 +185,7 @@ inline float##N q_block##N(__global const uchar* b, int e) {                    
     const float d = BLOCK_HALF(b, 208) * (float) as_char(b[192 + 8 * h + 2 * c + (l >> 4)]);        \
     return d * convert_float##N(convert_int##N(nib | (hi << (uchar) 4)) - 32);                      \
 }
-inline float q_block1(__global const uchar* b, int e) {
+inline __attribute__((always_inline)) float q_block1(__global const uchar* b, int e) {
     const int h = e >> 7;
     const int c = (e >> 5) & 3;
     const int l = e & 31;
@@ -201,7 +210,7 @@ QW_BLOCK(16)
 //   Q6_K: dx * (d * (scale_0 * sum_0 + scale_1 * sum_1)) over its two 16-weight scales.
 #define Q8_BLOCK_BYTES 34
 
-inline int isum16(int16 v) {
+inline __attribute__((always_inline)) int isum16(int16 v) {
     const int8 a = v.lo + v.hi;
     const int4 b = a.lo + a.hi;
     return (b.s0 + b.s1) + (b.s2 + b.s3);
@@ -213,14 +222,14 @@ inline int isum16(int16 v) {
     const int16 x1 = convert_int16(as_char16(vload16(0, (xb) + 18)));
 
 #if defined(W_Q8_0)
-inline float q8_dot32(__global const uchar* wb, int l, __global const uchar* xb) {
+inline __attribute__((always_inline)) float q8_dot32(__global const uchar* wb, int l, __global const uchar* xb) {
     Q8_X(xb, x0, x1)
     const int sumi = isum16(convert_int16(as_char16(vload16(0, wb + 2))) * x0
             + convert_int16(as_char16(vload16(0, wb + 18))) * x1);
     return (float) sumi * (BLOCK_HALF(wb, 0) * BLOCK_HALF(xb, 0));
 }
 #elif defined(W_Q4_0) || defined(W_Q5_0)
-inline float q8_dot32(__global const uchar* wb, int l, __global const uchar* xb) {
+inline __attribute__((always_inline)) float q8_dot32(__global const uchar* wb, int l, __global const uchar* xb) {
     Q8_X(xb, x0, x1)
 #if defined(W_Q4_0)
     const uchar16 q = vload16(0, wb + 2);
@@ -237,7 +246,7 @@ inline float q8_dot32(__global const uchar* wb, int l, __global const uchar* xb)
     return (float) sumi * BLOCK_HALF(wb, 0) * BLOCK_HALF(xb, 0);
 }
 #elif defined(W_Q4_K) || defined(W_Q5_K)
-inline float q8_dot32(__global const uchar* wb, int l, __global const uchar* xb) {
+inline __attribute__((always_inline)) float q8_dot32(__global const uchar* wb, int l, __global const uchar* xb) {
     Q8_X(xb, x0, x1)
     const int sub = l >> 5;
     const uchar2 sm = k4_scale_min(wb + 4, sub);
@@ -253,7 +262,7 @@ inline float q8_dot32(__global const uchar* wb, int l, __global const uchar* xb)
     return BLOCK_HALF(xb, 0) * (d * (float) sumi - m * (float) sumx);
 }
 #elif defined(W_Q6_K)
-inline float q8_dot32(__global const uchar* wb, int e, __global const uchar* xb) {
+inline __attribute__((always_inline)) float q8_dot32(__global const uchar* wb, int e, __global const uchar* xb) {
     Q8_X(xb, x0, x1)
     const int h = e >> 7;
     const int c = (e >> 5) & 3;
@@ -273,27 +282,205 @@ inline float q8_dot32(__global const uchar* wb, int e, __global const uchar* xb)
 }
 #endif
 
-// w row (inDim weights, whole blocks) · the Q8_0 x row (inDim / 32 blocks).
-inline float q8_row_dot(__global const uchar* wr, __global const uchar* xq, int inDim) {
-    float total = 0.0f;
-    for (int k = 0; k < inDim; k += 32) {
-        total += q8_dot32(W_BLOCK_AT(wr, k), k % W_BLOCK, xq + (k >> 5) * Q8_BLOCK_BYTES);
-    }
-    return total;
+// q8_acc32(wb, l, xb, acc): q8_dot32's products added to 16 float lanes instead of summed, for the CPU kernels: the
+// 16-bit products of the two halves of the 32 (they fit: |w| <= 128, |qx| <= 127, and 2 * 128 * 127 < 2^15) are
+// converted to float once and scaled with one fma per scale, so no block ends in a horizontal sum.
+#define Q8_X16(xb, x0, x1)                                                                          \
+    const short16 x0 = convert_short16(as_char16(vload16(0, (xb) + 2)));                            \
+    const short16 x1 = convert_short16(as_char16(vload16(0, (xb) + 18)));
+
+#if defined(W_Q8_0) || defined(W_Q4_0) || defined(W_Q5_0)
+inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb, int l, __global const uchar* xb, float dx,
+                                                        float16 acc) {
+    Q8_X16(xb, x0, x1)
+#if defined(W_Q8_0)
+    const short16 w0 = convert_short16(as_char16(vload16(0, wb + 2)));
+    const short16 w1 = convert_short16(as_char16(vload16(0, wb + 18)));
+#elif defined(W_Q4_0)
+    const uchar16 q = vload16(0, wb + 2);
+    const short16 w0 = convert_short16(q & (uchar) 15) - (short) 8;
+    const short16 w1 = convert_short16(q >> (uchar) 4) - (short) 8;
+#else
+    const uint qh = as_uint(vload4(0, wb + 2));
+    const uchar16 q = vload16(0, wb + 6);
+    const short16 w0 = (convert_short16(q & (uchar) 15)
+            | convert_short16(((uint16) (qh) >> LANE_INDEX16) & 1u) << (short) 4) - (short) 16;
+    const short16 w1 = (convert_short16(q >> (uchar) 4)
+            | convert_short16(((uint16) (qh) >> (LANE_INDEX16 + 16u)) & 1u) << (short) 4) - (short) 16;
+#endif
+    return fma(convert_float16(w0 * x0 + w1 * x1), (float16) (BLOCK_HALF(wb, 0) * dx), acc);
 }
+#elif defined(W_Q4_K) || defined(W_Q5_K)
+inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb, int l, __global const uchar* xb, float dx,
+                                                        float16 acc) {
+    Q8_X16(xb, x0, x1)
+    const int sub = l >> 5;
+    const uchar2 sm = k4_scale_min(wb + 4, sub);
+    __global const uchar* qs = wb + K_QS + (sub >> 1) * 32;
+    const uchar16 q0 = vload16(0, qs);
+    const uchar16 q1 = vload16(1, qs);
+    const short16 w0 = convert_short16(((sub & 1) ? q0 >> (uchar) 4 : q0 & (uchar) 15) + K_FIFTH_BIT(16, wb, sub, 0));
+    const short16 w1 = convert_short16(((sub & 1) ? q1 >> (uchar) 4 : q1 & (uchar) 15) + K_FIFTH_BIT(16, wb, sub, 16));
+    acc = fma(convert_float16(w0 * x0 + w1 * x1), (float16) (BLOCK_HALF(wb, 0) * sm.s0 * dx), acc);
+    return fma(convert_float16(x0 + x1), (float16) (-(BLOCK_HALF(wb, 2) * sm.s1 * dx)), acc);
+}
+#elif defined(W_Q6_K)
+inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb, int e, __global const uchar* xb, float dx,
+                                                        float16 acc) {
+    Q8_X16(xb, x0, x1)
+    const int h = e >> 7;
+    const int c = (e >> 5) & 3;
+    __global const uchar* ql = wb + 64 * h + 32 * (c & 1);
+    __global const uchar* qh = wb + 128 + 32 * h;
+    const uchar16 l0 = vload16(0, ql);
+    const uchar16 l1 = vload16(1, ql);
+    const uchar16 n0 = (c & 2) ? l0 >> (uchar) 4 : l0 & (uchar) 15;
+    const uchar16 n1 = (c & 2) ? l1 >> (uchar) 4 : l1 & (uchar) 15;
+    const uchar16 h0 = (vload16(0, qh) >> (uchar) (2 * c)) & (uchar) 3;
+    const uchar16 h1 = (vload16(1, qh) >> (uchar) (2 * c)) & (uchar) 3;
+    const short16 w0 = convert_short16(n0 | (h0 << (uchar) 4)) - (short) 32;
+    const short16 w1 = convert_short16(n1 | (h1 << (uchar) 4)) - (short) 32;
+    __global const char* sc = (__global const char*) (wb + 192 + 8 * h + 2 * c);
+    const float ddx = BLOCK_HALF(wb, 208) * dx;
+    acc = fma(convert_float16(w0 * x0), (float16) (ddx * sc[0]), acc);
+    return fma(convert_float16(w1 * x1), (float16) (ddx * sc[1]), acc);
+}
+#endif
+
+// The CPU kernels take a row in chunks of Q8_CHUNK elements, with the chunk's x scales converted once into a private
+// array for all the weight rows of the work-item.
+#define Q8_CHUNK 2048
+
+// dx[j] = the scale of x block (k0 >> 5) + j, for the blocks of [k0, k1).
+inline __attribute__((always_inline)) void q8_x_scales(__global const uchar* xq, int k0, int k1, float* dx) {
+    for (int k = k0; k < k1; k += 32) {
+        dx[(k - k0) >> 5] = BLOCK_HALF(xq + (k >> 5) * Q8_BLOCK_BYTES, 0);
+    }
+}
+
+// ---- Whole-row products of the CPU kernels: w row · x over whole blocks, added to 16 float lanes. The K-quants go
+// block by block with the 256-block's header read once and its 8 sub-blocks unrolled (the scale and min of each known
+// at compile time); the others 32 weights (one block) per step. q_row_acc takes F32 x and dequantizes exactly as
+// q_block16 does; q8_row_acc takes Q8_0 x and dx, the x scales of the range (q8_x_scales).
+#if defined(W_Q4_K) || defined(W_Q5_K)
+inline __attribute__((always_inline)) float16 kq_block_acc(__global const uchar* b, __global const float* x,
+                                                           float16 acc) {
+    const float d = BLOCK_HALF(b, 0);
+    const float dmin = BLOCK_HALF(b, 2);
+#if defined(W_Q5_K)
+    const uchar16 h0 = vload16(0, b + K_QH);
+    const uchar16 h1 = vload16(1, b + K_QH);
+#endif
+    #pragma unroll
+    for (int sub = 0; sub < 8; sub++) {
+        const uchar2 sm = k4_scale_min(b + 4, sub);
+        const float dd = d * sm.s0;
+        const float mm = dmin * sm.s1;
+        const uchar16 q0 = vload16(0, b + K_QS + (sub >> 1) * 32);
+        const uchar16 q1 = vload16(1, b + K_QS + (sub >> 1) * 32);
+        uchar16 n0 = (sub & 1) ? q0 >> (uchar) 4 : q0 & (uchar) 15;
+        uchar16 n1 = (sub & 1) ? q1 >> (uchar) 4 : q1 & (uchar) 15;
+#if defined(W_Q5_K)
+        n0 += ((h0 >> (uchar) sub) & (uchar) 1) << (uchar) 4;
+        n1 += ((h1 >> (uchar) sub) & (uchar) 1) << (uchar) 4;
+#endif
+        acc = fma(dd * convert_float16(n0) - mm, vload16(0, x + sub * 32), acc);
+        acc = fma(dd * convert_float16(n1) - mm, vload16(1, x + sub * 32), acc);
+    }
+    return acc;
+}
+
+inline __attribute__((always_inline)) float16 kq_block_q8(__global const uchar* b, __global const uchar* xb,
+                                                          const float* dx, float16 acc) {
+    const float d = BLOCK_HALF(b, 0);
+    const float dmin = BLOCK_HALF(b, 2);
+#if defined(W_Q5_K)
+    const uchar16 h0 = vload16(0, b + K_QH);
+    const uchar16 h1 = vload16(1, b + K_QH);
+#endif
+    #pragma unroll
+    for (int sub = 0; sub < 8; sub++) {
+        const uchar2 sm = k4_scale_min(b + 4, sub);
+        Q8_X16(xb + sub * Q8_BLOCK_BYTES, x0, x1)
+        const uchar16 q0 = vload16(0, b + K_QS + (sub >> 1) * 32);
+        const uchar16 q1 = vload16(1, b + K_QS + (sub >> 1) * 32);
+        uchar16 n0 = (sub & 1) ? q0 >> (uchar) 4 : q0 & (uchar) 15;
+        uchar16 n1 = (sub & 1) ? q1 >> (uchar) 4 : q1 & (uchar) 15;
+#if defined(W_Q5_K)
+        n0 += ((h0 >> (uchar) sub) & (uchar) 1) << (uchar) 4;
+        n1 += ((h1 >> (uchar) sub) & (uchar) 1) << (uchar) 4;
+#endif
+        acc = fma(convert_float16(convert_short16(n0) * x0 + convert_short16(n1) * x1),
+                  (float16) (d * sm.s0 * dx[sub]), acc);
+        acc = fma(convert_float16(x0 + x1), (float16) (-(dmin * sm.s1 * dx[sub])), acc);
+    }
+    return acc;
+}
+#elif defined(W_Q6_K)
+inline __attribute__((always_inline)) float16 kq_block_acc(__global const uchar* b, __global const float* x,
+                                                           float16 acc) {
+    const float d = BLOCK_HALF(b, 208);
+    #pragma unroll
+    for (int e = 0; e < 256; e += 16) {
+        const int h = e >> 7;
+        const int c = (e >> 5) & 3;
+        const int l = e & 31;
+        const uchar16 lo = vload16(0, b + 64 * h + 32 * (c & 1) + l);
+        const uchar16 nib = (c & 2) ? lo >> (uchar) 4 : lo & (uchar) 15;
+        const uchar16 hi = (vload16(0, b + 128 + 32 * h + l) >> (uchar) (2 * c)) & (uchar) 3;
+        const float ds = d * (float) as_char(b[192 + 8 * h + 2 * c + (l >> 4)]);
+        acc = fma(ds * convert_float16(convert_int16(nib | (hi << (uchar) 4)) - 32), vload16(0, x + e), acc);
+    }
+    return acc;
+}
+
+inline __attribute__((always_inline)) float16 kq_block_q8(__global const uchar* b, __global const uchar* xb,
+                                                          const float* dx, float16 acc) {
+    #pragma unroll
+    for (int e = 0; e < 256; e += 32) {
+        acc = q8_acc32(b, e, xb + (e >> 5) * Q8_BLOCK_BYTES, dx[e >> 5], acc);
+    }
+    return acc;
+}
+#endif
+
+inline __attribute__((always_inline)) float16 q_row_acc(__global const uchar* wr, __global const float* xr, int inDim,
+                                                        float16 acc) {
+#if W_BLOCK == 256
+    for (int k = 0; k < inDim; k += 256) {
+        acc = kq_block_acc(wr + (k >> 8) * W_BLOCK_BYTES, xr + k, acc);
+    }
+#else
+    for (int k = 0; k < inDim; k += 32) {
+        float16 lo, hi;
+        LOAD_W32(wr, k, lo, hi);
+        acc = fma(hi, vload16(1, xr + k), fma(lo, vload16(0, xr + k), acc));
+    }
+#endif
+    return acc;
+}
+
+// Elements [k0, k1) of w row · the Q8_0 x row, with dx the x scales of that range (q8_x_scales).
+inline __attribute__((always_inline)) float q8_row_dot(__global const uchar* wr, __global const uchar* xq, int k0,
+                                                       int k1, const float* dx) {
+    float16 acc = (float16) (0.0f);
+#if W_BLOCK == 256
+    for (int k = k0; k < k1; k += 256) {
+        acc = kq_block_q8(wr + (k >> 8) * W_BLOCK_BYTES, xq + (k >> 5) * Q8_BLOCK_BYTES, dx + ((k - k0) >> 5), acc);
+    }
+#else
+    for (int k = k0; k < k1; k += 32) {
+        acc = q8_acc32(wr + (k >> 5) * W_BLOCK_BYTES, 0, xq + (k >> 5) * Q8_BLOCK_BYTES, dx[(k - k0) >> 5], acc);
+    }
+#endif
+    return sum16(acc);
+}
+
 #else
 #define W_ROW(p, e) ((p) + (e))
 #define W_ROW_BYTES(n) ((n) * (int) sizeof(wtype))
 #define LOAD_W32(p, i, lo, hi) { lo = LOAD_W16(p, i); hi = LOAD_W16(p, (i) + 16); }
 #endif
-
-// Sum of the 16 lanes of a float16 accumulator (the CPU kernels' one-AVX-512-register fma chains), halving twice and
-// adding the last four in pairs.
-inline float sum16(float16 v) {
-    const float8 a = v.lo + v.hi;
-    const float4 b = a.lo + a.hi;
-    return (b.s0 + b.s1) + (b.s2 + b.s3);
-}
 
 // Round-to-nearest-even float -> bf16 bits, NaN stays NaN (as backend/Precision.floatToBf16).
 inline ushort float_to_bf16(float f) {

@@ -107,6 +107,9 @@ void expert_gate_up_silu(__global const float* x, int xRowDivisor, __global cons
 
 // w row · x row, both inDim long.
 inline __attribute__((always_inline)) float row_dot(__global const wtype* wr, __global const float* xr, int inDim) {
+#ifdef W_QUANTIZED
+    return sum16(q_row_acc(wr, xr, inDim, (float16) (0.0f)));
+#else
     const int in32 = inDim & ~31;
     const int in16 = inDim & ~15;
     float16 acc0 = (float16) (0.0f);
@@ -126,6 +129,7 @@ inline __attribute__((always_inline)) float row_dot(__global const wtype* wr, __
         total = fma(LOAD_W(wr, k), xr[k], total);
     }
     return total;
+#endif
 }
 
 // Pairs that route to the same expert (batched decode: several sequences choose it) are computed by the first of them,
@@ -172,6 +176,17 @@ inline __attribute__((always_inline)) float4 row_dot4(__global const wtype* wr, 
     const int in16 = inDim & ~15;
     float16 a0 = (float16) (0.0f);
     float16 a1 = a0, a2 = a0, a3 = a0;
+#ifdef W_QUANTIZED
+    // rows are whole blocks: 32 weights (one header decode) per step
+    for (int k = 0; k < inDim; k += 32) {
+        float16 lo, hi;
+        LOAD_W32(wr, k, lo, hi);
+        a0 = fma(hi, vload16(1, x0 + k), fma(lo, vload16(0, x0 + k), a0));
+        a1 = fma(hi, vload16(1, x1 + k), fma(lo, vload16(0, x1 + k), a1));
+        a2 = fma(hi, vload16(1, x2 + k), fma(lo, vload16(0, x2 + k), a2));
+        a3 = fma(hi, vload16(1, x3 + k), fma(lo, vload16(0, x3 + k), a3));
+    }
+#else
     for (int k = 0; k < in16; k += 16) {
         const float16 wv = LOAD_W16(wr, k);
         a0 = fma(wv, vload16(0, x0 + k), a0);
@@ -179,6 +194,7 @@ inline __attribute__((always_inline)) float4 row_dot4(__global const wtype* wr, 
         a2 = fma(wv, vload16(0, x2 + k), a2);
         a3 = fma(wv, vload16(0, x3 + k), a3);
     }
+#endif
     float4 total = (float4) (sum16(a0), sum16(a1), sum16(a2), sum16(a3));
     for (int k = in16; k < inDim; k++) {
         total = fma((float4) (LOAD_W(wr, k)), (float4) (x0[k], x1[k], x2[k], x3[k]), total);
@@ -293,16 +309,8 @@ __kernel void expert_gate_up_silu_rows(__global const float* x, int xRowDivisor,
             float16 gateAcc = (float16) (0.0f);
             float16 upAcc = (float16) (0.0f);
 #ifdef W_QUANTIZED
-            // rows are whole blocks: 32 weights of each row per step, each block's header decoded once
-            for (int k = 0; k < hidden; k += 32) {
-                float16 g0, g1, u0, u1;
-                LOAD_W32(g, k, g0, g1);
-                LOAD_W32(u, k, u0, u1);
-                const float16 x0 = vload16(0, xr + k);
-                const float16 x1 = vload16(1, xr + k);
-                gateAcc = fma(g1, x1, fma(g0, x0, gateAcc));
-                upAcc = fma(u1, x1, fma(u0, x0, upAcc));
-            }
+            gateAcc = q_row_acc(g, xr, hidden, gateAcc);
+            upAcc = q_row_acc(u, xr, hidden, upAcc);
 #else
             for (int k = 0; k < in16; k += 16) {
                 const float16 xv = vload16(0, xr + k);
@@ -394,21 +402,35 @@ void expert_gate_up_silu_q8(__global const uchar* xq, int xRowDivisor, __global 
     }
 }
 
-// Whole rows per work-item (CPU), grid and padding as expert_gemv_rows.
+// Whole rows per work-item (CPU), grid and padding as expert_gemv_rows; rows in chunks of Q8_CHUNK (common.cl).
 __kernel void expert_gemv_rows_q8(__global const uchar* xq, int xRowDivisor, __global const wtype* w,
                                   __global const int* ids, __global float* out, int experts, int inDim, int outDim) {
     const int pair = get_global_id(1);
     const int row0 = get_global_id(0) * MOE_GEMV_ITEM_ROWS;
     const int rowEnd = min(row0 + MOE_GEMV_ITEM_ROWS, outDim);
     const int expert = row0 < outDim ? ids[pair] : -1;
-    for (int row = row0; row < rowEnd; row++) {
-        out[(size_t) pair * outDim + row] = (uint) expert < (uint) experts
-                ? q8_row_dot(W_ROW(w, ((size_t) expert * outDim + row) * inDim), XQ_ROW(xq, pair, xRowDivisor, inDim),
-                             inDim)
-                : NAN;
+    __global float* o = out + (size_t) pair * outDim;
+    if ((uint) expert >= (uint) experts) {
+        for (int row = row0; row < rowEnd; row++) {
+            o[row] = NAN;
+        }
+        return;
+    }
+    __global const uchar* xr = XQ_ROW(xq, pair, xRowDivisor, inDim);
+    __global const wtype* we = W_ROW(w, (size_t) expert * outDim * inDim);
+    float dx[Q8_CHUNK / 32];
+    for (int k0 = 0; k0 < inDim; k0 += Q8_CHUNK) {
+        const int k1 = min(k0 + Q8_CHUNK, inDim);
+        q8_x_scales(xr, k0, k1, dx);
+        for (int row = row0; row < rowEnd; row++) {
+            const float d = q8_row_dot(W_ROW(we, (size_t) row * inDim), xr, k0, k1, dx);
+            o[row] = k0 == 0 ? d : o[row] + d;
+        }
     }
 }
 
+// The fused gate + up + SiLU as expert_gemv_rows_q8, both rows against one conversion of the x scales: over the
+// chunks of a long row the gate sums build up in out and the up sums in a private array, then SiLU.
 __kernel void expert_gate_up_silu_rows_q8(__global const uchar* xq, int xRowDivisor, __global const wtype* wGate,
                                           __global const wtype* wUp, __global const int* ids, __global float* out,
                                           int experts, int hidden, int inter) {
@@ -416,16 +438,29 @@ __kernel void expert_gate_up_silu_rows_q8(__global const uchar* xq, int xRowDivi
     const int row0 = get_global_id(0) * MOE_GEMV_ITEM_ROWS;
     const int rowEnd = min(row0 + MOE_GEMV_ITEM_ROWS, inter);
     const int expert = row0 < inter ? ids[pair] : -1;
-    __global const uchar* xr = XQ_ROW(xq, pair, xRowDivisor, hidden);
-    for (int row = row0; row < rowEnd; row++) {
-        if ((uint) expert >= (uint) experts) {
-            out[(size_t) pair * inter + row] = NAN;
-            continue;
+    __global float* o = out + (size_t) pair * inter;
+    if ((uint) expert >= (uint) experts) {
+        for (int row = row0; row < rowEnd; row++) {
+            o[row] = NAN;
         }
-        const size_t rowStart = ((size_t) expert * inter + row) * hidden;
-        const float gate = q8_row_dot(W_ROW(wGate, rowStart), xr, hidden);
-        const float up = q8_row_dot(W_ROW(wUp, rowStart), xr, hidden);
-        out[(size_t) pair * inter + row] = silu(gate) * up;
+        return;
+    }
+    __global const uchar* xr = XQ_ROW(xq, pair, xRowDivisor, hidden);
+    const size_t expertStart = (size_t) expert * inter;
+    float dx[Q8_CHUNK / 32];
+    float up[MOE_GEMV_ITEM_ROWS];
+    for (int k0 = 0; k0 < hidden; k0 += Q8_CHUNK) {
+        const int k1 = min(k0 + Q8_CHUNK, hidden);
+        q8_x_scales(xr, k0, k1, dx);
+        for (int row = row0; row < rowEnd; row++) {
+            const float g = q8_row_dot(W_ROW(wGate, (expertStart + row) * hidden), xr, k0, k1, dx);
+            const float u = q8_row_dot(W_ROW(wUp, (expertStart + row) * hidden), xr, k0, k1, dx);
+            o[row] = k0 == 0 ? g : o[row] + g;
+            up[row - row0] = k0 == 0 ? u : up[row - row0] + u;
+        }
+    }
+    for (int row = row0; row < rowEnd; row++) {
+        o[row] = silu(o[row]) * up[row - row0];
     }
 }
 #endif

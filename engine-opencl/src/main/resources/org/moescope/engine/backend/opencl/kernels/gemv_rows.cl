@@ -17,6 +17,17 @@ inline void gemv_rows_row(__global const float *x, __global const wtype *w, __gl
         acc[t] = (float16)(0.0f);
     }
     int in16 = in / 16;
+#ifdef W_QUANTIZED
+    // rows are whole blocks: 32 weights (one header decode) per step
+    for (int k = 0; k < in; k += 32) {
+        float16 lo, hi;
+        LOAD_W32(wr, k, lo, hi);
+        #pragma unroll
+        for (int t = 0; t < GEMV_T; t++) {
+            acc[t] = fma(hi, vload16(1, xr[t] + k), fma(lo, vload16(0, xr[t] + k), acc[t]));
+        }
+    }
+#else
     for (int j = 0; j < in16; j++) {
         float16 wv = LOAD_W16(wr, 16 * j);
         #pragma unroll
@@ -24,6 +35,7 @@ inline void gemv_rows_row(__global const float *x, __global const wtype *w, __gl
             acc[t] = fma(wv, vload16(j, xr[t]), acc[t]);
         }
     }
+#endif
     for (int t = 0; t < GEMV_T && t0 + t < tokens; t++) {
         float16 a = acc[t];
         float8 s8 = a.lo + a.hi;

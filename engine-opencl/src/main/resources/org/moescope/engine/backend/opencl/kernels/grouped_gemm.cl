@@ -211,8 +211,8 @@ inline __attribute__((always_inline)) float4 gemm_row_4pairs(__global const floa
     const int in32 = inDim & ~31;
     int k = 0;
     for (; k < in32; k += 32) {
-        const float16 v0 = LOAD_W16(w, k);
-        const float16 v1 = LOAD_W16(w, k + 16);
+        float16 v0, v1;
+        LOAD_W32(w, k, v0, v1);
         a0 = fma(v0, vload16(0, x0 + k), a0);
         c0 = fma(v1, vload16(1, x0 + k), c0);
         a1 = fma(v0, vload16(0, x1 + k), a1);
@@ -332,12 +332,18 @@ inline void gemm_q8_tile(__global const uchar* xq, int xRowDivisor, __global con
     const int cols = min(MOE_TILE_N, outDim - col0);
     __global const wtype* we = W_ROW(w, (size_t) expert * outDim * inDim);
     const size_t xRowBytes = (size_t) (inDim >> 5) * Q8_BLOCK_BYTES;
-    for (int c = 0; c < cols; c++) {
-        __global const wtype* wr = W_ROW(we, (size_t) (col0 + c) * inDim);
-        for (int j = 0; j < rows; j++) {
-            const int pair = tilePairs[j];
-            out[(size_t) pair * outDim + col0 + c] = q8_row_dot(wr, xq + (size_t) (pair / xRowDivisor) * xRowBytes,
-                                                                inDim);
+    float dx[Q8_CHUNK / 32];
+    for (int j = 0; j < rows; j++) {
+        const int pair = tilePairs[j];
+        __global const uchar* xr = xq + (size_t) (pair / xRowDivisor) * xRowBytes;
+        __global float* o = out + (size_t) pair * outDim + col0;
+        for (int k0 = 0; k0 < inDim; k0 += Q8_CHUNK) {
+            const int k1 = min(k0 + Q8_CHUNK, inDim);
+            q8_x_scales(xr, k0, k1, dx);
+            for (int c = 0; c < cols; c++) {
+                const float d = q8_row_dot(W_ROW(we, (size_t) (col0 + c) * inDim), xr, k0, k1, dx);
+                o[c] = k0 == 0 ? d : o[c] + d;
+            }
         }
     }
 }

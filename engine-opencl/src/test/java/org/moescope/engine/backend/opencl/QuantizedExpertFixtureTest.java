@@ -26,14 +26,16 @@ import org.moescope.engine.backend.Precision;
 import org.moescope.engine.moe.DispatchPlan;
 
 /**
- * Q8 activations on OpenCL with the ggml-written expert weights of the GGUF fixtures (Q4_K and Q6_K of gguf-tiny-k,
- * Q8_0 of gguf-tiny-q8): quantizeQ8 gives ggml's quantize_row_q8_0 blocks, and the expert GEMV, the fused
- * gate+up+SiLU and the grouped GEMM with a Q8_0 x, on both kernel styles, equal the exact product of the weights
- * with the dequantized Q8 x: the integer dot products are exact and only the per-block scale products round, so the
- * bound is 2e-6 of sum |w * x| (the float path's own summation differences are of the same order).
+ * The expert kernels on OpenCL with the ggml-written expert weights of the GGUF fixtures (Q4_K and Q6_K of
+ * gguf-tiny-k, Q8_0 of gguf-tiny-q8), on both kernel styles, against double products of the weights as the device
+ * decodes them (which QuantizedDecodeFixtureTest checks against ggml): the expert GEMV, the fused gate+up+SiLU
+ * (including pairs that share an expert) and the grouped GEMM, with F32 x and with Q8 activations. quantizeQ8 gives
+ * ggml's quantize_row_q8_0 blocks; with a Q8_0 x the products equal the exact product of the weights with the
+ * dequantized Q8 x up to the rounding of the per-block scale products (the integer dot products are exact). Bound:
+ * 2e-6 of sum |w * x| (float summation over 256 terms stays well inside it).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class Q8ActivationsTest {
+class QuantizedExpertFixtureTest {
     private static final int HIDDEN = 256;
     private static final int EXPERTS = 8;
     private static final double BOUND = 2e-6;
@@ -49,23 +51,26 @@ class Q8ActivationsTest {
         f.releaseBuffers();
     }
 
-    /** (fixture, gate tensor, down tensor, tuning). */
+    /** (label, fixture, tuning, Q8 activations). */
     static Stream<Arguments> cases() {
         MoeKernelTuning[] tunings = {
-                new MoeKernelTuning(8, 8, 4, 1, 1, 4, 8, 1, 16, false),     // lanes sharing a row (GPU)
+                new MoeKernelTuning(8, 12, 4, 2, 3, 4, 8, 1, 16, false),    // lanes sharing a row, local-memory tiles (GPU)
                 new MoeKernelTuning(7, 3, 4, 1, 1, 1, 1, 3, 16, true)};     // whole rows per work-item (CPU)
         List<Arguments> all = new ArrayList<>();
         for (MoeKernelTuning t : tunings) {
             String style = t.barrierFree() ? "CPU" : "GPU";
-            all.add(Arguments.of("Q4_K gate, Q6_K down " + style, "gguf-tiny-k/model.gguf", t));
-            all.add(Arguments.of("Q8_0 " + style, "gguf-tiny-q8/model.gguf", t));
+            for (boolean q8 : new boolean[] {false, true}) {
+                String x = q8 ? " Q8 x" : " F32 x";
+                all.add(Arguments.of("Q4_K gate, Q6_K down " + style + x, "gguf-tiny-k/model.gguf", t, q8));
+                all.add(Arguments.of("Q8_0 " + style + x, "gguf-tiny-q8/model.gguf", t, q8));
+            }
         }
         return all.stream();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void expertProductsWithQ8ActivationsAreExactUpToScaleRounding(String label, String file, MoeKernelTuning tuning) {
+    void expertProductsMatchTheDecodedWeights(String label, String file, MoeKernelTuning tuning, boolean q8) {
         GgufFixtureTensors gguf = new GgufFixtureTensors(GgufFixtureTensors.fixture(file));
         var moe = new OpenClMoeKernels(f.cl.launcher(), tuning);
         DeviceBuffer gate = weights(gguf, "blk.0.ffn_gate_exps.weight");
@@ -79,11 +84,17 @@ class Q8ActivationsTest {
         int k = 2;
         int pairs = tokens * k;
         int[] ids = DispatchParityTest.distinctPerToken(new Random(4), tokens, EXPERTS, k);
+        ids[4] = ids[0];   // two tokens share an expert: the CPU kernels compute them together
+        ids[9] = ids[0];
         var idBuf = f.ints("ids", ids);
         var x = f.random("x", DType.F32, (long) tokens * HIDDEN, 71, 1f);
-        DeviceBuffer xq = track(f.cl.allocate("xq", DType.Q8_0, (long) tokens * HIDDEN));
-        moe.quantizeQ8(x.cl(), xq, tokens, HIDDEN);
-        float[] xs = dequantizeQ8(f.cl.readBytes(xq, 0, (long) tokens * HIDDEN));
+        DeviceBuffer xq = x.cl();
+        float[] xs = f.cl.readFloats(x.cl(), 0, tokens * HIDDEN);
+        if (q8) {
+            xq = track(f.cl.allocate("xq", DType.Q8_0, (long) tokens * HIDDEN));
+            moe.quantizeQ8(x.cl(), xq, tokens, HIDDEN);
+            xs = dequantizeQ8(f.cl.readBytes(xq, 0, (long) tokens * HIDDEN));
+        }
 
         DeviceBuffer out = track(f.cl.allocate("out", DType.F32, (long) pairs * HIDDEN));
         f.cl.fill(out, Float.NaN);
@@ -96,9 +107,13 @@ class Q8ActivationsTest {
 
         // the down projection: x per pair, through the grouped GEMM (both dispatches)
         var act = f.random("act", DType.F32, (long) pairs * HIDDEN, 72, 1f);
-        DeviceBuffer actQ = track(f.cl.allocate("actQ", DType.Q8_0, (long) pairs * HIDDEN));
-        moe.quantizeQ8(act.cl(), actQ, pairs, HIDDEN);
-        float[] as = dequantizeQ8(f.cl.readBytes(actQ, 0, (long) pairs * HIDDEN));
+        DeviceBuffer actQ = act.cl();
+        float[] as = f.cl.readFloats(act.cl(), 0, pairs * HIDDEN);
+        if (q8) {
+            actQ = track(f.cl.allocate("actQ", DType.Q8_0, (long) pairs * HIDDEN));
+            moe.quantizeQ8(act.cl(), actQ, pairs, HIDDEN);
+            as = dequantizeQ8(f.cl.readBytes(actQ, 0, (long) pairs * HIDDEN));
+        }
         DispatchPlan plan = DispatchPlan.fromIds(ids, tokens, EXPERTS, k);
         var counts = f.ints("counts", plan.counts());
         var offsets = f.ints("offsets", plan.offsets());
