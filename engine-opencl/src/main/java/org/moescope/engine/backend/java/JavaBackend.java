@@ -21,6 +21,10 @@ import org.moescope.engine.backend.DeviceMemoryException;
  * The plain reference backend: every operation as obvious loops on heap arrays, run synchronously on the calling
  * thread. It is the oracle of the OpenCL parity tests and the device used when OpenCL is missing. Dot products
  * accumulate in double so that it is at least as accurate as any kernel it checks.
+ *
+ * <p>Quantized weights stay in their ggml blocks and are decoded as read (exactly as ggml dequantizes them), so an
+ * op on a quantized weight gives exactly what it gives on an F32 buffer of the decoded values. With Q8_0 activations
+ * the expert ops take ggml-style integer dot products per block instead ({@code quant.Q8Dot}).
  */
 public final class JavaBackend implements Backend {
     /** Largest Java array. */
