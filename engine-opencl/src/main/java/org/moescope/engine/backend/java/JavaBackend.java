@@ -103,17 +103,6 @@ public final class JavaBackend implements Backend {
     /** Reads {@code bytes} in place for every weight type; the buffer refuses writes. */
     @Override
     public DeviceBuffer wrapReadOnly(String name, DType dtype, long length, ByteBuffer bytes) {
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("name must not be blank");
-        }
-        if (dtype == null || !dtype.isWeightType()) {
-            throw new IllegalArgumentException("dtype: " + dtype + " is not a weight type");
-        }
-        positive("length", length);
-        if (length > MAX_ELEMENTS) {
-            throw new DeviceMemoryException(name, dtype.bytesOf(length), "more than " + MAX_ELEMENTS
-                    + " elements do not fit a Java buffer");
-        }
         return JavaMemory.wrap(name, dtype, length, bytes);
     }
 
