@@ -219,12 +219,4 @@ class GgufFileTest {
         }
         return b.flip();
     }
-
-    static List<Float> list(float... v) {
-        List<Float> out = new ArrayList<>();
-        for (float x : v) {
-            out.add(x);
-        }
-        return out;
-    }
 }
