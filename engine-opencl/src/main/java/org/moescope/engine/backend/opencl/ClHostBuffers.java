@@ -6,6 +6,7 @@ import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import org.jocl.Pointer;
+import org.jocl.Sizeof;
 import org.jocl.cl_mem;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceMemoryException;
@@ -18,6 +19,21 @@ import org.moescope.engine.backend.DeviceMemoryException;
 final class ClHostBuffers {
 
     private ClHostBuffers() {
+    }
+
+    /**
+     * Whether the device can read {@code bytes} in place: a direct buffer whose address is aligned as the device
+     * aligns its own buffers (CL_DEVICE_MEM_BASE_ADDR_ALIGN), since kernels may load from a buffer's start with
+     * aligned vector loads.
+     */
+    static boolean canWrap(ClRuntime runtime, ByteBuffer bytes) {
+        if (!bytes.isDirect() || !bytes.hasRemaining()) {
+            return false;
+        }
+        int[] bits = new int[1];
+        clGetDeviceInfo(runtime.device().id(), CL_DEVICE_MEM_BASE_ADDR_ALIGN, Sizeof.cl_uint, Pointer.to(bits), null);
+        int align = Math.max(1, bits[0] / 8);
+        return Integer.bitCount(align) == 1 && bytes.alignmentOffset(bytes.position(), align) == 0;
     }
 
     static ClBuffer wrap(ClRuntime runtime, String name, DType dtype, long length, ByteBuffer bytes) {
