@@ -6,7 +6,6 @@ import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import org.jocl.Pointer;
-import org.jocl.Sizeof;
 import org.jocl.cl_mem;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceMemoryException;
@@ -22,18 +21,16 @@ final class ClHostBuffers {
     }
 
     /**
-     * Whether the device can read {@code bytes} in place: a direct buffer whose address is aligned as the device
-     * aligns its own buffers (CL_DEVICE_MEM_BASE_ADDR_ALIGN), since kernels may load from a buffer's start with
-     * aligned vector loads.
+     * Host bytes must start on this many bytes to be read in place: GGUF's default data alignment. The weight kernels
+     * read through LOAD_W* and vloadN, which need only the element's alignment (4 bytes at most), so a tensor of a
+     * GGUF file qualifies wherever its data section starts (POCL asks 128 for its own buffers, which a file whose
+     * header ends elsewhere would never meet).
      */
-    static boolean canWrap(ClRuntime runtime, ByteBuffer bytes) {
-        if (!bytes.isDirect() || !bytes.hasRemaining()) {
-            return false;
-        }
-        int[] bits = new int[1];
-        clGetDeviceInfo(runtime.device().id(), CL_DEVICE_MEM_BASE_ADDR_ALIGN, Sizeof.cl_uint, Pointer.to(bits), null);
-        int align = Math.max(1, bits[0] / 8);
-        return Integer.bitCount(align) == 1 && bytes.alignmentOffset(bytes.position(), align) == 0;
+    static final int ALIGNMENT = 32;
+
+    /** Whether the device can read {@code bytes} in place: a non-empty direct buffer at {@link #ALIGNMENT}. */
+    static boolean canWrap(ByteBuffer bytes) {
+        return bytes.isDirect() && bytes.hasRemaining() && bytes.alignmentOffset(bytes.position(), ALIGNMENT) == 0;
     }
 
     static ClBuffer wrap(ClRuntime runtime, String name, DType dtype, long length, ByteBuffer bytes) {
