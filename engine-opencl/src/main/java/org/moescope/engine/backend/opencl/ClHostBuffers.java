@@ -20,6 +20,19 @@ final class ClHostBuffers {
     private ClHostBuffers() {
     }
 
+    /**
+     * Host bytes must start on this many bytes to be read in place: GGUF's default data alignment. The weight kernels
+     * read through LOAD_W* and vloadN, which need only the element's alignment (4 bytes at most), so a tensor of a
+     * GGUF file qualifies wherever its data section starts (POCL asks 128 for its own buffers, which a file whose
+     * header ends elsewhere would never meet).
+     */
+    static final int ALIGNMENT = 32;
+
+    /** Whether the device can read {@code bytes} in place: a non-empty direct buffer at {@link #ALIGNMENT}. */
+    static boolean canWrap(ByteBuffer bytes) {
+        return bytes.isDirect() && bytes.hasRemaining() && bytes.alignmentOffset(bytes.position(), ALIGNMENT) == 0;
+    }
+
     static ClBuffer wrap(ClRuntime runtime, String name, DType dtype, long length, ByteBuffer bytes) {
         long size = dtype.bytesOf(length);
         if (!bytes.isDirect() || bytes.remaining() != size) {

@@ -78,7 +78,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public DeviceBuffer wrapReadOnly(String name, DType dtype, long length, ByteBuffer bytes) {
-        if (sharesHostMemory() && bytes.isDirect() && bytes.hasRemaining()) {
+        if (sharesHostMemory() && ClHostBuffers.canWrap(bytes)) {
             return ClHostBuffers.wrap(runtime, name, dtype, length, bytes);
         }
         return Backend.super.wrapReadOnly(name, dtype, length, bytes);

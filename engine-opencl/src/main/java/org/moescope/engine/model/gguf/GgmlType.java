@@ -66,7 +66,7 @@ public final class GgmlType {
         return String.join(", ", names);
     }
 
-    /** "Q4_K (12)": how an error names a type. */
+    /** "Q4_K (ggml type 12)": how an error names a type. */
     static String describe(int id) {
         return String.format(Locale.ROOT, "%s (ggml type %d)", nameOf(id), id);
     }

@@ -15,6 +15,8 @@ import org.moescope.engine.backend.EngineException;
  */
 final class GgufCursor {
 
+    /** The longest string read (a chat template is some KB): a corrupt length never becomes a huge allocation. */
+    static final long MAX_STRING_BYTES = 64L << 20;
     /** Bytes mapped at a time while reading the header. */
     private static final long WINDOW_BYTES = 64L << 20;
 
@@ -142,8 +144,9 @@ final class GgufCursor {
             throw error("the file is truncated or corrupt: a string claims " + Long.toUnsignedString(length)
                     + " bytes, but only " + remaining() + " remain in the file");
         }
-        if (length > Integer.MAX_VALUE - 8) {
-            throw error("a string of " + length + " bytes is longer than MoEScope can hold");
+        if (length > MAX_STRING_BYTES) {
+            throw error("a string of " + length + " bytes is longer than any GGUF key or value MoEScope reads ("
+                    + MAX_STRING_BYTES + " bytes at most): the file is corrupt");
         }
         byte[] bytes = new byte[(int) length];
         int index = at(length);

@@ -209,13 +209,18 @@ public final class GgufFile implements AutoCloseable {
      * {@code dstOffset}, one mapped region at a time; quantized blocks go up as they are.
      */
     public void upload(GgufTensor tensor, Backend backend, DeviceBuffer dst, long dstOffset) {
+        upload(tensor, backend, dst, dstOffset, MAX_REGION_BYTES);
+    }
+
+    /** As {@link #upload(GgufTensor, Backend, DeviceBuffer, long)}, in regions of at most {@code regionBytes}. */
+    void upload(GgufTensor tensor, Backend backend, DeviceBuffer dst, long dstOffset, long regionBytes) {
         if (dst.dtype() != tensor.dtype()) {
             throw new IllegalArgumentException("tensor '" + tensor.name() + "' is " + tensor.dtype()
                     + " but buffer '" + dst.name() + "' is " + dst.dtype());
         }
         int blockBytes = tensor.dtype().blockBytes();
         int blockElements = tensor.dtype().blockElements();
-        long chunk = MAX_REGION_BYTES - MAX_REGION_BYTES % blockBytes;
+        long chunk = Math.max(blockBytes, regionBytes - regionBytes % blockBytes);
         for (long at = 0; at < tensor.bytes(); at += chunk) {
             int length = (int) Math.min(chunk, tensor.bytes() - at);
             backend.upload(dst, dstOffset + at / blockBytes * blockElements, bytes(tensor, at, length));

@@ -25,6 +25,8 @@ record GgufHeader(int version, Map<String, GgufValue> metadata, List<GgufTensor>
     static final long DEFAULT_ALIGNMENT = 32;
     /** ggml's GGML_MAX_DIMS. */
     static final int MAX_DIMS = 4;
+    /** The longest metadata array read: each element is an object, so a corrupt count must not fill the heap. */
+    static final long MAX_ARRAY_ELEMENTS = 1L << 24;
     /** Arrays nested deeper than this are refused (each level recurses). */
     private static final int MAX_NESTING = 16;
     /** The fewest bytes a key/value pair takes: an empty key's length, the type, one byte of value. */
@@ -139,8 +141,9 @@ record GgufHeader(int version, Map<String, GgufValue> metadata, List<GgufTensor>
                     + element + " elements, but the " + in.remaining() + " bytes left in the file could hold at most "
                     + room);
         }
-        if (n > Integer.MAX_VALUE - 8) {
-            throw in.error("an array of " + n + " elements is longer than MoEScope can hold");
+        if (n > MAX_ARRAY_ELEMENTS) {
+            throw in.error("an array of " + n + " elements is longer than any GGUF array MoEScope reads ("
+                    + MAX_ARRAY_ELEMENTS + " at most; a vocabulary has some 10^5): the file is corrupt");
         }
         List<Object> items = new ArrayList<>((int) Math.min(n, 1 << 16)); // grows with what is really read
         for (long i = 0; i < n; i++) {

@@ -66,15 +66,14 @@ public final class GgufLoader {
 
     /** The llama.cpp tensor name that fills the layout buffer {@code key}. */
     public static String tensorName(String key) {
-        switch (key) {
-            case "model.embed_tokens.weight":
-                return "token_embd.weight";
-            case "model.norm.weight":
-                return "output_norm.weight";
-            case "lm_head.weight":
-                return "output.weight";
-            default:
-                break;
+        String global = switch (key) {
+            case "model.embed_tokens.weight" -> "token_embd.weight";
+            case "model.norm.weight" -> "output_norm.weight";
+            case "lm_head.weight" -> "output.weight";
+            default -> null;
+        };
+        if (global != null) {
+            return global;
         }
         String prefix = "model.layers.";
         if (!key.startsWith(prefix)) {

@@ -1,5 +1,6 @@
 package org.moescope.engine.model.gguf;
 
+import java.util.List;
 import org.moescope.engine.tokenizer.GgufVocabulary;
 
 /** The tokenizer a GGUF file embeds, from llama.cpp's {@code tokenizer.ggml.*} keys. */
@@ -19,7 +20,7 @@ public final class GgufVocabularyReader {
                 file.require(MODEL).asString(MODEL),
                 string(file, "tokenizer.ggml.pre"),
                 file.require("tokenizer.ggml.tokens").asStrings("tokenizer.ggml.tokens"),
-                file.get("tokenizer.ggml.merges") == null ? java.util.List.of()
+                file.get("tokenizer.ggml.merges") == null ? List.of()
                         : file.get("tokenizer.ggml.merges").asStrings("tokenizer.ggml.merges"),
                 file.get("tokenizer.ggml.token_type") == null ? null
                         : file.get("tokenizer.ggml.token_type").asInts("tokenizer.ggml.token_type"),

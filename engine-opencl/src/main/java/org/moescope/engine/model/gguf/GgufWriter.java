@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +73,7 @@ public final class GgufWriter {
     public GgufWriter addTensor(String name, DType dtype, long[] ne, ByteBuffer data) {
         long bytes = dtype.bytesOf(elements(ne));
         if (data.remaining() != bytes) {
-            throw new IllegalArgumentException("tensor '" + name + "': " + dtype + " ne=" + java.util.Arrays.toString(ne)
+            throw new IllegalArgumentException("tensor '" + name + "': " + dtype + " ne=" + Arrays.toString(ne)
                     + " takes " + bytes + " bytes, got " + data.remaining());
         }
         ByteBuffer copy = data.duplicate();

@@ -104,6 +104,22 @@ class GgufBadInputTest {
         assertMessage(b -> b.putLong(name.valueAt(), -5), "'general.name'", "a string claims 18446744073709551611");
     }
 
+    /** Counts and lengths a large file could hold but no real one has: refused before they fill the heap. */
+    @Test
+    void metadataTooLargeToBeRealIsRefused() {
+        Path p = tmp.resolve("large.gguf");
+        GgufWriter w = new GgufWriter();
+        w.put("big.string", GgufValue.string("x".repeat((int) GgufCursor.MAX_STRING_BYTES + 1)));
+        w.write(p);
+        EngineException s = assertThrows(EngineException.class, () -> GgufFile.open(p));
+        assertTrue(s.getMessage().contains("'big.string'") && s.getMessage().contains("longer than any"), s.getMessage());
+        List<Object> many = java.util.Collections.nCopies((int) GgufHeader.MAX_ARRAY_ELEMENTS + 1, (Object) 1L);
+        new GgufWriter().put("big.array", new GgufValue(GgufValueType.ARRAY, new GgufArray(GgufValueType.UINT8, many)))
+                .write(p);
+        EngineException a = assertThrows(EngineException.class, () -> GgufFile.open(p));
+        assertTrue(a.getMessage().contains("'big.array'") && a.getMessage().contains("longer than any"), a.getMessage());
+    }
+
     @Test
     void unknownValueTypes() throws IOException {
         GgufLayout.Kv arch = layout.kv("general.architecture");

@@ -10,7 +10,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.moescope.engine.backend.DType;
+import org.moescope.engine.backend.DeviceBuffer;
 import org.moescope.engine.backend.EngineException;
+import org.moescope.engine.backend.java.JavaBackend;
 
 class GgufFileTest {
 
@@ -190,19 +192,30 @@ class GgufFileTest {
         assertTrue(e.getMessage().contains("rows of 128 elements"), e.getMessage());
     }
 
+    /** A tensor larger than one mapped region goes up region by region, each at its own element offset. */
+    @Test
+    void uploadsATensorRegionByRegion() {
+        Path path = tmp.resolve("r.gguf");
+        float[] values = new float[25];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i * 0.5f - 3;
+        }
+        new GgufWriter().addTensor("x", DType.F32, new long[] {25}, floats(values)).write(path);
+        try (GgufFile f = GgufFile.open(path); JavaBackend backend = new JavaBackend()) {
+            DeviceBuffer b = backend.allocate("x", DType.F32, 27);
+            f.upload(f.tensors().get("x"), backend, b, 2, 12); // regions of 3 floats
+            float[] back = backend.readFloats(b, 0, 27);
+            assertEquals(0f, back[0]);
+            assertEquals(0f, back[1]);
+            assertArrayEquals(values, Arrays.copyOfRange(back, 2, 27));
+        }
+    }
+
     static ByteBuffer floats(float... v) {
         ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         for (float x : v) {
             b.putFloat(x);
         }
         return b.flip();
-    }
-
-    static List<Float> list(float... v) {
-        List<Float> out = new ArrayList<>();
-        for (float x : v) {
-            out.add(x);
-        }
-        return out;
     }
 }

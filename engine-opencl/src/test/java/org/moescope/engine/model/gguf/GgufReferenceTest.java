@@ -6,12 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.google.gson.Gson;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.moescope.engine.OpenClTestSupport;
+import org.moescope.engine.backend.opencl.OpenClBackend;
+import org.moescope.engine.model.LoadProgress;
+import org.moescope.engine.model.ModelWeights;
 import org.moescope.engine.model.TestBackends;
 import org.moescope.engine.moe.MoeOptions;
 import org.moescope.engine.session.InferenceSession;
@@ -57,6 +65,53 @@ class GgufReferenceTest {
                 assertArrayEquals(ref.greedy_continuation(), r.greedyContinuation(), "greedy tokens " + options.label());
             }
         }
+    }
+
+    /**
+     * gguf-tiny-k rewritten so that its data section, and so every tensor, starts 32 bytes past a 128-byte boundary
+     * (POCL's own buffer alignment, which most real files miss): a CPU device still reads it in place, exactly.
+     */
+    @Test
+    void aFileWhoseTensorsMissTheDeviceBufferAlignmentIsReadInPlaceExactly(@TempDir Path tmp) throws IOException {
+        Path shifted = shiftedCopy(GgufFixtures.model("gguf-tiny-k"), tmp);
+        Reference ref = reference("gguf-tiny-k");
+        try (GgufFile file = GgufFile.open(shifted); OpenClBackend backend = OpenClTestSupport.openOrSkip()) {
+            Assumptions.assumeTrue(backend.sharesHostMemory(), "the OpenCL device is not a CPU device");
+            for (GgufTensor t : file.tensors().values()) {
+                assertEquals(32, t.fileOffset() % 128, t.name());
+            }
+            try (ModelWeights weights = GgufLoader.load(file, GgufModelConfig.from(file), backend, LoadProgress.NONE)) {
+                assertEquals(0, backend.allocatedBytes(), "every tensor read in place");
+            }
+        }
+        try (InferenceSession session = InferenceSession.open(new ModelSource.Gguf(shifted),
+                OpenClTestSupport.openOrSkip(), null)) {
+            ScoreResult r = session.score(ref.prompt_ids(), ref.greedy_continuation().length, MoeOptions.DEFAULT);
+            assertLogits(ref, r.prefillLogits(), "shifted");
+            assertArrayEquals(ref.greedy_continuation(), r.greedyContinuation());
+        }
+    }
+
+    /** The same metadata and tensors plus a padding key sized so that the data section starts at 32 mod 128. */
+    private static Path shiftedCopy(Path original, Path dir) {
+        try (GgufFile f = GgufFile.open(original)) {
+            for (int pad = 0; pad < 128; pad += 32) {
+                GgufWriter w = new GgufWriter();
+                f.metadata().forEach(w::put);
+                w.put("moescope.test.padding", GgufValue.string("x".repeat(pad)));
+                for (GgufTensor t : f.tensors().values()) {
+                    w.addTensor(t.name(), t.dtype(), t.ne(), f.bytes(t, 0, (int) t.bytes()));
+                }
+                Path out = dir.resolve("shifted-" + pad + ".gguf");
+                w.write(out);
+                try (GgufFile written = GgufFile.open(out)) {
+                    if (written.tensors().values().iterator().next().fileOffset() % 128 == 32) {
+                        return out;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no padding puts the data section at 32 mod 128");
     }
 
     private static void assertLogits(Reference ref, float[] logits, String label) {
