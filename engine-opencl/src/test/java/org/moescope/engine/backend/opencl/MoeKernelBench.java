@@ -112,6 +112,8 @@ public final class MoeKernelBench {
                             Double.NaN);
                     release(xq, actQ);
                 }
+                report("gemv (again)", dtype, "B=" + batch, t.gemvDefines(), time(() -> moe.expertGemv(x, TOP_K, gate,
+                        idBuf, out, pairs, EXPERTS, HIDDEN, INTER)), 2.0 * pairs * INTER * HIDDEN, weightBytes, Double.NaN);
             }
             release(x, idBuf, out, act, down);
         }
