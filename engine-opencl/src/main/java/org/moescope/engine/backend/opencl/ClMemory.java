@@ -12,6 +12,7 @@ import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 import org.moescope.engine.backend.DeviceMemoryException;
 import org.moescope.engine.backend.Precision;
+import org.moescope.engine.backend.quant.BlockDequantizer;
 
 /**
  * Buffers and transfers: allocation with up-front memory checks, uploads, typed writes and reads, copies and fills.
@@ -158,7 +159,7 @@ final class ClMemory {
             case I32 -> throw new IllegalArgumentException("src ('" + s.name() + "') is I32; use readInts");
             default -> {
                 ByteBuffer blocks = readBytes(src, offset, count);
-                dequantize(s.dtype(), blocks, out);
+                BlockDequantizer.dequantize(s.dtype(), blocks, out, 0, count);
             }
         }
         return out;
@@ -217,10 +218,6 @@ final class ClMemory {
             throw launcher.failure("clEnqueueCopyBuffer(" + s.name() + " -> " + d.name() + ")", rc);
         }
         timer.record(event);
-    }
-
-    private static void dequantize(DType dtype, ByteBuffer blocks, float[] out) {
-        throw new UnsupportedOperationException("host dequantization of " + dtype + " waits for BlockDequantizer");
     }
 
     /** Throws naming {@code param} unless {@code elements} is a whole number of b's blocks. */
