@@ -1,13 +1,6 @@
 package org.moescope.engine.backend.opencl;
 
-import static org.jocl.CL.CL_DEVICE_SINGLE_FP_CONFIG;
-import static org.jocl.CL.CL_FP_DENORM;
-import static org.jocl.CL.CL_SUCCESS;
-import static org.jocl.CL.clGetDeviceInfo;
-
 import java.util.List;
-import org.jocl.Pointer;
-import org.jocl.Sizeof;
 import org.jocl.cl_kernel;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
@@ -28,23 +21,8 @@ public final class KernelLauncher {
         this.runtime = runtime;
         this.programs = programs;
         this.tuning = tuning;
-        this.tuningDefines = tuning.defines() + (keepsDenormals(runtime.device()) ? "" : " -DW_NO_DENORMS");
+        this.tuningDefines = tuning.defines();
         this.timer = timer;
-    }
-
-    /**
-     * Whether the device computes with single-precision subnormals (CL_FP_DENORM), which the quantized weights' fast
-     * f16 scale conversion needs (kernels/common.cl); {@code -Dmoescope.cl.W_NO_DENORMS=1} makes a device count as one
-     * without (tests of the other conversion).
-     */
-    static boolean keepsDenormals(ClDevice device) {
-        if (Boolean.parseBoolean(System.getProperty("moescope.cl.W_NO_DENORMS", "false"))
-                || "1".equals(System.getProperty("moescope.cl.W_NO_DENORMS"))) {
-            return false;
-        }
-        long[] config = new long[1];
-        int rc = clGetDeviceInfo(device.id(), CL_DEVICE_SINGLE_FP_CONFIG, Sizeof.cl_ulong, Pointer.to(config), null);
-        return rc == CL_SUCCESS && (config[0] & CL_FP_DENORM) != 0;
     }
 
     public ClRuntime runtime() {

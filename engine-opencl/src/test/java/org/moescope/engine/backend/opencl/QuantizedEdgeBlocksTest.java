@@ -26,19 +26,6 @@ class QuantizedEdgeBlocksTest {
 
     @AutoClose
     private final OpenClBackend cl = OpenClTestSupport.openOrSkip();
-    /** A backend that converts f16 scales as on a device without float subnormals. */
-    @AutoClose
-    private final OpenClBackend noDenormals = withoutDenormals();
-
-    private static OpenClBackend withoutDenormals() {
-        String key = "moescope.cl.W_NO_DENORMS";
-        System.setProperty(key, "1");
-        try {
-            return OpenClTestSupport.openOrSkip();
-        } finally {
-            System.clearProperty(key);
-        }
-    }
 
     @Test
     void q8_0EdgeScalesAndQuants() {
@@ -118,13 +105,8 @@ class QuantizedEdgeBlocksTest {
         return ByteBuffer.allocate(count * dtype.blockBytes()).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** The values as rows of {@code in} weights, through the embedding and the CPU rows matmul, both conversions. */
+    /** The values as rows of {@code in} weights, through the embedding and the CPU rows matmul. */
     private void check(DType dtype, ByteBuffer bytes, float[] want, int in) {
-        check(cl, dtype, bytes, want, in);
-        check(noDenormals, dtype, bytes, want, in);
-    }
-
-    private static void check(OpenClBackend cl, DType dtype, ByteBuffer bytes, float[] want, int in) {
         int rows = want.length / in;
         try (DeviceBuffer w = cl.allocate("edge", dtype, want.length);
              DeviceBuffer ids = cl.allocate("ids", DType.I32, rows);

@@ -62,18 +62,15 @@ inline float sum16(float16 v) {
     }
 
 // The float of f16 bits h, exactly (vload_half's value, which POCL computes with a dozen integer instructions and a
-// branch, a cost paid per block of weights): the magnitude bits moved into a float's place and rescaled by 2^112,
-// exact for normal and subnormal halves alike where the device keeps float subnormals; without them (W_NO_DENORMS,
-// set by the host from CL_FP_DENORM) subnormal halves are converted from their integer value instead.
+// branch, a cost paid per block of weights), without branches and without float subnormal arithmetic (a microcode
+// assist of a hundred cycles on x86, and small scales are common): a normal half by moving its bits and rebiasing
+// the exponent, a subnormal one (or zero) by converting its integer value, blended by a mask.
 inline __attribute__((always_inline)) float half_bits_to_float(uint h) {
     const uint em = h & 0x7fffu;
-#ifdef W_NO_DENORMS
-    float f = em < 0x400u ? (float) em * 0x1p-24f : as_float((em << 13) + 0x38000000u);
-#else
-    float f = as_float(em << 13) * 0x1p112f;
-#endif
-    f = em >= 0x7c00u ? as_float((em << 13) | 0x7f800000u) : f;   // inf, NaN
-    return as_float(as_uint(f) | ((h & 0x8000u) << 16));
+    const uint normal = em >= 0x7c00u ? (em << 13) | 0x7f800000u : (em << 13) + 0x38000000u;   // inf, NaN
+    const uint small = as_uint((float) (int) em * 0x1p-24f);
+    const uint mask = -(uint) (em < 0x400u);
+    return as_float((small & mask) | (normal & ~mask) | ((h & 0x8000u) << 16));
 }
 
 // The f16 at byte offset `at` of a block (blocks are 2-byte aligned: every block size is even).
