@@ -33,6 +33,18 @@ final class MoeParityFixture implements AutoCloseable {
         return t;
     }
 
+    /**
+     * A quantized tensor: RandomBlocks' blocks (fillRandom) on the OpenCL side and their exact dequantized values
+     * (readFloats, BlockDequantizer) as F32 on the Java side, the reference the kernels' products must match.
+     */
+    Twin quantized(String name, DType dtype, long length, long seed, float scale) {
+        DeviceBuffer q = track(cl, name, dtype, length);
+        cl.fillRandom(q, seed, scale);
+        DeviceBuffer ref = track(java, name, DType.F32, length);
+        java.write(ref, cl.readFloats(q, 0, Math.toIntExact(length)));
+        return new Twin(q, ref);
+    }
+
     Twin floats(String name, float[] values) {
         Twin t = zeros(name, DType.F32, values.length);
         cl.write(t.cl, values);
