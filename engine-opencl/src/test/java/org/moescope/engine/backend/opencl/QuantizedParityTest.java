@@ -20,7 +20,9 @@ import org.moescope.engine.moe.DispatchPlan;
  * kernels decode the same values, so only the summation order differs): the dense matmul (CPU rows kernel, GPU GEMV
  * and tiled GEMM), the embedding (exact), the expert GEMV and fused gate+up+SiLU (lanes per row; whole rows with 1, 3
  * and 32 rows per item, with pairs that share an expert) and the grouped GEMM (local-memory tiles, barrier-free tiles,
- * indirect and direct dispatch). Within 2e-5 * (1 + |reference|), as the float parity tests.
+ * indirect and direct dispatch). Within 2e-5 * (1 + |reference|), as the float parity tests. With Q8 activations
+ * (quantizeQ8, then the same products with a Q8_0 x) the reference takes the dequantized Q8 x: the integer dot
+ * products are exact, so the same bound holds.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QuantizedParityTest {
@@ -207,5 +209,72 @@ class QuantizedParityTest {
             }
             f.releaseBuffers();
         }
+    }
+
+    static Stream<Arguments> q8Cases() {
+        List<Arguments> all = new ArrayList<>();
+        for (DType dtype : TYPES) {
+            all.add(Arguments.of(dtype + " lanes / local tiles", dtype, new MoeKernelTuning(8, 12, 4, 2, 3, 8, 4, 1, 16,
+                    false)));
+            all.add(Arguments.of(dtype + " whole rows", dtype, new MoeKernelTuning(7, 3, 4, 1, 1, 1, 1, 5, 16, true)));
+        }
+        return all.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("q8Cases")
+    void q8Activations(String label, DType dtype, MoeKernelTuning tuning) {
+        var moe = new OpenClMoeKernels(f.cl.launcher(), tuning);
+        int tokens = 6;
+        int k = 3;
+        int pairs = tokens * k;
+        int experts = 5;
+        int hidden = 512;
+        int inter = 256;
+        int[] ids = DispatchParityTest.distinctPerToken(new Random(12), tokens, experts, k);
+        var idBuf = f.ints("ids", ids);
+        var gate = f.quantized("gate", dtype, (long) experts * inter * hidden, 41, 0.5f);
+        var up = f.quantized("up", dtype, (long) experts * inter * hidden, 42, 0.5f);
+        var down = f.quantized("down", dtype, (long) experts * hidden * inter, 43, 0.5f);
+        var x = q8("x", tokens, hidden, 44);
+        var out = f.zeros("out", DType.F32, (long) pairs * inter);
+        f.java.expertGemv(x.java(), k, gate.java(), idBuf.java(), out.java(), pairs, experts, hidden, inter);
+        f.cl.fill(out.cl(), Float.NaN);
+        moe.expertGemv(x.cl(), k, gate.cl(), idBuf.cl(), out.cl(), pairs, experts, hidden, inter);
+        f.assertClose(out, pairs * inter, TOLERANCE, label + " Q8 gemv");
+        f.java.expertGateUpSilu(x.java(), k, gate.java(), up.java(), idBuf.java(), out.java(), pairs, experts, hidden,
+                inter);
+        f.cl.fill(out.cl(), Float.NaN);
+        moe.expertGateUpSilu(x.cl(), k, gate.cl(), up.cl(), idBuf.cl(), out.cl(), pairs, experts, hidden, inter);
+        f.assertClose(out, pairs * inter, TOLERANCE, label + " Q8 gate_up_silu");
+
+        var act = q8("act", pairs, inter, 45);
+        var downOut = f.zeros("downOut", DType.F32, (long) pairs * hidden);
+        DispatchPlan plan = DispatchPlan.fromIds(ids, tokens, experts, k);
+        var counts = f.ints("counts", plan.counts());
+        var offsets = f.ints("offsets", plan.offsets());
+        var sorted = f.ints("sortedPairs", plan.sortedPairs());
+        DeviceBuffer workList = f.clBuffer("workList", DType.I32,
+                2L * DispatchPlan.maxTiles(pairs, experts, moe.groupedGemmTileRows()) + 1);
+        moe.buildDispatch(idBuf.cl(), counts.cl(), offsets.cl(), sorted.cl(), workList, tokens, experts, k,
+                moe.groupedGemmTileRows());
+        f.java.groupedGemm(act.java(), 1, down.java(), downOut.java(), counts.java(), offsets.java(), sorted.java(),
+                null, tokens, k, experts, inter, hidden, plan.maxPerExpert());
+        for (boolean indirect : new boolean[] {true, false}) {
+            f.cl.fill(downOut.cl(), Float.NaN);
+            moe.groupedGemm(act.cl(), 1, down.cl(), downOut.cl(), counts.cl(), offsets.cl(), sorted.cl(),
+                    indirect ? workList : null, tokens, k, experts, inter, hidden, plan.maxPerExpert());
+            f.assertClose(downOut, pairs * hidden, TOLERANCE, label + " Q8 grouped gemm" + (indirect ? " indirect" : " direct"));
+        }
+    }
+
+    /** Random F32 rows quantized by the device into Q8_0 (OpenCL side) and their dequantized values (Java side). */
+    private MoeParityFixture.Twin q8(String name, int rows, int n, long seed) {
+        var x = f.random(name + ".f32", DType.F32, (long) rows * n, seed, 1f);
+        DeviceBuffer xq = f.clBuffer(name, DType.Q8_0, (long) rows * n);
+        f.cl.quantizeQ8(x.cl(), xq, rows, n);
+        var ref = f.zeros(name + ".dequantized", DType.F32, (long) rows * n);
+        f.java.write(ref.java(), f.cl.readFloats(xq, 0, rows * n));
+        return new MoeParityFixture.Twin(xq, ref.java());
     }
 }
