@@ -34,6 +34,30 @@ public interface Backend extends AutoCloseable {
     /** Copies raw little-endian elements of {@code dst.dtype()} from {@code src} (position..limit) to {@code dst} at {@code dstOffset}. */
     void upload(DeviceBuffer dst, long dstOffset, ByteBuffer src);
 
+    /**
+     * Whether {@link #wrapReadOnly} hands the host bytes to the device without copying them (a device that shares
+     * host memory, such as an OpenCL CPU device): weights from a mapped model file then take no memory of their own.
+     */
+    default boolean sharesHostMemory() {
+        return false;
+    }
+
+    /**
+     * A weight buffer of {@code length} elements holding {@code bytes} (raw little-endian elements, a direct buffer such
+     * as a mapped region of a model file), which nothing writes afterwards. Where the device {@link #sharesHostMemory()}
+     * it reads {@code bytes} in place and keeps them reachable until closed; elsewhere it allocates and uploads.
+     */
+    default DeviceBuffer wrapReadOnly(String name, DType dtype, long length, ByteBuffer bytes) {
+        DeviceBuffer buffer = allocate(name, dtype, length);
+        try {
+            upload(buffer, 0, bytes);
+            return buffer;
+        } catch (RuntimeException | Error e) {
+            buffer.close();
+            throw e;
+        }
+    }
+
     void write(DeviceBuffer dst, long dstOffset, float[] src, int srcOffset, int count);
 
     void write(DeviceBuffer dst, long dstOffset, int[] src, int srcOffset, int count);
