@@ -11,9 +11,11 @@ import org.moescope.engine.backend.quant.RandomBlocks;
 final class FillKernels {
     private static final int LOCAL = 64;
     private final KernelLauncher launcher;
+    private final ClMemory memory;
 
-    FillKernels(KernelLauncher launcher) {
+    FillKernels(KernelLauncher launcher, ClMemory memory) {
         this.launcher = launcher;
+        this.memory = memory;
     }
 
     void fillRandom(DeviceBuffer dst, long seed, float scale) {
@@ -33,8 +35,8 @@ final class FillKernels {
     void fill(DeviceBuffer dst, float value) {
         ClBuffer d = floatBuffer(dst);
         if (d.dtype().isQuantized()) {
-            throw new UnsupportedOperationException("fill of a quantized buffer ('" + d.name() + "', " + d.dtype()
-                    + ") is not supported on OpenCL yet");
+            memory.fillBlocks(d, value);
+            return;
         }
         launcher.launch("fill", "fill_value", KernelLauncher.weightDefine(d.dtype()))
                 .arg(d).arg(d.length()).arg(value).run1d(d.length(), LOCAL);

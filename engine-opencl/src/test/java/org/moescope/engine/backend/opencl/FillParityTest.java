@@ -15,6 +15,7 @@ import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 import org.moescope.engine.backend.Precision;
 import org.moescope.engine.backend.SyntheticRandom;
+import org.moescope.engine.backend.java.JavaBackend;
 import org.moescope.engine.backend.quant.BlockDequantizer;
 import org.moescope.engine.backend.quant.RandomBlocks;
 
@@ -73,6 +74,28 @@ class FillParityTest {
                 assertEquals(values[3 * dtype.blockElements() + i], window[i], 0f, dtype + " window value " + i);
             }
             assertTrue(largest > 0.2 * scale && largest < 1.2 * scale, dtype + " values spread to " + largest);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
+    void fillOfQuantizedBuffersGivesTheQuantizedConstantBlock(DType dtype) {
+        float value = -0.3f;
+        long n = 70L * dtype.blockElements();
+        try (DeviceBuffer b = cl.allocate("const." + dtype, dtype, n); JavaBackend java = new JavaBackend();
+             DeviceBuffer ref = java.allocate("const." + dtype, dtype, n)) {
+            cl.fill(b, value);
+            java.fill(ref, value);
+            ByteBuffer got = cl.readBytes(b, 0, n);
+            ByteBuffer want = java.readBytes(ref, 0, n);
+            for (int i = 0; i < want.remaining(); i++) {
+                assertEquals(want.get(want.position() + i), got.get(got.position() + i), dtype + " byte " + i);
+            }
+            float[] values = cl.readFloats(b, 0, (int) n);
+            for (float v : values) {
+                assertEquals(values[0], v, 0f, dtype + ": every block the same");
+            }
+            assertEquals(value, values[0], 0.05f, dtype + " quantized constant");
         }
     }
 

@@ -3,6 +3,7 @@ package org.moescope.engine.backend.opencl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.moescope.engine.OpenClTestSupport;
@@ -34,15 +35,26 @@ final class MoeParityFixture implements AutoCloseable {
     }
 
     /**
-     * A quantized tensor: RandomBlocks' blocks (fillRandom) on the OpenCL side and their exact dequantized values
-     * (readFloats, BlockDequantizer) as F32 on the Java side, the reference the kernels' products must match.
+     * A quantized tensor of RandomBlocks' blocks (fillRandom) on both backends, checked to be the same bytes: the Java
+     * reference decodes them exactly as ggml does, so the kernels' products differ from its only by summation order.
      */
     Twin quantized(String name, DType dtype, long length, long seed, float scale) {
-        DeviceBuffer q = track(cl, name, dtype, length);
-        cl.fillRandom(q, seed, scale);
-        DeviceBuffer ref = track(java, name, DType.F32, length);
-        java.write(ref, cl.readFloats(q, 0, Math.toIntExact(length)));
-        return new Twin(q, ref);
+        Twin t = random(name, dtype, length, seed, scale);
+        assertSameBytes(t, length, name);
+        return t;
+    }
+
+    /** Asserts the stored bytes of the first {@code length} elements are the same on both backends. */
+    void assertSameBytes(Twin t, long length, String what) {
+        ByteBuffer c = cl.readBytes(t.cl(), 0, length);
+        ByteBuffer j = java.readBytes(t.java(), 0, length);
+        assertEquals(j.remaining(), c.remaining(), what + ": bytes");
+        for (int i = 0; i < j.remaining(); i++) {
+            if (c.get(c.position() + i) != j.get(j.position() + i)) {
+                fail(what + ": byte " + i + " is " + c.get(c.position() + i) + " on OpenCL, "
+                        + j.get(j.position() + i) + " on the Java reference");
+            }
+        }
     }
 
     Twin floats(String name, float[] values) {
