@@ -55,6 +55,33 @@ public record WeightTypes(String fileType, List<DType> experts, List<DType> atte
                 weights.embed().dtype(), weights.lmHead().dtype());
     }
 
+    /**
+     * The name llama.cpp gives a GGUF file's {@code general.file_type} (its {@code llama_ftype}), e.g. 15 ->
+     * "Q4_K_M", for the {@code fileType} label; "file type N" for a value it does not name here.
+     */
+    public static String fileTypeName(long fileType) {
+        return switch ((int) Math.min(Integer.MAX_VALUE, Math.max(Integer.MIN_VALUE, fileType))) {
+            case 0 -> "F32";
+            case 1 -> "F16";
+            case 2 -> "Q4_0";
+            case 3 -> "Q4_1";
+            case 7 -> "Q8_0";
+            case 8 -> "Q5_0";
+            case 9 -> "Q5_1";
+            case 10 -> "Q2_K";
+            case 11 -> "Q3_K_S";
+            case 12 -> "Q3_K_M";
+            case 13 -> "Q3_K_L";
+            case 14 -> "Q4_K_S";
+            case 15 -> "Q4_K_M";
+            case 16 -> "Q5_K_S";
+            case 17 -> "Q5_K_M";
+            case 18 -> "Q6_K";
+            case 32 -> "BF16";
+            default -> "file type " + fileType;
+        };
+    }
+
     /** Whether the Q8 activations switch takes effect: the model has experts and all of them are quantized. */
     public boolean expertsQuantized() {
         return !experts.isEmpty() && experts.stream().allMatch(DType::isQuantized);

@@ -89,6 +89,18 @@ class WeightTypesTest {
     }
 
     @Test
+    void llamaCppFileTypesHaveTheirNames() {
+        assertEquals("Q4_K_M", WeightTypes.fileTypeName(15));
+        assertEquals("Q5_K_M", WeightTypes.fileTypeName(17));
+        assertEquals("Q6_K", WeightTypes.fileTypeName(18));
+        assertEquals("Q8_0", WeightTypes.fileTypeName(7));
+        assertEquals("Q4_0", WeightTypes.fileTypeName(2));
+        assertEquals("BF16", WeightTypes.fileTypeName(32));
+        assertEquals("file type 99", WeightTypes.fileTypeName(99));
+        assertEquals("file type 4294967296", WeightTypes.fileTypeName(1L << 32));
+    }
+
+    @Test
     void partlyQuantizedExpertsDoNotCountAsQuantized() {
         WeightTypes mixed = WeightTypes.of(model(List.of(layer(DType.F16, DType.Q4_K)), DType.Q4_K, null));
         assertEquals(List.of(DType.Q4_K, DType.F16), mixed.experts());
