@@ -89,6 +89,22 @@ class ModelChoiceAndQ8Test {
             }
         }
 
+        // the stage table counts the weights each MoE stage read in their stored type (BF16: 2 bytes a weight)
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(fx(() -> window.timeline().isCurrent()));
+        var config = fx(() -> vm.configProperty().get());
+        var rows = fx(() -> window.timeline().stageTable().summary().rows());
+        var router = rows.stream().filter(r -> r.block().equals("moe") && r.stage().equals("router")).toList();
+        assertFalse(router.isEmpty());
+        for (var r : router) {
+            assertEquals(r.calls() * 2L * config.numExperts() * config.hiddenSize(), r.weightBytes(), r.toString());
+        }
+        var fused = rows.stream().filter(r -> r.stage().equals("gate_up_silu")).findFirst().orElseThrow();
+        long matrix = 2L * config.moeIntermediateSize() * config.hiddenSize();
+        assertTrue(fused.meanWeightBytes() >= 2 * matrix && fused.meanWeightBytes() <= 2 * matrix * config.numExpertsPerTok(),
+                "one decode token reads gate and up of 1 to k experts: " + fused);
+        assertTrue(fx(() -> rows.stream().filter(r -> r.block().equals("attention")).allMatch(r -> r.weightBytes() < 0)));
+
         robot.press(KeyCode.ALT, KeyCode.DIGIT5).release(KeyCode.DIGIT5, KeyCode.ALT);
         WaitForAsyncUtils.waitForFxEvents();
         assertFalse(fx(() -> vm.q8ActivationsProperty().get()), "Alt+5 toggles Q8 activations");

@@ -2,6 +2,7 @@ package org.moescope.engine.model;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.moescope.engine.backend.DType;
@@ -19,14 +20,20 @@ import org.moescope.engine.moe.MoeLayerWeights;
  * @param denseMlp  types of the dense MLP layers' matrices (empty when every layer is MoE)
  * @param embedding type of the token embedding
  * @param output    type of the lm_head (the embedding's when they are tied)
+ * @param moeLayers the types of each MoE layer's matrices, by decoder layer (what a stage of that layer reads)
  */
 public record WeightTypes(String fileType, List<DType> experts, List<DType> attention, List<DType> denseMlp,
-                          DType embedding, DType output) {
+                          DType embedding, DType output, Map<Integer, MoeLayerTypes> moeLayers) {
+
+    /** The stored types of one MoE layer: router {@code [E, h]}, gate and up {@code [E, inter, h]}, down. */
+    public record MoeLayerTypes(DType router, DType gate, DType up, DType down) {
+    }
 
     public WeightTypes {
         experts = List.copyOf(experts);
         attention = List.copyOf(attention);
         denseMlp = List.copyOf(denseMlp);
+        moeLayers = Map.copyOf(moeLayers);
     }
 
     /** The types of {@code weights}, without a file-type label. */
@@ -39,11 +46,15 @@ public record WeightTypes(String fileType, List<DType> experts, List<DType> atte
         Map<DType, Long> experts = new EnumMap<>(DType.class);
         Map<DType, Long> attention = new EnumMap<>(DType.class);
         Map<DType, Long> dense = new EnumMap<>(DType.class);
-        for (LayerWeights layer : weights.layers()) {
+        Map<Integer, MoeLayerTypes> moeLayers = new HashMap<>();
+        for (int l = 0; l < weights.layers().size(); l++) {
+            LayerWeights layer = weights.layers().get(l);
             count(attention, layer.q(), layer.k(), layer.v(), layer.o());
             MoeLayerWeights moe = layer.moe();
             if (moe != null) {
                 count(experts, moe.gate(), moe.up(), moe.down());
+                moeLayers.put(l, new MoeLayerTypes(moe.router().dtype(), moe.gate().dtype(), moe.up().dtype(),
+                        moe.down().dtype()));
             }
             DenseMlpWeights mlp = layer.mlp();
             if (mlp != null) {
@@ -52,7 +63,7 @@ public record WeightTypes(String fileType, List<DType> experts, List<DType> atte
         }
         String label = fileType == null || fileType.isBlank() ? null : fileType.trim();
         return new WeightTypes(label, byWeightCount(experts), byWeightCount(attention), byWeightCount(dense),
-                weights.embed().dtype(), weights.lmHead().dtype());
+                weights.embed().dtype(), weights.lmHead().dtype(), moeLayers);
     }
 
     /**

@@ -55,6 +55,9 @@ class WeightTypesTest {
         assertEquals(DType.Q6_K, types.output());
         assertEquals("Q4_K_M: experts Q4_K/Q6_K, attention Q4_K/Q6_K", types.summary());
         assertTrue(types.expertsQuantized());
+        assertEquals(new WeightTypes.MoeLayerTypes(DType.F32, DType.Q4_K, DType.Q4_K, DType.Q6_K), types.moeLayers().get(0));
+        assertEquals(new WeightTypes.MoeLayerTypes(DType.F32, DType.Q4_K, DType.Q4_K, DType.Q4_K), types.moeLayers().get(2));
+        assertEquals(3, types.moeLayers().size());
     }
 
     @Test
@@ -68,7 +71,7 @@ class WeightTypesTest {
 
         LayerWeights q6Heavy = new LayerWeights(null, null, buf("q", DType.Q6_K, ATTN_QO), buf("k", DType.Q6_K, ATTN_KV),
                 buf("v", DType.Q4_K, ATTN_KV), buf("o", DType.Q6_K, ATTN_QO), null, null,
-                new MoeLayerWeights(null, buf("gate", DType.Q8_0, EXPERTS), buf("up", DType.Q8_0, EXPERTS),
+                new MoeLayerWeights(buf("router", DType.F32, 8L * 256), buf("gate", DType.Q8_0, EXPERTS), buf("up", DType.Q8_0, EXPERTS),
                         buf("down", DType.Q8_0, EXPERTS)), null);
         assertEquals(List.of(DType.Q6_K, DType.Q4_K), WeightTypes.of(model(List.of(q6Heavy), DType.Q8_0, null))
                 .attention(), "Q6_K holds more attention weights here, so it comes first though Q4_K sorts before it");
@@ -78,13 +81,14 @@ class WeightTypesTest {
     void aFloatModelHasNoLabelAndTheQ8SwitchDoesNotApply() {
         LayerWeights bf16 = new LayerWeights(null, null, buf("q", DType.BF16, ATTN_QO), buf("k", DType.BF16, ATTN_KV),
                 buf("v", DType.BF16, ATTN_KV), buf("o", DType.BF16, ATTN_QO), null, null,
-                new MoeLayerWeights(null, buf("gate", DType.BF16, EXPERTS), buf("up", DType.BF16, EXPERTS),
+                new MoeLayerWeights(buf("router", DType.F32, 8L * 256), buf("gate", DType.BF16, EXPERTS), buf("up", DType.BF16, EXPERTS),
                         buf("down", DType.BF16, EXPERTS)), null);
         DenseMlpWeights mlp = new DenseMlpWeights(buf("g", DType.BF16, 4), buf("u", DType.BF16, 4), buf("d", DType.BF16, 4));
         LayerWeights dense = new LayerWeights(null, null, buf("q", DType.BF16, ATTN_QO), buf("k", DType.BF16, ATTN_KV),
                 buf("v", DType.BF16, ATTN_KV), buf("o", DType.BF16, ATTN_QO), null, null, null, mlp);
         WeightTypes types = WeightTypes.of(model(List.of(dense, bf16), DType.BF16, DType.BF16), " ");
         assertEquals("experts BF16, dense MLP BF16, attention BF16", types.summary());
+        assertEquals(java.util.Set.of(1), types.moeLayers().keySet(), "layer 0 is dense");
         assertFalse(types.expertsQuantized());
     }
 
