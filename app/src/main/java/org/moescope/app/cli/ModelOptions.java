@@ -107,8 +107,9 @@ final class ModelOptions {
             session.close();
             throw e;
         }
-        System.err.printf(Locale.ROOT, "%sloaded %s on %s%s%n", terminal ? "\r" + " ".repeat(75) + "\r" : "",
-                session.modelName(), session.device().name(), kvDType == DType.F32 ? "" : ", KV cache " + kvDType);
+        System.err.printf(Locale.ROOT, "%sloaded %s on %s (%s)%s%n", terminal ? "\r" + " ".repeat(75) + "\r" : "",
+                session.modelName(), session.device().name(), session.weightTypes().summary(),
+                kvDType == DType.F32 ? "" : ", KV cache " + kvDType);
         return session;
     }
 
