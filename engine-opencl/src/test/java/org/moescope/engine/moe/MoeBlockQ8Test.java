@@ -10,21 +10,45 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
-import org.moescope.engine.backend.java.JavaBackend;
 import org.moescope.engine.model.ForwardingBackend;
 import org.moescope.engine.profile.Phase;
 import org.moescope.engine.profile.Profiler;
 import org.moescope.engine.profile.StageSpan;
 
 /**
- * The Q8 activations switch of {@link MoeBlock} on the Java reference: which stages and launches it adds on quantized
+ * The Q8 activations switch of {@link MoeBlock} on each backend: which stages and launches it adds on quantized
  * experts, that it changes nothing on float experts, and how far its output is from the float-activation path.
  */
 class MoeBlockQ8Test {
+    private static List<Backend> backends;
+
+    static synchronized List<Backend> backends() {
+        if (backends == null) {
+            backends = MoeTestSupport.openBackends();
+        }
+        return backends;
+    }
+
+    static Stream<Arguments> onEachBackend() {
+        return backends().stream().map(b -> Arguments.of(MoeTestSupport.named(b)));
+    }
+
+    @AfterAll
+    static void closeBackends() {
+        if (backends != null) {
+            backends.forEach(Backend::close);
+            backends = null;
+        }
+    }
+
     // hidden and inter are whole Q8_0 blocks of 32
     private static final MoeShape SHAPE = new MoeShape(64, 32, 6, 2, true);
     private static final int TOKENS = 5;
@@ -35,12 +59,16 @@ class MoeBlockQ8Test {
     private record Launch(String op, DType x) {
     }
 
-    /** Records the quantize and expert launches, then runs them on the reference. */
+    /** Records the quantize and expert launches, then runs them on the backend it wraps (which it does not close). */
     private static final class RecordingBackend extends ForwardingBackend {
         final List<Launch> launches = new ArrayList<>();
 
-        RecordingBackend() {
-            super(new JavaBackend());
+        RecordingBackend(Backend inner) {
+            super(inner);
+        }
+
+        @Override
+        public void close() {
         }
 
         @Override
@@ -77,10 +105,11 @@ class MoeBlockQ8Test {
     private record Run(float[] out, List<String> stages, List<Launch> launches) {
     }
 
-    @Test
-    void onQuantizedExpertsTheSwitchAddsQuantizeStagesAndPassesQ8Blocks() {
-        assumeQuantizedReference();
-        try (RecordingBackend b = new RecordingBackend(); MoeBlock block = new MoeBlock(b, SHAPE, TOKENS);
+    @ParameterizedTest(name = "{0}", autoCloseArguments = false)
+    @MethodSource("onEachBackend")
+    void onQuantizedExpertsTheSwitchAddsQuantizeStagesAndPassesQ8Blocks(Backend backend) {
+        assumeQuantizedOps(backend);
+        try (RecordingBackend b = new RecordingBackend(backend); MoeBlock block = new MoeBlock(b, SHAPE, TOKENS);
              MoeLayerWeights w = q8Weights(b, 1)) {
             float[] x = input(TOKENS, 2);
             int pairs = TOKENS * SHAPE.topK();
@@ -115,9 +144,10 @@ class MoeBlockQ8Test {
         }
     }
 
-    @Test
-    void onFloatExpertsTheSwitchChangesNothing() {
-        try (RecordingBackend b = new RecordingBackend(); MoeBlock block = new MoeBlock(b, SHAPE, TOKENS)) {
+    @ParameterizedTest(name = "{0}", autoCloseArguments = false)
+    @MethodSource("onEachBackend")
+    void onFloatExpertsTheSwitchChangesNothing(Backend backend) {
+        try (RecordingBackend b = new RecordingBackend(backend); MoeBlock block = new MoeBlock(b, SHAPE, TOKENS)) {
             MoeFixture fixture = MoeFixture.random(SHAPE, DType.BF16, 3);
             try (MoeLayerWeights w = fixture.upload(b)) {
                 float[] x = input(TOKENS, 4);
@@ -141,11 +171,11 @@ class MoeBlockQ8Test {
      * leaves room for the two quantizations (input and SiLU output) compounding; a wrong block scale or a lost block
      * gives errors of tens of percent.
      */
-    @Test
-    void q8ActivationsStayWithinTwoPercentOfTheFloatPath() {
-        assumeQuantizedReference();
-        try (Backend b = new JavaBackend(); MoeBlock block = new MoeBlock(b, SHAPE, TOKENS);
-             MoeLayerWeights w = q8Weights(b, 5)) {
+    @ParameterizedTest(name = "{0}", autoCloseArguments = false)
+    @MethodSource("onEachBackend")
+    void q8ActivationsStayWithinTwoPercentOfTheFloatPath(Backend b) {
+        assumeQuantizedOps(b);
+        try (MoeBlock block = new MoeBlock(b, SHAPE, TOKENS); MoeLayerWeights w = q8Weights(b, 5)) {
             float[] x = input(TOKENS, 6);
             for (MoeOptions options : MoeOptions.allSwitchCombinations(false)) {
                 for (Phase phase : Phase.values()) {
@@ -169,16 +199,16 @@ class MoeBlockQ8Test {
 
     // ---------------------------------------------------------------- helpers
 
-    /** Skips (saying why) while the Java reference cannot hold Q8_0 weights or quantize activations yet. */
-    private static void assumeQuantizedReference() {
+    /** Skips (saying why) while {@code b} cannot hold Q8_0 weights or quantize activations yet. */
+    private static void assumeQuantizedOps(Backend b) {
         String missing = null;
-        try (Backend b = new JavaBackend(); DeviceBuffer x = b.allocate("probe.x", DType.F32, 32);
-             DeviceBuffer xq = b.allocate("probe.xq", DType.Q8_0, 32)) {
+        try (DeviceBuffer x = b.allocate("probe.x", DType.F32, 32); DeviceBuffer xq = b.allocate("probe.xq", DType.Q8_0, 32)) {
             b.quantizeQ8(x, xq, 1, 32);
+            b.finish();
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
             missing = e.getMessage();
         }
-        assumeTrue(missing == null, "the Java reference has no quantized ops yet: " + missing);
+        assumeTrue(missing == null, b.kind() + " has no quantized ops yet: " + missing);
     }
 
     private static Run run(Backend backend, MoeBlock block, MoeLayerWeights w, Phase phase, float[] x, int tokens,
