@@ -165,15 +165,15 @@ class MoeBlockQ8Test {
     }
 
     /**
-     * Q8 activations against float activations on the same Q8_0 weights. Each activation is rounded to a 1/254 step
-     * of its block's largest magnitude, i.e. an error of at most 1/254 ≈ 0.4 % of that magnitude per element; summed
-     * over a dot product of random signs it stays well under 1 % of the output's largest magnitude. The bound of 2 %
-     * leaves room for the two quantizations (input and SiLU output) compounding; a wrong block scale or a lost block
-     * gives errors of tens of percent.
+     * Q8 activations against float activations on the same Q8_0 weights. Each activation is rounded to a step of
+     * 1/127 of its block's largest magnitude (an error of up to 0.4 % of that magnitude), in the input and again in
+     * the SiLU output; through dot products of only 64 and 32 terms that leaves the largest output error at about
+     * 1.5 % of the largest output here (measured on the OpenCL kernels). The bound of 3 % is twice that; skipping a
+     * quantization, a wrong block scale or a lost block gives errors of the order of the output itself.
      */
     @ParameterizedTest(name = "{0}", autoCloseArguments = false)
     @MethodSource("onEachBackend")
-    void q8ActivationsStayWithinTwoPercentOfTheFloatPath(Backend b) {
+    void q8ActivationsStayWithinThreePercentOfTheFloatPath(Backend b) {
         assumeQuantizedOps(b);
         try (MoeBlock block = new MoeBlock(b, SHAPE, TOKENS); MoeLayerWeights w = q8Weights(b, 5)) {
             float[] x = input(TOKENS, 6);
@@ -190,7 +190,7 @@ class MoeBlockQ8Test {
                     }
                     String what = phase.label() + " " + options.label();
                     assertTrue(max > 0.1, what + ": the output is not trivially small");
-                    assertTrue(err <= 0.02 * max, what + ": max error " + err + " vs largest output " + max);
+                    assertTrue(err <= 0.03 * max, what + ": max error " + err + " vs largest output " + max);
                     assertTrue(err > 0, what + ": Q8 activations took the float path");
                 }
             }
