@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.moescope.app.view.MainWindow;
 import org.moescope.app.viewmodel.SessionViewModel;
+import org.moescope.engine.backend.DType;
 import org.moescope.engine.profile.StageSpan;
 import org.moescope.engine.session.StepResult;
 import org.testfx.api.FxRobot;
@@ -96,14 +97,17 @@ class ModelChoiceAndQ8Test {
         var rows = fx(() -> window.timeline().stageTable().summary().rows());
         var router = rows.stream().filter(r -> r.block().equals("moe") && r.stage().equals("router")).toList();
         assertFalse(router.isEmpty());
+        var layerTypes = fx(() -> vm.weightTypesProperty().get().moeLayers().values().iterator().next());
         for (var r : router) {
-            assertEquals(r.calls() * 2L * config.numExperts() * config.hiddenSize(), r.weightBytes(), r.toString());
+            assertEquals(r.calls() * layerTypes.router().bytesOf((long) config.numExperts() * config.hiddenSize()),
+                    r.weightBytes(), r.toString());
         }
         var fused = rows.stream().filter(r -> r.stage().equals("gate_up_silu")).findFirst().orElseThrow();
+        assertEquals(DType.BF16, layerTypes.gate());
         long matrix = 2L * config.moeIntermediateSize() * config.hiddenSize();
         assertTrue(fused.meanWeightBytes() >= 2 * matrix && fused.meanWeightBytes() <= 2 * matrix * config.numExpertsPerTok(),
                 "one decode token reads gate and up of 1 to k experts: " + fused);
-        assertTrue(fx(() -> rows.stream().filter(r -> r.block().equals("attention")).allMatch(r -> r.weightBytes() < 0)));
+        assertTrue(rows.stream().filter(r -> r.block().equals("attention")).allMatch(r -> r.weightBytes() < 0));
 
         robot.press(KeyCode.ALT, KeyCode.DIGIT5).release(KeyCode.DIGIT5, KeyCode.ALT);
         WaitForAsyncUtils.waitForFxEvents();
