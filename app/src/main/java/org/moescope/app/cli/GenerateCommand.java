@@ -6,17 +6,25 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.moescope.engine.backend.EngineException;
 import org.moescope.engine.moe.MoeOptions;
 import org.moescope.engine.profile.StageCounters;
 import org.moescope.engine.profile.StageSpan;
 import org.moescope.engine.session.InferenceSession;
 import org.moescope.engine.session.SamplingSettings;
 import org.moescope.engine.session.StepResult;
+import org.moescope.engine.tokenizer.ChatTemplate;
 
 /** {@code moescope generate}: prefill a prompt, stream new tokens, print timings (and the stage table with --profile). */
 final class GenerateCommand {
     static final String USAGE = """
             moescope generate (--prompt TEXT | --ids 1,2,3) [options]
+              --chat               wrap --prompt in the model's chat template as one user turn followed by the
+                                   assistant's (Qwen's ChatML: <|im_start|>user ... <|im_end|>), so an instruction
+                                   model answers instead of continuing the text; needs a model with a chat template
+                                   (a GGUF file's tokenizer.chat_template, or tokenizer_config.json's)
+              --no-think           with --chat: close an empty <think></think> block first, as Qwen3's template
+                                   does for enable_thinking=false, so the model answers without reasoning
               --max-tokens N       new tokens per sequence (default 64)
               --batch B            B sequences on the same prompt, decoded together (batched decode; default 1)
               --temperature T      0 = greedy (default); > 0 samples
@@ -30,9 +38,17 @@ final class GenerateCommand {
     static int run(String[] argv, PrintStream out) {
         Set<String> valued = new HashSet<>(ModelOptions.VALUED);
         valued.addAll(Set.of("prompt", "ids", "max-tokens", "batch", "temperature", "top-p", "seed"));
-        CliArgs args = CliArgs.parse("generate", argv, 1, valued, ModelOptions.SWITCHES);
+        Set<String> switches = new HashSet<>(ModelOptions.SWITCHES);
+        switches.addAll(Set.of("chat", "no-think"));
+        CliArgs args = CliArgs.parse("generate", argv, 1, valued, switches);
         if (args.present("prompt") == args.present("ids")) {
             throw new CliArgs.UsageException("generate: give exactly one of --prompt TEXT or --ids 1,2,3");
+        }
+        if (args.has("chat") && args.present("ids")) {
+            throw new CliArgs.UsageException("generate: --chat applies a template to --prompt TEXT, not to --ids");
+        }
+        if (args.has("no-think") && !args.has("chat")) {
+            throw new CliArgs.UsageException("generate: --no-think only applies with --chat");
         }
         int maxTokens = args.integer("max-tokens", 64, 1);
         int batch = args.integer("batch", 1, 1);
@@ -41,7 +57,7 @@ final class GenerateCommand {
         MoeOptions options = ModelOptions.switches(args);
 
         try (InferenceSession session = ModelOptions.open(args)) {
-            int[] prompt = args.present("ids") ? args.ids("ids") : session.encode(args.required("prompt"));
+            int[] prompt = args.present("ids") ? args.ids("ids") : session.encode(promptText(args, session));
             List<StepResult> steps = new ArrayList<>();
             StepResult prefill = session.prefill(prompt, batch, maxTokens, sampling, options, false);
             steps.add(prefill);
@@ -68,6 +84,21 @@ final class GenerateCommand {
             }
         }
         return 0;
+    }
+
+    /** --prompt as given, or with --chat as a user turn in the model's chat template. */
+    private static String promptText(CliArgs args, InferenceSession session) {
+        String prompt = args.required("prompt");
+        if (!args.has("chat")) {
+            return prompt;
+        }
+        String template = session.chatTemplate();
+        if (template == null) {
+            throw new EngineException("--chat: model '" + session.modelName() + "' has no chat template (neither "
+                    + "tokenizer.chat_template in a GGUF file nor chat_template in tokenizer_config.json); "
+                    + "run without --chat to continue the prompt as plain text");
+        }
+        return ChatTemplate.of(template).userTurn(prompt, !args.has("no-think"));
     }
 
     private static void streamFirst(StepResult step, boolean text, PrintStream out) {

@@ -16,7 +16,8 @@ final class ModelOptions {
             "q8-activations");
 
     static final String HELP = """
-              --model DIR|PRESET   a Hugging Face folder or a synthetic preset (default: the bundled sample model)
+              --model DIR|FILE.gguf|PRESET  a Hugging Face folder, a GGUF file (or a folder holding one; a split
+                                   file by its first part) or a synthetic preset (default: the sample model)
               --layers N           synthetic presets: use N layers instead of the preset's
               --dtype F32|F16|BF16 synthetic presets: weight dtype (default BF16)
               --device D           OpenCL device index or name substring, or "java" (default: first OpenCL GPU,

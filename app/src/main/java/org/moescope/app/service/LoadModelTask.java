@@ -87,6 +87,7 @@ public final class LoadModelTask extends Task<InferenceSession> {
     static String describe(ModelSource source) {
         return switch (source) {
             case ModelSource.Folder f -> f.dir().toString();
+            case ModelSource.Gguf g -> g.file().toString();
             case ModelSource.Synthetic s -> "synthetic " + s.presetOrConfig() + (s.layers() > 0 ? " (" + s.layers() + " layers)" : "");
         };
     }

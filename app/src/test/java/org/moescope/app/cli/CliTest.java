@@ -16,11 +16,17 @@ import java.nio.file.Path;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.moescope.engine.model.gguf.GgufFile;
+import org.moescope.engine.model.gguf.GgufTensor;
+import org.moescope.engine.model.gguf.GgufValue;
+import org.moescope.engine.model.gguf.GgufWriter;
 
 /** The headless CLI as a user runs it: exit codes, messages, and the figures it reports. */
 class CliTest {
     /** The Hugging Face reference checkpoint the engine's tests use (surefire runs in the module folder). */
     private static final Path HF_TINY = Path.of("../engine-opencl/src/test/resources/org/moescope/engine/hf-qwen3moe-tiny");
+    private static final Path SAMPLE_Q8_GGUF =
+            Path.of("../engine-opencl/src/test/resources/org/moescope/engine/gguf/gguf-sample-q8/model.gguf");
 
     private record Run(int code, String out, String err) {
     }
@@ -98,6 +104,69 @@ class CliTest {
         Run run = cli("generate", "--model", "qwen3-tiny", "--device", "java", "--prompt", "hello");
         assertEquals(1, run.code());
         assertTrue(run.err().contains("has no tokenizer.json"), run.err());
+    }
+
+    @Test
+    void chatNeedsAModelWithAChatTemplateAndAPrompt() {
+        // the bundled sample model has no chat template
+        Run run = cli("generate", "--device", "java", "--chat", "--prompt", "hello", "--max-tokens", "1");
+        assertEquals(1, run.code());
+        assertTrue(run.err().contains("has no chat template") && run.err().contains("without --chat"), run.err());
+        Run ids = cli("generate", "--device", "java", "--chat", "--ids", "1,2");
+        assertEquals(2, ids.code());
+        assertTrue(ids.err().contains("--chat applies a template to --prompt TEXT"), ids.err());
+        Run noThink = cli("generate", "--device", "java", "--no-think", "--prompt", "hello");
+        assertEquals(2, noThink.code());
+        assertTrue(noThink.err().contains("--no-think only applies with --chat"), noThink.err());
+    }
+
+    @Test
+    void chatWrapsThePromptInTheModelsChatMLTemplate(@TempDir Path dir) throws IOException {
+        Path sample = Path.of("../sample-weights").toAbsolutePath().normalize();
+        for (String file : new String[] {"config.json", "model.safetensors", "tokenizer.json"}) {
+            Files.copy(sample.resolve(file), dir.resolve(file));
+        }
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"chat_template\": \"{% for m in messages %}"
+                + "{{'<|im_start|>' + m['role'] + '\\\\n' + m['content'] + '<|im_end|>\\\\n'}}{% endfor %}"
+                + "{% if add_generation_prompt %}{{'<|im_start|>assistant\\\\n'}}{% if enable_thinking is defined "
+                + "and enable_thinking is false %}{{'<think>\\\\n\\\\n</think>\\\\n\\\\n'}}{% endif %}{% endif %}\"}");
+        Run run = cli("generate", "--model", dir.toString(), "--device", "java", "--chat", "--no-think",
+                "--prompt", "Tell me a story.", "--max-tokens", "1");
+        assertEquals(0, run.code(), run.err());
+        // the echoed prompt is the decoded template output
+        assertTrue(run.out().startsWith("<|im_start|>user\nTell me a story.<|im_end|>\n<|im_start|>assistant\n"
+                + "<think>\n\n</think>\n\n"), run.out());
+    }
+
+    @Test
+    void chatOnAGgufFileUsesItsChatTemplate(@TempDir Path dir) throws IOException {
+        Run none = cli("generate", "--model", SAMPLE_Q8_GGUF.toString(), "--chat", "--prompt", "hi",
+                "--max-tokens", "1");
+        assertEquals(1, none.code());
+        assertTrue(none.err().contains("model 'model.gguf' has no chat template"), none.err());
+
+        // the same file with Qwen3's tokenizer.chat_template added
+        Path withTemplate = dir.resolve("sample-chat.gguf");
+        try (GgufFile file = GgufFile.open(SAMPLE_Q8_GGUF)) {
+            GgufWriter writer = new GgufWriter();
+            file.metadata().forEach(writer::put);
+            writer.put("tokenizer.chat_template", GgufValue.string(
+                    "{%- for message in messages %}{{- '<|im_start|>' + message.role + '\\n' + message.content + "
+                    + "'<|im_end|>\\n' }}{%- endfor %}\n{%- if add_generation_prompt %}\n    {{- '<|im_start|>assistant\\n' }}"
+                    + "\n    {%- if enable_thinking is defined and enable_thinking is false %}\n"
+                    + "        {{- '<think>\\n\\n</think>\\n\\n' }}\n    {%- endif %}\n{%- endif %}\n"));
+            for (GgufTensor t : file.tensors().values()) {
+                writer.addRawTensor(t.name(), t.ggmlType(), t.ne(), t.bytes(),
+                        out -> out.write(file.bytes(t, 0, Math.toIntExact(t.bytes()))));
+            }
+            writer.write(withTemplate);
+        }
+        Run run = cli("generate", "--model", withTemplate.toString(), "--chat",
+                "--prompt", "Tell me a story.", "--max-tokens", "1");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().startsWith("<|im_start|>user\nTell me a story.<|im_end|>\n<|im_start|>assistant\n"),
+                run.out());
+        assertTrue(!run.out().contains("<think>"), run.out());
     }
 
     @Test

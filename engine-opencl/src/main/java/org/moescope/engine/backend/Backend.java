@@ -34,6 +34,30 @@ public interface Backend extends AutoCloseable {
     /** Copies raw little-endian elements of {@code dst.dtype()} from {@code src} (position..limit) to {@code dst} at {@code dstOffset}. */
     void upload(DeviceBuffer dst, long dstOffset, ByteBuffer src);
 
+    /**
+     * Whether {@link #wrapReadOnly} hands the host bytes to the device without copying them (a device that shares
+     * host memory, such as an OpenCL CPU device): weights from a mapped model file then take no memory of their own.
+     */
+    default boolean sharesHostMemory() {
+        return false;
+    }
+
+    /**
+     * A weight buffer of {@code length} elements holding {@code bytes} (raw little-endian elements, a direct buffer such
+     * as a mapped region of a model file), which nothing writes afterwards. Where the device {@link #sharesHostMemory()}
+     * it reads {@code bytes} in place and keeps them reachable until closed; elsewhere it allocates and uploads.
+     */
+    default DeviceBuffer wrapReadOnly(String name, DType dtype, long length, ByteBuffer bytes) {
+        DeviceBuffer buffer = allocate(name, dtype, length);
+        try {
+            upload(buffer, 0, bytes);
+            return buffer;
+        } catch (RuntimeException | Error e) {
+            buffer.close();
+            throw e;
+        }
+    }
+
     void write(DeviceBuffer dst, long dstOffset, float[] src, int srcOffset, int count);
 
     void write(DeviceBuffer dst, long dstOffset, int[] src, int srcOffset, int count);
@@ -62,19 +86,28 @@ public interface Backend extends AutoCloseable {
     int[] readInts(DeviceBuffer src, long offset, int count);
 
     /**
-     * Copies {@code count} elements between two buffers of the same float dtype (F32, F16 or BF16), bit for bit; the
-     * ranges may not overlap within one buffer.
+     * Copies {@code count} elements between two buffers of the same dtype (F32, F16, BF16 or a quantized type, whose
+     * offsets and count are then whole blocks), bit for bit; the ranges may not overlap within one buffer.
      */
     void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long count);
 
     /**
-     * Fills {@code dst} (any float dtype) with deterministic pseudo-random values, identical on every backend:
-     * element {@code i} is {@code (2 * u - 1) * scale} where {@code u = (hash(i, seed) >>> 8) / 2^24} and
-     * {@code hash} is {@link SyntheticRandom#hash(long, long)}, then rounded to the buffer's dtype.
+     * Fills {@code dst} (any float or quantized dtype) with deterministic pseudo-random values, identical on every
+     * backend byte for byte. Float dtypes: element {@code i} is {@code (2 * u - 1) * scale} where
+     * {@code u = (hash(i, seed) >>> 8) / 2^24} and {@code hash} is {@link SyntheticRandom#hash(long, long)}, then
+     * rounded to the buffer's dtype. Quantized dtypes: valid blocks whose weights spread over about
+     * {@code [-scale, scale]}, defined by {@link org.moescope.engine.backend.quant.RandomBlocks}: every byte {@code j}
+     * of the buffer starts as byte {@code j & 3} of {@code hash(j >>> 2, seed)}, then each block's scale fields are
+     * set from two F16 bit patterns computed once on the host ({@code RandomBlocks.scaleBits}) with integer
+     * operations only (see that class for the per-type rules).
      */
     void fillRandom(DeviceBuffer dst, long seed, float scale);
 
-    /** Fills {@code dst} (any float dtype) with a constant. */
+    /**
+     * Fills {@code dst} (any float or quantized dtype) with a constant; a quantized buffer gets, in every block, the
+     * block ggml's reference quantizer makes of {@code blockElements} copies of the value
+     * ({@code BlockQuantizer.quantize}).
+     */
     void fill(DeviceBuffer dst, float value);
 
     /** Waits until every enqueued operation has finished. */

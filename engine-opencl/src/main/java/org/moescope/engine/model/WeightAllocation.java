@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
@@ -16,27 +17,56 @@ import org.moescope.engine.backend.EngineException;
  * All or nothing: on any failure, a cancel among them, every buffer allocated so far is closed before the exception
  * leaves.
  */
-final class WeightAllocation {
+public final class WeightAllocation {
 
     private WeightAllocation() {
     }
 
     /** Fills buffer {@code index} of the layout, described by {@code spec}. */
     @FunctionalInterface
-    interface Filler {
+    public interface Filler {
         void fill(int index, WeightSpec spec, DeviceBuffer buffer);
     }
 
-    static ModelWeights build(Backend backend, ModelConfig config, List<WeightSpec> specs,
+    public static ModelWeights build(Backend backend, ModelConfig config, List<WeightSpec> specs,
                               Function<WeightSpec, DType> dtypes, Filler filler, LoadProgress progress) {
+        return build(backend, config, specs, dtypes, s -> false, (index, spec, dtype) -> {
+            DeviceBuffer buffer = backend.allocate(spec.key(), dtype, spec.elements());
+            try {
+                filler.fill(index, spec, buffer);
+                return buffer;
+            } catch (RuntimeException | Error e) {
+                buffer.close();
+                throw e;
+            }
+        }, progress);
+    }
+
+    /** Makes buffer {@code index} of the layout (allocated and filled, or wrapping host bytes), or closes what it made. */
+    @FunctionalInterface
+    public interface Maker {
+        DeviceBuffer make(int index, WeightSpec spec, DType dtype);
+    }
+
+    /**
+     * As {@link #build(Backend, ModelConfig, List, Function, Filler, LoadProgress)}, each buffer made by {@code maker};
+     * buffers for which {@code inHostMemory} holds (read in place from host pages) do not count against the device's
+     * global memory.
+     */
+    public static ModelWeights build(Backend backend, ModelConfig config, List<WeightSpec> specs,
+                                     Function<WeightSpec, DType> dtypes, Predicate<WeightSpec> inHostMemory,
+                                     Maker maker, LoadProgress progress) {
         long total = 0;
+        long onDevice = 0;
         for (WeightSpec s : specs) {
-            total += s.elements() * dtypes.apply(s).bytes();
+            long bytes = dtypes.apply(s).bytesOf(s.elements());
+            total += bytes;
+            onDevice += inHostMemory.test(s) ? 0 : bytes;
         }
         long deviceBytes = backend.device().globalMemBytes();
-        if (deviceBytes > 0 && total > deviceBytes) {
+        if (deviceBytes > 0 && onDevice > deviceBytes) {
             throw new EngineException(String.format(Locale.ROOT,
-                    "out of device memory: the model's weights need %s but %s has %s", gib(total),
+                    "out of device memory: the model's weights need %s but %s has %s", gib(onDevice),
                     backend.device().name(), gib(deviceBytes)));
         }
         Map<String, DeviceBuffer> buffers = new LinkedHashMap<>();
@@ -45,9 +75,8 @@ final class WeightAllocation {
             for (int i = 0; i < specs.size(); i++) {
                 WeightSpec s = specs.get(i);
                 progress.stopIfCancelled();
-                DeviceBuffer buffer = backend.allocate(s.key(), dtypes.apply(s), s.elements());
+                DeviceBuffer buffer = maker.make(i, s, dtypes.apply(s));
                 buffers.put(s.key(), buffer);
-                filler.fill(i, s, buffer);
                 done += buffer.bytes();
                 progress.progress(total == 0 ? 1 : (double) done / total, describe(s, config, done));
             }

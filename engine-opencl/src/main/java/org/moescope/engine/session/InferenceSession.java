@@ -21,6 +21,10 @@ import org.moescope.engine.model.WeightTypes;
 import org.moescope.engine.model.SafetensorsCheckpoint;
 import org.moescope.engine.model.SyntheticWeights;
 import org.moescope.engine.model.Transformer;
+import org.moescope.engine.model.gguf.GgufFile;
+import org.moescope.engine.model.gguf.GgufLoader;
+import org.moescope.engine.model.gguf.GgufModelConfig;
+import org.moescope.engine.model.gguf.GgufVocabularyReader;
 import org.moescope.engine.moe.MoeOptions;
 import org.moescope.engine.profile.LayerRouting;
 import org.moescope.engine.profile.Phase;
@@ -28,6 +32,7 @@ import org.moescope.engine.profile.Profiler;
 import org.moescope.engine.profile.StageSpan;
 import org.moescope.engine.profile.StepRouting;
 import org.moescope.engine.sampling.Sampler;
+import org.moescope.engine.tokenizer.GgufVocabulary;
 import org.moescope.engine.tokenizer.TextTokenizer;
 
 /**
@@ -93,6 +98,7 @@ public final class InferenceSession implements AutoCloseable {
         try {
             return switch (source) {
                 case ModelSource.Folder f -> openFolder(f.dir(), backend, progress);
+                case ModelSource.Gguf g -> openGguf(g.file(), backend, progress);
                 case ModelSource.Synthetic s -> openSynthetic(s, backend, progress);
             };
         } catch (RuntimeException | Error e) {
@@ -113,6 +119,31 @@ public final class InferenceSession implements AutoCloseable {
             Path fileName = dir.toAbsolutePath().normalize().getFileName();
             InferenceSession session = new InferenceSession(backend, config, weights, tokenizer,
                     fileName == null ? dir.toString() : fileName.toString());
+            return session.warmedUp(progress);
+        } catch (RuntimeException | Error e) {
+            weights.close();
+            if (tokenizer != null) {
+                tokenizer.close();
+            }
+            throw e;
+        }
+    }
+
+    /** A GGUF file: config, weights (kept in their stored types) and tokenizer all come from the file. */
+    private static InferenceSession openGguf(Path path, Backend backend, LoadProgress progress) {
+        ModelConfig config;
+        ModelWeights weights;
+        GgufVocabulary vocabulary;
+        try (GgufFile file = GgufFile.open(path)) {
+            config = GgufModelConfig.from(file);
+            vocabulary = GgufVocabularyReader.read(file);
+            weights = GgufLoader.load(file, config, backend, progress);
+        }
+        TextTokenizer tokenizer = null;
+        try {
+            tokenizer = vocabulary == null ? null : TextTokenizer.fromGguf(vocabulary);
+            InferenceSession session = new InferenceSession(backend, config, weights, tokenizer,
+                    path.getFileName().toString());
             return session.warmedUp(progress);
         } catch (RuntimeException | Error e) {
             weights.close();
@@ -171,7 +202,7 @@ public final class InferenceSession implements AutoCloseable {
         return backend.device();
     }
 
-    /** Folder name or preset name. */
+    /** Folder name, GGUF file name or preset name. */
     public String modelName() {
         return name;
     }
@@ -188,6 +219,11 @@ public final class InferenceSession implements AutoCloseable {
 
     public boolean hasTokenizer() {
         return tokenizer != null;
+    }
+
+    /** The model's chat template (a GGUF file's or tokenizer_config.json's), or null when it has none. */
+    public String chatTemplate() {
+        return tokenizer == null ? null : tokenizer.chatTemplate();
     }
 
     /** EngineException when the model has no tokenizer. */

@@ -2,7 +2,10 @@ package org.moescope.engine.tokenizer;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -20,25 +23,54 @@ public final class TextTokenizer implements AutoCloseable {
 
     public static final String FILE = "tokenizer.json";
 
-    private final HuggingFaceTokenizer tokenizer;
+    private static final Map<String, String> OPTIONS =
+            Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false");
 
-    private TextTokenizer(HuggingFaceTokenizer tokenizer) {
+    private final HuggingFaceTokenizer tokenizer;
+    private final String chatTemplate; // null when the model has none
+
+    private TextTokenizer(HuggingFaceTokenizer tokenizer, String chatTemplate) {
         this.tokenizer = tokenizer;
+        this.chatTemplate = chatTemplate;
     }
 
-    /** The tokenizer of a model folder, or null when it has no tokenizer.json. */
+    /**
+     * The tokenizer of a model folder, or null when it has no tokenizer.json; its chat template comes from
+     * chat_template.jinja or tokenizer_config.json when the folder has one (see {@link TokenizerConfigFile}).
+     */
     public static TextTokenizer loadIfPresent(Path modelDir) {
         Path file = modelDir.resolve(FILE);
-        return Files.isRegularFile(file) ? load(file) : null;
+        return Files.isRegularFile(file) ? load(file, TokenizerConfigFile.chatTemplate(modelDir)) : null;
     }
 
+    /** A tokenizer.json, without a chat template. */
     public static TextTokenizer load(Path tokenizerJson) {
+        return load(tokenizerJson, null);
+    }
+
+    private static TextTokenizer load(Path tokenizerJson, String chatTemplate) {
         keepDjlOffline();
         try {
-            return new TextTokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson,
-                    Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false")));
+            return new TextTokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson, OPTIONS), chatTemplate);
         } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
             throw new EngineException("cannot load tokenizer " + tokenizerJson + ": " + e, e);
+        }
+    }
+
+    /**
+     * The tokenizer a GGUF file embeds, built as the equivalent tokenizer.json in memory (see
+     * {@link GgufTokenizerJson}): byte-level BPE with the file's merges, its control and user-defined tokens as added
+     * tokens, the pre-tokenizer split named by {@code tokenizer.ggml.pre} ("gpt-2" or "qwen2"), and BOS prepended when
+     * {@code add_bos_token} is true. The chat template is the file's {@code tokenizer.chat_template}.
+     */
+    public static TextTokenizer fromGguf(GgufVocabulary vocab) {
+        String json = GgufTokenizerJson.of(vocab);
+        keepDjlOffline();
+        try (InputStream in = new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))) {
+            return new TextTokenizer(HuggingFaceTokenizer.newInstance(in, OPTIONS), vocab.chatTemplate());
+        } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+            throw new EngineException("cannot build the tokenizer of a GGUF file (tokenizer.ggml.model "
+                    + vocab.model() + ", pre " + vocab.pre() + "): " + e, e);
         }
     }
 
@@ -50,6 +82,11 @@ public final class TextTokenizer implements AutoCloseable {
         if (System.getProperty("RUST_FLAVOR") == null && System.getenv("RUST_FLAVOR") == null) {
             System.setProperty("RUST_FLAVOR", "cpu");
         }
+    }
+
+    /** The model's chat template (Jinja source), or null when it has none; see {@link ChatTemplate}. */
+    public String chatTemplate() {
+        return chatTemplate;
     }
 
     public int[] encode(String text) {

@@ -3,6 +3,7 @@ package org.moescope.engine.backend.opencl;
 import static org.jocl.CL.*;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Locale;
 import org.jocl.Pointer;
 import org.jocl.cl_event;
@@ -87,24 +88,27 @@ final class ClMemory {
         return oom;
     }
 
+    /** Raw little-endian elements; for a quantized buffer whole blocks, at a block boundary. */
     void upload(DeviceBuffer dst, long dstOffset, ByteBuffer src) {
         ClBuffer d = ClBuffer.of(dst, "dst", runtime);
         if (src == null) {
             throw new IllegalArgumentException("src is null");
         }
-        int size = d.dtype().bytes();
-        if (src.remaining() % size != 0) {
-            throw new IllegalArgumentException("src has " + src.remaining() + " bytes, not a multiple of " + size
-                    + " (" + d.dtype() + ")");
+        DType dtype = d.dtype();
+        int blockBytes = dtype.blockBytes();
+        if (src.remaining() % blockBytes != 0) {
+            throw new IllegalArgumentException("src has " + src.remaining() + " bytes, not a multiple of " + blockBytes
+                    + " (" + (dtype.isQuantized() ? "a " + dtype + " block" : dtype.toString()) + ")");
         }
-        long count = src.remaining() / size;
+        long count = (long) src.remaining() / blockBytes * dtype.blockElements();
+        wholeBlocks(d, "dstOffset", dstOffset);
         checkRange(d, "dst", dstOffset, count);
         ByteBuffer direct = src;
         if (!src.isDirect()) {
             direct = ByteBuffer.allocateDirect(src.remaining());
             direct.put(src.duplicate()).flip();
         }
-        writeBytes(d, dstOffset * size, src.remaining(), Pointer.to(direct.slice()));
+        writeBytes(d, dtype.bytesOf(dstOffset), src.remaining(), Pointer.to(direct.slice()));
     }
 
     void write(DeviceBuffer dst, long dstOffset, float[] src, int srcOffset, int count) {
@@ -121,7 +125,8 @@ final class ClMemory {
                 }
                 writeBytes(d, dstOffset * 2, (long) count * 2, Pointer.to(bits));
             }
-            case I32 -> throw new IllegalArgumentException("dst ('" + d.name() + "') is I32; write float[] needs a float buffer");
+            default -> throw new IllegalArgumentException("dst ('" + d.name() + "') is " + d.dtype()
+                    + "; write float[] needs an F32, F16 or BF16 buffer (quantized buffers take upload of blocks)");
         }
     }
 
@@ -135,6 +140,7 @@ final class ClMemory {
         writeBytes(d, dstOffset * 4, (long) count * 4, Pointer.to(src).withByteOffset(srcOffset * 4L));
     }
 
+    /** Floats of any float or quantized buffer; quantized blocks are read as bytes and dequantized on the host. */
     float[] readFloats(DeviceBuffer src, long offset, int count) {
         ClBuffer s = ClBuffer.of(src, "src", runtime);
         KernelLauncher.nonNegative(count, "count");
@@ -150,7 +156,28 @@ final class ClMemory {
                 }
             }
             case I32 -> throw new IllegalArgumentException("src ('" + s.name() + "') is I32; use readInts");
+            default -> {
+                ByteBuffer blocks = readBytes(src, offset, count);
+                dequantize(s.dtype(), blocks, out);
+            }
         }
+        return out;
+    }
+
+    /** The stored bytes of {@code count} elements from {@code offset} (whole blocks of a quantized buffer). */
+    ByteBuffer readBytes(DeviceBuffer src, long offset, long count) {
+        ClBuffer s = ClBuffer.of(src, "src", runtime);
+        KernelLauncher.nonNegative(count, "count");
+        checkRange(s, "src", offset, count);
+        wholeBlocks(s, "offset", offset);
+        wholeBlocks(s, "count", count);
+        long bytes = s.dtype().bytesOf(count);
+        if (bytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("count " + count + " of '" + s.name() + "' is " + bytes
+                    + " bytes, more than one host buffer holds");
+        }
+        ByteBuffer out = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        readBytes(s, s.dtype().bytesOf(offset), bytes, Pointer.to(out));
         return out;
     }
 
@@ -166,11 +193,15 @@ final class ClMemory {
         return out;
     }
 
+    /** A copy between buffers of one dtype; for a quantized dtype offsets and count are whole blocks. */
     void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long count) {
-        ClBuffer s = launcher.weight(src, "src", 0);
+        ClBuffer s = launcher.weight(src, "src", 0, 0);
         ClBuffer d = launcher.buffer(dst, "dst", s.dtype(), 0);
         checkRange(s, "src", srcOffset, count);
         checkRange(d, "dst", dstOffset, count);
+        wholeBlocks(s, "srcOffset", srcOffset);
+        wholeBlocks(d, "dstOffset", dstOffset);
+        wholeBlocks(s, "count", count);
         if (s == d && srcOffset < dstOffset + count && dstOffset < srcOffset + count) {
             throw new IllegalArgumentException("src and dst ranges overlap in '" + s.name() + "'");
         }
@@ -179,13 +210,26 @@ final class ClMemory {
         }
         EventTimer timer = launcher.timer();
         cl_event event = timer.event();
-        long size = s.dtype().bytes();
-        int rc = clEnqueueCopyBuffer(runtime.queue(), s.mem(), d.mem(), srcOffset * size, dstOffset * size,
-                count * size, 0, null, event);
+        DType dtype = s.dtype();
+        int rc = clEnqueueCopyBuffer(runtime.queue(), s.mem(), d.mem(), dtype.bytesOf(srcOffset),
+                dtype.bytesOf(dstOffset), dtype.bytesOf(count), 0, null, event);
         if (rc != CL_SUCCESS) {
             throw launcher.failure("clEnqueueCopyBuffer(" + s.name() + " -> " + d.name() + ")", rc);
         }
         timer.record(event);
+    }
+
+    private static void dequantize(DType dtype, ByteBuffer blocks, float[] out) {
+        throw new UnsupportedOperationException("host dequantization of " + dtype + " waits for BlockDequantizer");
+    }
+
+    /** Throws naming {@code param} unless {@code elements} is a whole number of b's blocks. */
+    static void wholeBlocks(ClBuffer b, String param, long elements) {
+        int block = b.dtype().blockElements();
+        if (elements % block != 0) {
+            throw new IllegalArgumentException(param + " " + elements + " of '" + b.name() + "' is not a whole number of "
+                    + b.dtype() + " blocks of " + block + " elements");
+        }
     }
 
     private void writeBytes(ClBuffer d, long byteOffset, long bytes, Pointer src) {

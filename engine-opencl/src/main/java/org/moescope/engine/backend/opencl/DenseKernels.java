@@ -24,7 +24,7 @@ final class DenseKernels {
         positive(tokens, "tokens");
         positive(hidden, "hidden");
         positive(vocab, "vocab");
-        ClBuffer tb = launcher.weight(table, "table", (long) vocab * hidden);
+        ClBuffer tb = launcher.weight(table, "table", (long) vocab * hidden, hidden);
         ClBuffer ib = launcher.buffer(ids, "ids", DType.I32, tokens);
         ClBuffer ob = launcher.buffer(out, "out", DType.F32, (long) tokens * hidden);
         launcher.launch("embedding", "embedding", weightDefine(tb.dtype()))

@@ -81,11 +81,30 @@ public final class KernelLauncher {
         return requireLength(cb, param, minLength);
     }
 
-    /** A weight parameter: F32, F16 or BF16 with at least {@code minLength} elements. */
+    /** A float weight parameter (norms, caches): F32, F16 or BF16 with at least {@code minLength} elements. */
     public ClBuffer weight(DeviceBuffer b, String param, long minLength) {
         ClBuffer cb = ClBuffer.of(b, param, runtime);
-        if (cb.dtype() == DType.I32) {
-            throw new IllegalArgumentException(param + " ('" + cb.name() + "') must be F32, F16 or BF16, is I32");
+        if (cb.dtype() == DType.I32 || cb.dtype().isQuantized()) {
+            throw new IllegalArgumentException(param + " ('" + cb.name() + "') must be F32, F16 or BF16, is "
+                    + cb.dtype());
+        }
+        return requireLength(cb, param, minLength);
+    }
+
+    /**
+     * A weight matrix parameter of any weight type with at least {@code minLength} elements, read in rows of
+     * {@code rowLength} elements: a quantized weight's rows must be whole blocks (0: no row check).
+     */
+    public ClBuffer weight(DeviceBuffer b, String param, long minLength, int rowLength) {
+        ClBuffer cb = ClBuffer.of(b, param, runtime);
+        if (!cb.dtype().isWeightType()) {
+            throw new IllegalArgumentException(param + " ('" + cb.name() + "') must be a weight type (F32, F16, BF16"
+                    + " or quantized), is " + cb.dtype());
+        }
+        int block = cb.dtype().blockElements();
+        if (rowLength % block != 0) {
+            throw new IllegalArgumentException(param + " ('" + cb.name() + "') is " + cb.dtype() + ": its rows of "
+                    + rowLength + " elements must be a whole number of blocks of " + block);
         }
         return requireLength(cb, param, minLength);
     }

@@ -24,7 +24,7 @@ final class MatmulKernels {
         positive(in, "in");
         positive(out, "out");
         ClBuffer xb = launcher.buffer(x, "x", DType.F32, (long) tokens * in);
-        ClBuffer wb = launcher.weight(w, "w", (long) out * in);
+        ClBuffer wb = launcher.weight(w, "w", (long) out * in, in);
         ClBuffer yb = launcher.buffer(y, "y", DType.F32, (long) tokens * out);
         if (yb == xb) {
             throw new IllegalArgumentException("y ('" + yb.name() + "') may not alias x");
@@ -51,8 +51,8 @@ final class MatmulKernels {
         positive(out1, "out1");
         positive(out2, "out2");
         ClBuffer xb = launcher.buffer(x, "x", DType.F32, (long) tokens * in);
-        ClBuffer[] w = {launcher.weight(w0, "w0", (long) out0 * in), launcher.weight(w1, "w1", (long) out1 * in),
-                launcher.weight(w2, "w2", (long) out2 * in)};
+        ClBuffer[] w = {launcher.weight(w0, "w0", (long) out0 * in, in),
+                launcher.weight(w1, "w1", (long) out1 * in, in), launcher.weight(w2, "w2", (long) out2 * in, in)};
         ClBuffer[] y = {launcher.buffer(y0, "y0", DType.F32, (long) tokens * out0),
                 launcher.buffer(y1, "y1", DType.F32, (long) tokens * out1),
                 launcher.buffer(y2, "y2", DType.F32, (long) tokens * out2)};

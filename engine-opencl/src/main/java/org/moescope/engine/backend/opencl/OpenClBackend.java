@@ -70,6 +70,20 @@ public final class OpenClBackend implements Backend {
         memory.upload(dst, dstOffset, src);
     }
 
+    /** A CPU device works in host memory: weights are read in place from the host pages ({@link ClHostBuffers}). */
+    @Override
+    public boolean sharesHostMemory() {
+        return "CPU".equals(runtime.info().kind());
+    }
+
+    @Override
+    public DeviceBuffer wrapReadOnly(String name, DType dtype, long length, ByteBuffer bytes) {
+        if (sharesHostMemory() && bytes.isDirect() && bytes.hasRemaining()) {
+            return ClHostBuffers.wrap(runtime, name, dtype, length, bytes);
+        }
+        return Backend.super.wrapReadOnly(name, dtype, length, bytes);
+    }
+
     @Override
     public void write(DeviceBuffer dst, long dstOffset, float[] src, int srcOffset, int count) {
         memory.write(dst, dstOffset, src, srcOffset, count);
@@ -233,13 +247,13 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public java.nio.ByteBuffer readBytes(DeviceBuffer src, long offset, long count) {
-        throw new UnsupportedOperationException("readBytes is not implemented yet");
+    public ByteBuffer readBytes(DeviceBuffer src, long offset, long count) {
+        return memory.readBytes(src, offset, count);
     }
 
     @Override
     public void quantizeQ8(DeviceBuffer x, DeviceBuffer xq, int rows, int n) {
-        throw new UnsupportedOperationException("quantizeQ8 is not implemented yet");
+        moeKernels.quantizeQ8(x, xq, rows, n);
     }
 
     @Override

@@ -34,7 +34,10 @@ public final class OpenClMoeKernels {
     public OpenClMoeKernels(KernelLauncher launcher, MoeKernelTuning tuning) {
         this.launcher = launcher;
         this.tuning = tuning;
-        for (DType dtype : new DType[] {DType.F32, DType.F16, DType.BF16}) {
+        for (DType dtype : DType.values()) {
+            if (!dtype.isWeightType()) {
+                continue;
+            }
             gemmOptions.put(dtype, tuning.gemmDefines() + " " + KernelLauncher.weightDefine(dtype));
             gemvOptions.put(dtype, tuning.gemvDefines() + " " + KernelLauncher.weightDefine(dtype));
         }
@@ -101,8 +104,8 @@ public final class OpenClMoeKernels {
         positive(outDim, "outDim");
         int pairs = pairs(tokens, k);
         rowDivisor(xRowDivisor, pairs);
-        ClBuffer xb = launcher.buffer(x, "x", DType.F32, (long) pairs / xRowDivisor * inDim);
-        ClBuffer wb = launcher.weight(w, "w", (long) experts * outDim * inDim);
+        ClBuffer wb = launcher.weight(w, "w", (long) experts * outDim * inDim, inDim);
+        ClBuffer xb = input(x, (long) pairs / xRowDivisor * inDim, wb);
         ClBuffer ob = launcher.buffer(out, "out", DType.F32, (long) pairs * outDim);
         ClBuffer c = launcher.buffer(counts, "counts", DType.I32, experts);
         ClBuffer o = launcher.buffer(offsets, "offsets", DType.I32, experts + 1L);
@@ -116,7 +119,7 @@ public final class OpenClMoeKernels {
         if (workList != null) {
             rowTiles = DispatchPlan.maxTiles(pairs, experts, tileRows);
             ClBuffer wl = launcher.buffer(workList, "workList", DType.I32, 2L * rowTiles + 1);
-            launch = launcher.launch("grouped_gemm", gemmKernel("indirect"), options)
+            launch = launcher.launch("grouped_gemm", gemmKernel(xb, "indirect"), options)
                     .arg(xb).arg(xRowDivisor).arg(wb).arg(ob).arg(c).arg(o).arg(s).arg(wl).arg(inDim).arg(outDim);
         } else {
             if (maxPerExpert <= 0 || maxPerExpert > pairs) {
@@ -125,11 +128,11 @@ public final class OpenClMoeKernels {
             }
             int tilesPerExpert = ceilDiv(maxPerExpert, tileRows);
             rowTiles = DispatchPlan.directTiles(experts, maxPerExpert, tileRows);
-            launch = launcher.launch("grouped_gemm", gemmKernel("direct"), options)
+            launch = launcher.launch("grouped_gemm", gemmKernel(xb, "direct"), options)
                     .arg(xb).arg(xRowDivisor).arg(wb).arg(ob).arg(c).arg(o).arg(s).arg(tilesPerExpert)
                     .arg(inDim).arg(outDim);
         }
-        if (tuning.barrierFree()) {
+        if (tuning.barrierFree() || xb.dtype() == DType.Q8_0) {
             launch.run(new long[] {colGroups, rowTiles}, new long[] {1, 1});
         } else {
             launch.run(new long[] {colGroups * tuning.gemmThreadsCols(), rowTiles * tuning.gemmThreadsRows()},
@@ -138,8 +141,48 @@ public final class OpenClMoeKernels {
         return rowTiles;
     }
 
-    private String gemmKernel(String dispatch) {
+    private String gemmKernel(ClBuffer x, String dispatch) {
+        if (x.dtype() == DType.Q8_0) {
+            return "grouped_gemm_q8_" + dispatch;   // one barrier-free kernel for both styles
+        }
         return (tuning.barrierFree() ? "grouped_gemm_rows_" : "grouped_gemm_") + dispatch;
+    }
+
+    /**
+     * The x of an expert product: F32, or Q8_0 blocks (the Q8 activations of {@link #quantizeQ8}) when the weights
+     * are quantized, with at least {@code length} elements.
+     */
+    private ClBuffer input(DeviceBuffer x, long length, ClBuffer weights) {
+        ClBuffer xb = ClBuffer.of(x, "x", launcher.runtime());
+        if (xb.dtype() != DType.Q8_0) {
+            return launcher.buffer(x, "x", DType.F32, length);
+        }
+        if (!weights.dtype().isQuantized()) {
+            throw new IllegalArgumentException("x ('" + xb.name() + "') is Q8_0 but the weights ('" + weights.name()
+                    + "') are " + weights.dtype() + ": Q8 activations need quantized weights");
+        }
+        return launcher.buffer(x, "x", DType.Q8_0, length);
+    }
+
+    /**
+     * Backend.quantizeQ8: each of {@code rows} F32 rows of {@code n} (a multiple of 32) values into Q8_0 blocks of
+     * xq, as ggml's quantize_row_q8_0.
+     */
+    public void quantizeQ8(DeviceBuffer x, DeviceBuffer xq, int rows, int n) {
+        positive(rows, "rows");
+        positive(n, "n");
+        if (n % 32 != 0) {
+            throw new IllegalArgumentException("n must be a multiple of 32 (a Q8_0 block), got " + n);
+        }
+        long length = (long) rows * n;
+        ClBuffer xb = launcher.buffer(x, "x", DType.F32, length);
+        ClBuffer qb = launcher.buffer(xq, "xq", DType.Q8_0, length);
+        long blocks = length / 32;
+        if (blocks > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("rows * n / 32 = " + blocks + " blocks exceeds " + Integer.MAX_VALUE);
+        }
+        launcher.launch("quantize_q8", "quantize_q8_0", "-cl-fp32-correctly-rounded-divide-sqrt")
+                .arg(xb).arg(qb).arg((int) blocks).run1d(blocks, 64);
     }
 
     public int groupedGemmTileRows() {
@@ -153,13 +196,13 @@ public final class OpenClMoeKernels {
         positive(inDim, "inDim");
         positive(outDim, "outDim");
         rowDivisor(xRowDivisor, pairs);
-        ClBuffer xb = launcher.buffer(x, "x", DType.F32, (long) pairs / xRowDivisor * inDim);
-        ClBuffer wb = launcher.weight(w, "w", (long) experts * outDim * inDim);
+        ClBuffer wb = launcher.weight(w, "w", (long) experts * outDim * inDim, inDim);
+        ClBuffer xb = input(x, (long) pairs / xRowDivisor * inDim, wb);
         ClBuffer ib = launcher.buffer(ids, "ids", DType.I32, pairs);
         ClBuffer ob = launcher.buffer(out, "out", DType.F32, (long) pairs * outDim);
         distinct("out", out, "x", x);
         String options = gemvOptions.get(wb.dtype());
-        String kernel = tuning.barrierFree() ? "expert_gemv_rows" : "expert_gemv";
+        String kernel = (tuning.barrierFree() ? "expert_gemv_rows" : "expert_gemv") + q8Suffix(xb);
         gemvLaunch(launcher.launch("expert_gemv", kernel, options)
                 .arg(xb).arg(xRowDivisor).arg(wb).arg(ib).arg(ob).arg(experts).arg(inDim).arg(outDim), pairs, outDim);
     }
@@ -171,21 +214,25 @@ public final class OpenClMoeKernels {
         positive(hidden, "hidden");
         positive(inter, "inter");
         rowDivisor(xRowDivisor, pairs);
-        ClBuffer xb = launcher.buffer(x, "x", DType.F32, (long) pairs / xRowDivisor * hidden);
-        ClBuffer gb = launcher.weight(wGate, "wGate", (long) experts * inter * hidden);
-        ClBuffer ub = launcher.weight(wUp, "wUp", (long) experts * inter * hidden);
+        ClBuffer gb = launcher.weight(wGate, "wGate", (long) experts * inter * hidden, hidden);
+        ClBuffer ub = launcher.weight(wUp, "wUp", (long) experts * inter * hidden, hidden);
         if (gb.dtype() != ub.dtype()) {
             throw new IllegalArgumentException("wUp ('" + ub.name() + "') is " + ub.dtype() + " but wGate ('"
                     + gb.name() + "') is " + gb.dtype() + "; the fused kernel needs one weight type");
         }
+        ClBuffer xb = input(x, (long) pairs / xRowDivisor * hidden, gb);
         ClBuffer ib = launcher.buffer(ids, "ids", DType.I32, pairs);
         ClBuffer ob = launcher.buffer(out, "out", DType.F32, (long) pairs * inter);
         distinct("out", out, "x", x);
         String options = gemvOptions.get(gb.dtype());
-        String kernel = tuning.barrierFree() ? "expert_gate_up_silu_rows" : "expert_gate_up_silu";
+        String kernel = (tuning.barrierFree() ? "expert_gate_up_silu_rows" : "expert_gate_up_silu") + q8Suffix(xb);
         gemvLaunch(launcher.launch("expert_gemv", kernel, options)
                 .arg(xb).arg(xRowDivisor).arg(gb).arg(ub).arg(ib).arg(ob).arg(experts).arg(hidden).arg(inter),
                 pairs, inter);
+    }
+
+    private static String q8Suffix(ClBuffer x) {
+        return x.dtype() == DType.Q8_0 ? "_q8" : "";
     }
 
     private void gemvLaunch(Launch launch, int pairs, int rows) {

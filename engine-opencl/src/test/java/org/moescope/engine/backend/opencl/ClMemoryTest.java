@@ -58,6 +58,17 @@ class ClMemoryTest {
     @ParameterizedTest
     @EnumSource(DType.class)
     void newBuffersAreZeroed(DType dtype) {
+        if (dtype.isQuantized()) {
+            long n = 5L * dtype.blockElements();
+            try (DeviceBuffer b = cl.allocate("zeros", dtype, n)) {
+                ByteBuffer bytes = cl.readBytes(b, 0, n);
+                assertEquals(dtype.bytesOf(n), bytes.remaining());
+                while (bytes.hasRemaining()) {
+                    assertEquals(0, bytes.get());
+                }
+            }
+            return;
+        }
         try (DeviceBuffer b = cl.allocate("zeros", dtype, 1031)) {
             if (dtype == DType.I32) {
                 assertArrayEquals(new int[1031], cl.readInts(b, 0, 1031));
@@ -99,6 +110,53 @@ class ClMemoryTest {
             IllegalArgumentException odd = assertThrows(IllegalArgumentException.class,
                     () -> cl.upload(ints, 0, ByteBuffer.allocate(6)));
             assertTrue(odd.getMessage().contains("not a multiple of 4"), odd.getMessage());
+        }
+    }
+
+    /** Raw blocks go up and come back byte for byte, at block offsets; copies move whole blocks. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
+    void quantizedBlocksUploadReadAndCopyByteForByte(DType dtype) {
+        int block = dtype.blockElements();
+        byte[] raw = new byte[3 * dtype.blockBytes()];
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = (byte) (i * 37 + 11);
+        }
+        try (DeviceBuffer a = cl.allocate("a", dtype, 5L * block); DeviceBuffer b = cl.allocate("b", dtype, 4L * block)) {
+            cl.upload(a, block, ByteBuffer.wrap(raw));
+            ByteBuffer all = cl.readBytes(a, 0, 5L * block);
+            for (int i = 0; i < all.remaining(); i++) {
+                int at = i - dtype.blockBytes();
+                byte want = at >= 0 && at < raw.length ? raw[at] : 0;
+                assertEquals(want, all.get(i), dtype + " byte " + i);
+            }
+            cl.copy(a, 2L * block, b, block, 2L * block);
+            ByteBuffer copied = cl.readBytes(b, block, 2L * block);
+            for (int i = 0; i < copied.remaining(); i++) {
+                assertEquals(raw[dtype.blockBytes() + i], copied.get(i), dtype + " copied byte " + i);
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> cl.upload(a, 0, ByteBuffer.allocate(dtype.blockBytes() + 2)));
+            assertTrue(e.getMessage().contains("not a multiple of " + dtype.blockBytes()), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> cl.upload(a, 1, ByteBuffer.wrap(raw)));
+            assertTrue(e.getMessage().contains("dstOffset 1 of 'a' is not a whole number of " + dtype), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> cl.readBytes(a, 0, block + 1));
+            assertTrue(e.getMessage().contains("count"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> cl.copy(a, block / 2, b, 0, block));
+            assertTrue(e.getMessage().contains("srcOffset"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> cl.write(a, 0, new float[block], 0, block));
+            assertTrue(e.getMessage().contains("upload of blocks"), e.getMessage());
+        }
+    }
+
+    @Test
+    void readBytesGivesStoredLittleEndianElements() {
+        try (DeviceBuffer b = cl.allocate("h", DType.F16, 4)) {
+            cl.write(b, new float[] {1f, -2f, 0.5f, 3f});
+            ByteBuffer bytes = cl.readBytes(b, 1, 2);
+            assertEquals(4, bytes.remaining());
+            assertEquals(Precision.floatToF16(-2f), bytes.getShort(0));
+            assertEquals(Precision.floatToF16(0.5f), bytes.getShort(2));
         }
     }
 

@@ -21,6 +21,8 @@ public final class MoeKernelBench {
     private static final int INTER = 768;
     private static final int EXPERTS = 128;
     private static final int TOP_K = 8;
+    /** Only the device's default tuning (-Dmoescope.bench.defaultOnly=true), for before/after comparisons. */
+    private static final boolean DEFAULT_ONLY = Boolean.getBoolean("moescope.bench.defaultOnly");
 
     private final OpenClBackend cl;
     private final boolean gpu;
@@ -51,12 +53,12 @@ public final class MoeKernelBench {
     private void run(String sections) {
         System.out.println("default tuning " + new OpenClMoeKernels(cl.launcher()).tuning());
         if (sections.contains("gemv")) {
-            for (DType dtype : new DType[] {DType.F16, DType.BF16, DType.F32}) {
+            for (DType dtype : dtypes()) {
                 benchGemv(dtype);
             }
         }
         if (sections.contains("gemm")) {
-            for (DType dtype : new DType[] {DType.F16, DType.BF16, DType.F32}) {
+            for (DType dtype : dtypes()) {
                 benchGroupedGemm(dtype);
             }
         }
@@ -70,7 +72,7 @@ public final class MoeKernelBench {
     private void benchGemv(DType dtype) {
         DeviceBuffer gate = weights("gate", dtype, (long) EXPERTS * INTER * HIDDEN, 1);
         DeviceBuffer up = weights("up", dtype, (long) EXPERTS * INTER * HIDDEN, 2);
-        List<MoeKernelTuning> tunings = gpu
+        List<MoeKernelTuning> tunings = DEFAULT_ONLY ? List.of(new OpenClMoeKernels(cl.launcher()).tuning()) : gpu
                 ? List.of(gemv(32, 8, 1), gemv(32, 4, 1), gemv(16, 16, 1), gemv(16, 8, 1), gemv(64, 4, 1), gemv(8, 32, 1))
                 : List.of(gemv(0, 1, 1), gemv(0, 1, 4));
         for (int batch : gpu ? new int[] {1, 16} : new int[] {1, 4}) {
@@ -81,7 +83,7 @@ public final class MoeKernelBench {
             DeviceBuffer out = alloc("out", DType.F32, (long) pairs * INTER);
             DeviceBuffer act = activations("act", (long) pairs * INTER, 6);       // down input [pairs, inter]
             DeviceBuffer down = alloc("down", DType.F32, (long) pairs * HIDDEN);  // gate weights read as [E, h, inter]
-            long weightBytes = (long) distinct(ids) * INTER * HIDDEN * dtype.bytes();
+            long weightBytes = dtype.bytesOf((long) distinct(ids) * INTER * HIDDEN);
             for (MoeKernelTuning t : tunings) {
                 OpenClMoeKernels moe = new OpenClMoeKernels(cl.launcher(), t);
                 double us = time(() -> moe.expertGemv(x, TOP_K, gate, idBuf, out, pairs, EXPERTS, HIDDEN, INTER));
@@ -95,6 +97,21 @@ public final class MoeKernelBench {
                 double downErr = gemvError(act, gate, ids, down, pairs, INTER, HIDDEN, 1);
                 report("gemv_down", dtype, "B=" + batch, t.gemvDefines(), downUs, 2.0 * pairs * INTER * HIDDEN,
                         weightBytes, downErr);
+                if (dtype.isQuantized()) {   // the same with Q8 activations
+                    DeviceBuffer xq = alloc("xq", DType.Q8_0, (long) batch * HIDDEN);
+                    DeviceBuffer actQ = alloc("actQ", DType.Q8_0, (long) pairs * INTER);
+                    moe.quantizeQ8(x, xq, batch, HIDDEN);
+                    moe.quantizeQ8(act, actQ, pairs, INTER);
+                    report("gemv_q8", dtype, "B=" + batch, t.gemvDefines(), time(() -> moe.expertGemv(xq, TOP_K, gate,
+                            idBuf, out, pairs, EXPERTS, HIDDEN, INTER)), 2.0 * pairs * INTER * HIDDEN, weightBytes, Double.NaN);
+                    report("gate_up_silu_q8", dtype, "B=" + batch, t.gemvDefines(), time(() -> moe.expertGateUpSilu(xq,
+                            TOP_K, gate, up, idBuf, out, pairs, EXPERTS, HIDDEN, INTER)), 4.0 * pairs * INTER * HIDDEN,
+                            2 * weightBytes, Double.NaN);
+                    report("gemv_down_q8", dtype, "B=" + batch, t.gemvDefines(), time(() -> moe.expertGemv(actQ, 1, gate,
+                            idBuf, down, pairs, EXPERTS, INTER, HIDDEN)), 2.0 * pairs * INTER * HIDDEN, weightBytes,
+                            Double.NaN);
+                    release(xq, actQ);
+                }
             }
             release(x, idBuf, out, act, down);
         }
@@ -119,7 +136,7 @@ public final class MoeKernelBench {
         DeviceBuffer offsets = alloc("offsets", DType.I32, EXPERTS + 1);
         DeviceBuffer sorted = alloc("sortedPairs", DType.I32, pairs);
         DeviceBuffer out = alloc("out", DType.F32, (long) pairs * INTER);
-        List<MoeKernelTuning> tunings = gpu
+        List<MoeKernelTuning> tunings = DEFAULT_ONLY ? List.of(new OpenClMoeKernels(cl.launcher()).tuning()) : gpu
                 ? List.of(gemm(64, 128, 32, 4, 8), gemm(64, 128, 16, 4, 8), gemm(32, 128, 32, 2, 8),
                         gemm(64, 64, 32, 4, 4), gemm(128, 64, 32, 8, 4), gemm(64, 128, 64, 4, 8))
                 : List.of(cpuGemm(32, 16), cpuGemm(16, 16), cpuGemm(32, 8), cpuGemm(64, 32), cpuGemm(8, 32));
@@ -132,11 +149,11 @@ public final class MoeKernelBench {
                     TOP_K, EXPERTS, HIDDEN, INTER, pairs));
             double err = gemvError(x, w, ids, out, pairs, HIDDEN, INTER, TOP_K);
             report("grouped_gemm", dtype, "T=" + tokens, t.gemmDefines(), us, 2.0 * pairs * INTER * HIDDEN,
-                    (long) EXPERTS * INTER * HIDDEN * dtype.bytes(), err);
+                    dtype.bytesOf((long) EXPERTS * INTER * HIDDEN), err);
             double directUs = time(() -> moe.groupedGemm(x, TOP_K, w, out, counts, offsets, sorted, null, tokens,
                     TOP_K, EXPERTS, HIDDEN, INTER, plan.maxPerExpert()));
             report("grouped_gemm_direct", dtype, "T=" + tokens, t.gemmDefines(), directUs,
-                    2.0 * pairs * INTER * HIDDEN, (long) EXPERTS * INTER * HIDDEN * dtype.bytes(), Double.NaN);
+                    2.0 * pairs * INTER * HIDDEN, dtype.bytesOf((long) EXPERTS * INTER * HIDDEN), Double.NaN);
             release(workList);
         }
         release(w, x, selected, counts, offsets, sorted, out);
@@ -209,7 +226,12 @@ public final class MoeKernelBench {
             for (int j = 0; j < 24; j++) {
                 int row = r.nextInt(outDim);
                 long base = ((long) ids[p] * outDim + row) * inDim;
-                float[] wr = cl.readFloats(w, base, inDim);
+                float[] wr;
+                try {
+                    wr = cl.readFloats(w, base, inDim);
+                } catch (UnsupportedOperationException e) {
+                    return Double.NaN;
+                }
                 double ref = 0;
                 double mag = 0;
                 for (int i = 0; i < inDim; i++) {
@@ -229,6 +251,12 @@ public final class MoeKernelBench {
                 op, dtype, shape, us, flops / us / 1e3, bytes / us / 1e3, err, tuning);
     }
 
+    /** Weight types from -Dmoescope.bench.dtypes=BF16,Q8_0,Q4_K, else F16, BF16, F32. */
+    private static List<DType> dtypes() {
+        String list = System.getProperty("moescope.bench.dtypes", "F16,BF16,F32");
+        return Arrays.stream(list.split(",")).map(DType::parse).toList();
+    }
+
     /** tokens x top-8 distinct experts, uniformly random. */
     private static int[] routedIds(int tokens, long seed) {
         Random r = new Random(seed);
@@ -246,7 +274,33 @@ public final class MoeKernelBench {
 
     private DeviceBuffer weights(String name, DType dtype, long n, long seed) {
         DeviceBuffer b = alloc(name, dtype, n);
-        cl.fillRandom(b, seed, 0.05f);
+        if (!dtype.isQuantized()) {
+            cl.fillRandom(b, seed, 0.05f);
+            return b;
+        }
+        // random quantized bytes with small positive f16 scales, uploaded a chunk of blocks at a time
+        Random r = new Random(seed);
+        int[] scaleAt = switch (dtype) {
+            case Q4_K, Q5_K -> new int[] {0, 2};
+            case Q6_K -> new int[] {208};
+            default -> new int[] {0};
+        };
+        long blocks = n / dtype.blockElements();
+        int chunk = 1 << 14;
+        for (long b0 = 0; b0 < blocks; b0 += chunk) {
+            int count = (int) Math.min(chunk, blocks - b0);
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocateDirect(count * dtype.blockBytes())
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            byte[] raw = new byte[bytes.capacity()];
+            r.nextBytes(raw);
+            bytes.put(raw).flip();
+            for (int blk = 0; blk < count; blk++) {
+                for (int at : scaleAt) {
+                    bytes.putShort(blk * dtype.blockBytes() + at, (short) (0x1c00 + r.nextInt(256)));
+                }
+            }
+            cl.upload(b, b0 * dtype.blockElements(), bytes);
+        }
         return b;
     }
 

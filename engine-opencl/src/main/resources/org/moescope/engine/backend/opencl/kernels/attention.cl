@@ -105,7 +105,7 @@ void attention(__global const float *q, __global const wtype *k_cache, __global 
             __global const wtype *kr = k_cache + (size_t)j * kv_dim + kvh * HEAD_DIM;
             float s = 0.0f;
             for (int d = 0; d < HEAD_DIM / 4; d++) {
-                s += dot(LOAD_W4(kr, d), vload4(d, q_local));
+                s += dot(LOAD_W4(kr, 4 * d), vload4(d, q_local));
             }
             for (int d = (HEAD_DIM / 4) * 4; d < HEAD_DIM; d++) {
                 s += LOAD_W(kr, d) * q_local[d];
@@ -123,7 +123,7 @@ void attention(__global const float *q, __global const wtype *k_cache, __global 
         float4 a4 = acc4 * correction;
         __global const wtype *vblock = v_cache + (size_t)block0 * kv_dim + kvh * HEAD_DIM;
         for (int jj = kg; jj < block_len; jj += KG) {
-            a4 = fma((float4)(p[jj]), LOAD_W4(vblock + (size_t)jj * kv_dim, dg), a4);
+            a4 = fma((float4)(p[jj]), LOAD_W4(vblock + (size_t)jj * kv_dim, 4 * dg), a4);
         }
         acc4 = a4;
 #else
@@ -226,7 +226,7 @@ __kernel void attention_combine(__global const float *partial, __global float *o
 #if HEAD_DIM % 16 == 0
 #define AV 16
 typedef float16 floatv;
-#define LOAD_WV(p, i) LOAD_W16(p, i)
+#define LOAD_WV(p, i) LOAD_W16(p, 16 * (i))
 #define LOAD_FV(p, i) vload16((i), (p))
 inline float hsum(float16 v) {
     float8 a = v.lo + v.hi;
@@ -236,7 +236,7 @@ inline float hsum(float16 v) {
 #elif HEAD_DIM % 4 == 0
 #define AV 4
 typedef float4 floatv;
-#define LOAD_WV(p, i) LOAD_W4(p, i)
+#define LOAD_WV(p, i) LOAD_W4(p, 4 * (i))
 #define LOAD_FV(p, i) vload4((i), (p))
 inline float hsum(float4 v) {
     return v.x + v.y + v.z + v.w;

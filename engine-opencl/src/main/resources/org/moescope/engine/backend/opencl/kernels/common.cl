@@ -1,27 +1,37 @@
-// Prepended to every kernel family. Weights are stored F32, F16 or BF16 and converted on load; the program is
-// built with exactly one of -DW_F32, -DW_F16, -DW_BF16 (no define: F32). Half storage needs no cl_khr_fp16:
-// vload_half / vstore_half are core OpenCL C. BF16 is the high half of an F32.
+// Prepended to every kernel family. Weights are stored F32, F16, BF16 or in one of ggml's block quantizations and
+// converted on load; the program is built with exactly one of -DW_F32, -DW_F16, -DW_BF16, -DW_Q8_0, -DW_Q4_0,
+// -DW_Q5_0, -DW_Q4_K, -DW_Q5_K, -DW_Q6_K (no define: F32). Half storage needs no cl_khr_fp16: vload_half /
+// vstore_half are core OpenCL C. BF16 is the high half of an F32. Quantized weights are decoded in registers
+// (weights.cl's decoders, below), never expanded in memory.
 //
-//   wtype                 element type of weight pointers
+// Indices are in elements. A quantized row starts on a block boundary, so kernels find rows with W_ROW and index
+// within them:
+//   wtype                 element type of weight pointers (uchar for the quantized types: the blocks' bytes)
+//   W_ROW(p, e)           pointer to element e of p; e a whole number of blocks for the quantized types
+//   W_ROW_BYTES(n)        bytes of n elements (n whole blocks)
 //   LOAD_W(p, i)          float of element i
-//   LOAD_W4(p, i)         float4 of elements 4i..4i+3 (p needs only element alignment)
-//   LOAD_W16(p, i)        float16 of elements 16i..16i+15
+//   LOAD_W4(p, i)         float4 of elements i..i+3, i a multiple of 4
+//   LOAD_W16(p, i)        float16 of elements i..i+15, i a multiple of 16
+//   LOAD_W32(p, i, lo, hi) lo, hi = float16s of elements i..i+15 and i+16..i+31, i a multiple of 32
 
 #if defined(W_F16)
 typedef half wtype;
-#define LOAD_W(p, i) vload_half((i), (p))
-#define LOAD_W4(p, i) vload_half4((i), (p))
-#define LOAD_W16(p, i) vload_half16((i), (p))
+#define LOAD_W(p, i) vload_half(0, (p) + (i))
+#define LOAD_W4(p, i) vload_half4(0, (p) + (i))
+#define LOAD_W16(p, i) vload_half16(0, (p) + (i))
 #elif defined(W_BF16)
 typedef ushort wtype;
 #define LOAD_W(p, i) as_float((uint)(p)[i] << 16)
-#define LOAD_W4(p, i) as_float4(convert_uint4(vload4((i), (p))) << 16)
-#define LOAD_W16(p, i) as_float16(convert_uint16(vload16((i), (p))) << 16)
+#define LOAD_W4(p, i) as_float4(convert_uint4(vload4(0, (p) + (i))) << 16)
+#define LOAD_W16(p, i) as_float16(convert_uint16(vload16(0, (p) + (i))) << 16)
+#elif defined(W_Q8_0) || defined(W_Q4_0) || defined(W_Q5_0) || defined(W_Q4_K) || defined(W_Q5_K) || defined(W_Q6_K)
+#define W_QUANTIZED 1
+typedef uchar wtype;
 #else
 typedef float wtype;
 #define LOAD_W(p, i) ((p)[i])
-#define LOAD_W4(p, i) vload4((i), (p))
-#define LOAD_W16(p, i) vload16((i), (p))
+#define LOAD_W4(p, i) vload4(0, (p) + (i))
+#define LOAD_W16(p, i) vload16(0, (p) + (i))
 #endif
 
 // Sum of the 16 lanes of a float16 accumulator (the CPU kernels' one-AVX-512-register fma chains), halving twice and
@@ -31,6 +41,446 @@ inline float sum16(float16 v) {
     const float4 b = a.lo + a.hi;
     return (b.s0 + b.s1) + (b.s2 + b.s3);
 }
+
+#ifdef W_QUANTIZED
+// Block decoders, each the float operations of ggml's dequantize_row_* in the same order (so the values are
+// bit-identical): W_BLOCK elements in W_BLOCK_BYTES bytes per block, block layouts as ggml's block_q* structs.
+// The helpers are always inlined: POCL's compiler otherwise keeps some as calls, and then assembles their vector loads
+// byte by byte. q_blockN(b, l) gives N consecutive weights of the block at b from its element l, all in one run that shares a
+// scale (N = 1, 4, 16; 16 and 4 divide every such run). LOAD_W32 decodes 32 weights of one block with the block's
+// header read and converted once.
+#define W_ROW(p, e) ((p) + ((size_t) (e) / W_BLOCK) * W_BLOCK_BYTES)
+#define W_ROW_BYTES(n) ((n) / W_BLOCK * W_BLOCK_BYTES)
+#define W_BLOCK_AT(p, i) ((p) + ((i) / W_BLOCK) * W_BLOCK_BYTES)
+#define LOAD_W(p, i) q_block1(W_BLOCK_AT(p, i), (i) % W_BLOCK)
+#define LOAD_W4(p, i) q_block4(W_BLOCK_AT(p, i), (i) % W_BLOCK)
+#define LOAD_W16(p, i) q_block16(W_BLOCK_AT(p, i), (i) % W_BLOCK)
+#define LOAD_W32(p, i, lo, hi) {                                                                    \
+        __global const uchar* b32 = W_BLOCK_AT(p, i);                                               \
+        lo = q_block16(b32, (i) % W_BLOCK);                                                         \
+        hi = q_block16(b32, (i) % W_BLOCK + 16);                                                    \
+    }
+
+// The float of f16 bits h, exactly (vload_half's value, which POCL computes with a dozen integer instructions and a
+// branch): subnormals by an exact integer conversion, normals by moving the bits and rebiasing the exponent.
+inline __attribute__((always_inline)) float half_bits_to_float(uint h) {
+    const uint em = h & 0x7fffu;
+    float f = em < 0x400u ? (float) em * 0x1p-24f : as_float((em << 13) + 0x38000000u);
+    f = em >= 0x7c00u ? as_float((em << 13) | 0x7f800000u) : f;   // inf, NaN
+    return as_float(as_uint(f) | ((h & 0x8000u) << 16));
+}
+
+// The f16 at byte offset `at` of a block (blocks are 2-byte aligned: every block size is even).
+#define BLOCK_HALF(b, at) half_bits_to_float(*(__global const ushort*) ((b) + (at)))
+
+#if defined(W_Q8_0)
+// d, qs[32]: w = q * d
+#define W_BLOCK 32
+#define W_BLOCK_BYTES 34
+#define QW_BLOCK(N)                                                                                 \
+inline __attribute__((always_inline)) float##N q_block##N(__global const uchar* b, int l) {                                       \
+    return convert_float##N(as_char##N(vload##N(0, b + 2 + l))) * BLOCK_HALF(b, 0);                 \
+}
+inline __attribute__((always_inline)) float q_block1(__global const uchar* b, int l) {
+    return (float) as_char(b[2 + l]) * BLOCK_HALF(b, 0);
+}
+
+#elif defined(W_Q4_0)
+// d, qs[16]: weight l < 16 is the low nibble of qs[l], weight 16 + l the high one; w = (q - 8) * d
+#define W_BLOCK 32
+#define W_BLOCK_BYTES 18
+#define QW_BLOCK(N)                                                                                 \
+inline __attribute__((always_inline)) float##N q_block##N(__global const uchar* b, int l) {                                       \
+    const uchar##N q = vload##N(0, b + 2 + (l & 15));                                               \
+    const uchar##N nib = (l & 16) ? q >> (uchar) 4 : q & (uchar) 15;                                \
+    return convert_float##N(convert_int##N(nib) - 8) * BLOCK_HALF(b, 0);                            \
+}
+inline __attribute__((always_inline)) float q_block1(__global const uchar* b, int l) {
+    const uchar q = b[2 + (l & 15)];
+    return (float) ((int) ((l & 16) ? q >> 4 : q & 15) - 8) * BLOCK_HALF(b, 0);
+}
+
+#elif defined(W_Q5_0)
+// d, qh (32 fifth bits, little-endian), qs[16] nibbles as Q4_0: w = ((nibble | bit << 4) - 16) * d
+#define W_BLOCK 32
+#define W_BLOCK_BYTES 22
+#define QW_BLOCK(N)                                                                                 \
+inline __attribute__((always_inline)) float##N q_block##N(__global const uchar* b, int l) {                                       \
+    const uint qh = as_uint(vload4(0, b + 2));                                                      \
+    const uchar##N q = vload##N(0, b + 6 + (l & 15));                                               \
+    const uchar##N nib = (l & 16) ? q >> (uchar) 4 : q & (uchar) 15;                                \
+    const int##N high = as_int##N(((uint##N) (qh) >> (LANE_INDEX##N + (uint) l)) & 1u) << 4;        \
+    return convert_float##N((convert_int##N(nib) | high) - 16) * BLOCK_HALF(b, 0);                  \
+}
+inline __attribute__((always_inline)) float q_block1(__global const uchar* b, int l) {
+    const uint qh = as_uint(vload4(0, b + 2));
+    const uchar q = b[6 + (l & 15)];
+    const int nib = (l & 16) ? q >> 4 : q & 15;
+    return (float) ((nib | (int) (((qh >> l) & 1u) << 4)) - 16) * BLOCK_HALF(b, 0);
+}
+
+#elif defined(W_Q4_K) || defined(W_Q5_K)
+// d, dmin, 12 bytes of 6-bit scales and mins of 8 sub-blocks of 32, [Q5_K: qh[32], a fifth bit per sub-block],
+// qs[128]: sub-blocks 2g and 2g + 1 are the low and high nibbles of qs[32g .. 32g + 31];
+// w = (d * scale) * q - dmin * min
+#define W_BLOCK 256
+#if defined(W_Q4_K)
+#define W_BLOCK_BYTES 144
+#define K_QS 16
+#else
+#define W_BLOCK_BYTES 176
+#define K_QH 16
+#define K_QS 48
+#endif
+
+// Scale (s0) and min (s1) of sub-block j (ggml's get_scale_min_k4).
+inline __attribute__((always_inline)) uchar2 k4_scale_min(__global const uchar* s, int j) {
+    if (j < 4) {
+        return (uchar2) (s[j] & 63, s[j + 4] & 63);
+    }
+    return (uchar2) ((s[j + 4] & 15) | ((s[j - 4] >> 6) << 4), (s[j + 4] >> 4) | ((s[j] >> 6) << 4));
+}
+
+#if defined(W_Q4_K)
+#define K_FIFTH_BIT(N, b, sub, l) ((uchar##N) (0))
+#define K_FIFTH_BIT1(b, sub, l) 0
+#else
+#define K_FIFTH_BIT(N, b, sub, l) (((vload##N(0, (b) + K_QH + ((l) & 31)) >> (uchar) (sub)) & (uchar) 1) << (uchar) 4)
+#define K_FIFTH_BIT1(b, sub, l) ((((b)[K_QH + ((l) & 31)] >> (sub)) & 1) << 4)
+#endif
+
+#define QW_BLOCK(N)                                                                                 \
+inline __attribute__((always_inline)) float##N q_block##N(__global const uchar* b, int l) {                                       \
+    const int sub = l >> 5;                                                                         \
+    const uchar2 sm = k4_scale_min(b + 4, sub);                                                     \
+    const float d = BLOCK_HALF(b, 0) * sm.s0;                                                       \
+    const float m = BLOCK_HALF(b, 2) * sm.s1;                                                       \
+    const uchar##N q = vload##N(0, b + K_QS + (sub >> 1) * 32 + (l & 31));                          \
+    const uchar##N nib = (sub & 1) ? q >> (uchar) 4 : q & (uchar) 15;                               \
+    return d * convert_float##N(nib + K_FIFTH_BIT(N, b, sub, l)) - m;                               \
+}
+inline __attribute__((always_inline)) float q_block1(__global const uchar* b, int l) {
+    const int sub = l >> 5;
+    const uchar2 sm = k4_scale_min(b + 4, sub);
+    const float d = BLOCK_HALF(b, 0) * sm.s0;
+    const float m = BLOCK_HALF(b, 2) * sm.s1;
+    const uchar q = b[K_QS + (sub >> 1) * 32 + (l & 31)];
+    return d * (float) (((sub & 1) ? q >> 4 : q & 15) + K_FIFTH_BIT1(b, sub, l)) - m;
+}
+
+#elif defined(W_Q6_K)
+// ql[128], qh[64], int8 scales[16], d. Each half of 128 weights: quarter c (32 weights) takes the low (c = 0, 1) or
+// high (c = 2, 3) nibbles of ql[64h + 32(c & 1) ..] and bits 2c, 2c + 1 of qh[32h ..]; scale 8h + 2c + l / 16.
+// w = (d * scale) * (q - 32)
+#define W_BLOCK 256
+#define W_BLOCK_BYTES 210
+#define QW_BLOCK(N)                                                                                 \
+inline __attribute__((always_inline)) float##N q_block##N(__global const uchar* b, int e) {                                       \
+    const int h = e >> 7;                                                                           \
+    const int c = (e >> 5) & 3;                                                                     \
+    const int l = e & 31;                                                                           \
+    const uchar##N lo = vload##N(0, b + 64 * h + 32 * (c & 1) + l);                                 \
+    const uchar##N nib = (c & 2) ? lo >> (uchar) 4 : lo & (uchar) 15;                               \
+    const uchar##N hi = (vload##N(0, b + 128 + 32 * h + l) >> (uchar) (2 * c)) & (uchar) 3;          \
+    const float d = BLOCK_HALF(b, 208) * (float) as_char(b[192 + 8 * h + 2 * c + (l >> 4)]);        \
+    return d * convert_float##N(convert_int##N(nib | (hi << (uchar) 4)) - 32);                      \
+}
+inline __attribute__((always_inline)) float q_block1(__global const uchar* b, int e) {
+    const int h = e >> 7;
+    const int c = (e >> 5) & 3;
+    const int l = e & 31;
+    const uchar lo = b[64 * h + 32 * (c & 1) + l];
+    const int nib = (c & 2) ? lo >> 4 : lo & 15;
+    const int hi = (b[128 + 32 * h + l] >> (2 * c)) & 3;
+    const float d = BLOCK_HALF(b, 208) * (float) as_char(b[192 + 8 * h + 2 * c + (l >> 4)]);
+    return d * (float) ((nib | (hi << 4)) - 32);
+}
+#endif
+
+#define LANE_INDEX4 ((uint4) (0, 1, 2, 3))
+#define LANE_INDEX16 ((uint16) (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+QW_BLOCK(4)
+QW_BLOCK(16)
+
+// ---- Q8 activations: x in Q8_0 blocks (34 bytes: f16 dx, 32 int8), integer dot products per 32 weights.
+// q8_dot32(wb, l, xb) = weights l .. l + 31 of the weight block at wb · the 32 values of the x block at xb, as
+// llama.cpp's vec_dot kernels: an integer sum per scale, then the scales in float:
+//   Q8_0: sumi * (dw * dx);  Q4_0, Q5_0: sumi * dw * dx;
+//   Q4_K, Q5_K: dx * ((d * scale) * sum(q * qx) - (dmin * min) * sum(qx));
+//   Q6_K: dx * (d * (scale_0 * sum_0 + scale_1 * sum_1)) over its two 16-weight scales.
+#define Q8_BLOCK_BYTES 34
+
+inline __attribute__((always_inline)) int isum16(int16 v) {
+    const int8 a = v.lo + v.hi;
+    const int4 b = a.lo + a.hi;
+    return (b.s0 + b.s1) + (b.s2 + b.s3);
+}
+
+// The 32 int8 x values of a Q8_0 block as two int16 vectors.
+#define Q8_X(xb, x0, x1)                                                                            \
+    const int16 x0 = convert_int16(as_char16(vload16(0, (xb) + 2)));                                \
+    const int16 x1 = convert_int16(as_char16(vload16(0, (xb) + 18)));
+
+#if defined(W_Q8_0)
+inline __attribute__((always_inline)) float q8_dot32(__global const uchar* wb, int l, __global const uchar* xb) {
+    Q8_X(xb, x0, x1)
+    const int sumi = isum16(convert_int16(as_char16(vload16(0, wb + 2))) * x0
+            + convert_int16(as_char16(vload16(0, wb + 18))) * x1);
+    return (float) sumi * (BLOCK_HALF(wb, 0) * BLOCK_HALF(xb, 0));
+}
+#elif defined(W_Q4_0) || defined(W_Q5_0)
+inline __attribute__((always_inline)) float q8_dot32(__global const uchar* wb, int l, __global const uchar* xb) {
+    Q8_X(xb, x0, x1)
+#if defined(W_Q4_0)
+    const uchar16 q = vload16(0, wb + 2);
+    const int16 w0 = convert_int16(q & (uchar) 15) - 8;
+    const int16 w1 = convert_int16(q >> (uchar) 4) - 8;
+#else
+    const uint qh = as_uint(vload4(0, wb + 2));
+    const uchar16 q = vload16(0, wb + 6);
+    const int16 w0 = (convert_int16(q & (uchar) 15) | (as_int16(((uint16) (qh) >> LANE_INDEX16) & 1u) << 4)) - 16;
+    const int16 w1 = (convert_int16(q >> (uchar) 4)
+            | (as_int16(((uint16) (qh) >> (LANE_INDEX16 + 16u)) & 1u) << 4)) - 16;
+#endif
+    const int sumi = isum16(w0 * x0 + w1 * x1);
+    return (float) sumi * BLOCK_HALF(wb, 0) * BLOCK_HALF(xb, 0);
+}
+#elif defined(W_Q4_K) || defined(W_Q5_K)
+inline __attribute__((always_inline)) float q8_dot32(__global const uchar* wb, int l, __global const uchar* xb) {
+    Q8_X(xb, x0, x1)
+    const int sub = l >> 5;
+    const uchar2 sm = k4_scale_min(wb + 4, sub);
+    __global const uchar* qs = wb + K_QS + (sub >> 1) * 32;
+    const uchar16 q0 = vload16(0, qs);
+    const uchar16 q1 = vload16(1, qs);
+    const int16 w0 = convert_int16(((sub & 1) ? q0 >> (uchar) 4 : q0 & (uchar) 15) + K_FIFTH_BIT(16, wb, sub, 0));
+    const int16 w1 = convert_int16(((sub & 1) ? q1 >> (uchar) 4 : q1 & (uchar) 15) + K_FIFTH_BIT(16, wb, sub, 16));
+    const int sumi = isum16(w0 * x0 + w1 * x1);
+    const int sumx = isum16(x0 + x1);
+    const float d = BLOCK_HALF(wb, 0) * sm.s0;
+    const float m = BLOCK_HALF(wb, 2) * sm.s1;
+    return BLOCK_HALF(xb, 0) * (d * (float) sumi - m * (float) sumx);
+}
+#elif defined(W_Q6_K)
+inline __attribute__((always_inline)) float q8_dot32(__global const uchar* wb, int e, __global const uchar* xb) {
+    Q8_X(xb, x0, x1)
+    const int h = e >> 7;
+    const int c = (e >> 5) & 3;
+    __global const uchar* ql = wb + 64 * h + 32 * (c & 1);
+    __global const uchar* qh = wb + 128 + 32 * h;
+    const uchar16 l0 = vload16(0, ql);
+    const uchar16 l1 = vload16(1, ql);
+    const uchar16 n0 = (c & 2) ? l0 >> (uchar) 4 : l0 & (uchar) 15;
+    const uchar16 n1 = (c & 2) ? l1 >> (uchar) 4 : l1 & (uchar) 15;
+    const uchar16 h0 = (vload16(0, qh) >> (uchar) (2 * c)) & (uchar) 3;
+    const uchar16 h1 = (vload16(1, qh) >> (uchar) (2 * c)) & (uchar) 3;
+    const int16 w0 = convert_int16(n0 | (h0 << (uchar) 4)) - 32;
+    const int16 w1 = convert_int16(n1 | (h1 << (uchar) 4)) - 32;
+    __global const char* sc = (__global const char*) (wb + 192 + 8 * h + 2 * c);
+    const int sumi = sc[0] * isum16(w0 * x0) + sc[1] * isum16(w1 * x1);
+    return BLOCK_HALF(xb, 0) * (BLOCK_HALF(wb, 208) * (float) sumi);
+}
+#endif
+
+// q8_acc32(wb, l, xb, acc): q8_dot32's products added to 16 float lanes instead of summed, for the CPU kernels: the
+// 16-bit products of the two halves of the 32 (they fit: |w| <= 128, |qx| <= 127, and 2 * 128 * 127 < 2^15) are
+// converted to float once and scaled with one fma per scale, so no block ends in a horizontal sum.
+#define Q8_X16(xb, x0, x1)                                                                          \
+    const short16 x0 = convert_short16(as_char16(vload16(0, (xb) + 2)));                            \
+    const short16 x1 = convert_short16(as_char16(vload16(0, (xb) + 18)));
+
+#if defined(W_Q8_0) || defined(W_Q4_0) || defined(W_Q5_0)
+inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb, int l, __global const uchar* xb, float dx,
+                                                        float16 acc) {
+    Q8_X16(xb, x0, x1)
+#if defined(W_Q8_0)
+    const short16 w0 = convert_short16(as_char16(vload16(0, wb + 2)));
+    const short16 w1 = convert_short16(as_char16(vload16(0, wb + 18)));
+#elif defined(W_Q4_0)
+    const uchar16 q = vload16(0, wb + 2);
+    const short16 w0 = convert_short16(q & (uchar) 15) - (short) 8;
+    const short16 w1 = convert_short16(q >> (uchar) 4) - (short) 8;
+#else
+    const uint qh = as_uint(vload4(0, wb + 2));
+    const uchar16 q = vload16(0, wb + 6);
+    const short16 w0 = (convert_short16(q & (uchar) 15)
+            | convert_short16(((uint16) (qh) >> LANE_INDEX16) & 1u) << (short) 4) - (short) 16;
+    const short16 w1 = (convert_short16(q >> (uchar) 4)
+            | convert_short16(((uint16) (qh) >> (LANE_INDEX16 + 16u)) & 1u) << (short) 4) - (short) 16;
+#endif
+    return fma(convert_float16(w0 * x0 + w1 * x1), (float16) (BLOCK_HALF(wb, 0) * dx), acc);
+}
+#elif defined(W_Q4_K) || defined(W_Q5_K)
+inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb, int l, __global const uchar* xb, float dx,
+                                                        float16 acc) {
+    Q8_X16(xb, x0, x1)
+    const int sub = l >> 5;
+    const uchar2 sm = k4_scale_min(wb + 4, sub);
+    __global const uchar* qs = wb + K_QS + (sub >> 1) * 32;
+    const uchar16 q0 = vload16(0, qs);
+    const uchar16 q1 = vload16(1, qs);
+    const short16 w0 = convert_short16(((sub & 1) ? q0 >> (uchar) 4 : q0 & (uchar) 15) + K_FIFTH_BIT(16, wb, sub, 0));
+    const short16 w1 = convert_short16(((sub & 1) ? q1 >> (uchar) 4 : q1 & (uchar) 15) + K_FIFTH_BIT(16, wb, sub, 16));
+    acc = fma(convert_float16(w0 * x0 + w1 * x1), (float16) (BLOCK_HALF(wb, 0) * sm.s0 * dx), acc);
+    return fma(convert_float16(x0 + x1), (float16) (-(BLOCK_HALF(wb, 2) * sm.s1 * dx)), acc);
+}
+#elif defined(W_Q6_K)
+inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb, int e, __global const uchar* xb, float dx,
+                                                        float16 acc) {
+    Q8_X16(xb, x0, x1)
+    const int h = e >> 7;
+    const int c = (e >> 5) & 3;
+    __global const uchar* ql = wb + 64 * h + 32 * (c & 1);
+    __global const uchar* qh = wb + 128 + 32 * h;
+    const uchar16 l0 = vload16(0, ql);
+    const uchar16 l1 = vload16(1, ql);
+    const uchar16 n0 = (c & 2) ? l0 >> (uchar) 4 : l0 & (uchar) 15;
+    const uchar16 n1 = (c & 2) ? l1 >> (uchar) 4 : l1 & (uchar) 15;
+    const uchar16 h0 = (vload16(0, qh) >> (uchar) (2 * c)) & (uchar) 3;
+    const uchar16 h1 = (vload16(1, qh) >> (uchar) (2 * c)) & (uchar) 3;
+    const short16 w0 = convert_short16(n0 | (h0 << (uchar) 4)) - (short) 32;
+    const short16 w1 = convert_short16(n1 | (h1 << (uchar) 4)) - (short) 32;
+    __global const char* sc = (__global const char*) (wb + 192 + 8 * h + 2 * c);
+    const float ddx = BLOCK_HALF(wb, 208) * dx;
+    acc = fma(convert_float16(w0 * x0), (float16) (ddx * sc[0]), acc);
+    return fma(convert_float16(w1 * x1), (float16) (ddx * sc[1]), acc);
+}
+#endif
+
+// The CPU kernels take a row in chunks of Q8_CHUNK elements, with the chunk's x scales converted once into a private
+// array for all the weight rows of the work-item.
+#define Q8_CHUNK 2048
+
+// dx[j] = the scale of x block (k0 >> 5) + j, for the blocks of [k0, k1).
+inline __attribute__((always_inline)) void q8_x_scales(__global const uchar* xq, int k0, int k1, float* dx) {
+    for (int k = k0; k < k1; k += 32) {
+        dx[(k - k0) >> 5] = BLOCK_HALF(xq + (k >> 5) * Q8_BLOCK_BYTES, 0);
+    }
+}
+
+// ---- Whole-row products of the CPU kernels: w row · x over whole blocks, added to 16 float lanes. The K-quants go
+// block by block with the 256-block's header read once and its 8 sub-blocks unrolled (the scale and min of each known
+// at compile time); the others 32 weights (one block) per step. q_row_acc takes F32 x and dequantizes exactly as
+// q_block16 does; q8_row_acc takes Q8_0 x and dx, the x scales of the range (q8_x_scales).
+#if defined(W_Q4_K) || defined(W_Q5_K)
+inline __attribute__((always_inline)) float16 kq_block_acc(__global const uchar* b, __global const float* x,
+                                                           float16 acc) {
+    const float d = BLOCK_HALF(b, 0);
+    const float dmin = BLOCK_HALF(b, 2);
+#if defined(W_Q5_K)
+    const uchar16 h0 = vload16(0, b + K_QH);
+    const uchar16 h1 = vload16(1, b + K_QH);
+#endif
+    #pragma unroll
+    for (int sub = 0; sub < 8; sub++) {
+        const uchar2 sm = k4_scale_min(b + 4, sub);
+        const float dd = d * sm.s0;
+        const float mm = dmin * sm.s1;
+        const uchar16 q0 = vload16(0, b + K_QS + (sub >> 1) * 32);
+        const uchar16 q1 = vload16(1, b + K_QS + (sub >> 1) * 32);
+        uchar16 n0 = (sub & 1) ? q0 >> (uchar) 4 : q0 & (uchar) 15;
+        uchar16 n1 = (sub & 1) ? q1 >> (uchar) 4 : q1 & (uchar) 15;
+#if defined(W_Q5_K)
+        n0 += ((h0 >> (uchar) sub) & (uchar) 1) << (uchar) 4;
+        n1 += ((h1 >> (uchar) sub) & (uchar) 1) << (uchar) 4;
+#endif
+        acc = fma(dd * convert_float16(n0) - mm, vload16(0, x + sub * 32), acc);
+        acc = fma(dd * convert_float16(n1) - mm, vload16(1, x + sub * 32), acc);
+    }
+    return acc;
+}
+
+inline __attribute__((always_inline)) float16 kq_block_q8(__global const uchar* b, __global const uchar* xb,
+                                                          const float* dx, float16 acc) {
+    const float d = BLOCK_HALF(b, 0);
+    const float dmin = BLOCK_HALF(b, 2);
+#if defined(W_Q5_K)
+    const uchar16 h0 = vload16(0, b + K_QH);
+    const uchar16 h1 = vload16(1, b + K_QH);
+#endif
+    #pragma unroll
+    for (int sub = 0; sub < 8; sub++) {
+        const uchar2 sm = k4_scale_min(b + 4, sub);
+        Q8_X16(xb + sub * Q8_BLOCK_BYTES, x0, x1)
+        const uchar16 q0 = vload16(0, b + K_QS + (sub >> 1) * 32);
+        const uchar16 q1 = vload16(1, b + K_QS + (sub >> 1) * 32);
+        uchar16 n0 = (sub & 1) ? q0 >> (uchar) 4 : q0 & (uchar) 15;
+        uchar16 n1 = (sub & 1) ? q1 >> (uchar) 4 : q1 & (uchar) 15;
+#if defined(W_Q5_K)
+        n0 += ((h0 >> (uchar) sub) & (uchar) 1) << (uchar) 4;
+        n1 += ((h1 >> (uchar) sub) & (uchar) 1) << (uchar) 4;
+#endif
+        acc = fma(convert_float16(convert_short16(n0) * x0 + convert_short16(n1) * x1),
+                  (float16) (d * sm.s0 * dx[sub]), acc);
+        acc = fma(convert_float16(x0 + x1), (float16) (-(dmin * sm.s1 * dx[sub])), acc);
+    }
+    return acc;
+}
+#elif defined(W_Q6_K)
+inline __attribute__((always_inline)) float16 kq_block_acc(__global const uchar* b, __global const float* x,
+                                                           float16 acc) {
+    const float d = BLOCK_HALF(b, 208);
+    #pragma unroll
+    for (int e = 0; e < 256; e += 16) {
+        const int h = e >> 7;
+        const int c = (e >> 5) & 3;
+        const int l = e & 31;
+        const uchar16 lo = vload16(0, b + 64 * h + 32 * (c & 1) + l);
+        const uchar16 nib = (c & 2) ? lo >> (uchar) 4 : lo & (uchar) 15;
+        const uchar16 hi = (vload16(0, b + 128 + 32 * h + l) >> (uchar) (2 * c)) & (uchar) 3;
+        const float ds = d * (float) as_char(b[192 + 8 * h + 2 * c + (l >> 4)]);
+        acc = fma(ds * convert_float16(convert_int16(nib | (hi << (uchar) 4)) - 32), vload16(0, x + e), acc);
+    }
+    return acc;
+}
+
+inline __attribute__((always_inline)) float16 kq_block_q8(__global const uchar* b, __global const uchar* xb,
+                                                          const float* dx, float16 acc) {
+    #pragma unroll
+    for (int e = 0; e < 256; e += 32) {
+        acc = q8_acc32(b, e, xb + (e >> 5) * Q8_BLOCK_BYTES, dx[e >> 5], acc);
+    }
+    return acc;
+}
+#endif
+
+inline __attribute__((always_inline)) float16 q_row_acc(__global const uchar* wr, __global const float* xr, int inDim,
+                                                        float16 acc) {
+#if W_BLOCK == 256
+    for (int k = 0; k < inDim; k += 256) {
+        acc = kq_block_acc(wr + (k >> 8) * W_BLOCK_BYTES, xr + k, acc);
+    }
+#else
+    for (int k = 0; k < inDim; k += 32) {
+        float16 lo, hi;
+        LOAD_W32(wr, k, lo, hi);
+        acc = fma(hi, vload16(1, xr + k), fma(lo, vload16(0, xr + k), acc));
+    }
+#endif
+    return acc;
+}
+
+// Elements [k0, k1) of w row · the Q8_0 x row, with dx the x scales of that range (q8_x_scales).
+inline __attribute__((always_inline)) float q8_row_dot(__global const uchar* wr, __global const uchar* xq, int k0,
+                                                       int k1, const float* dx) {
+    float16 acc = (float16) (0.0f);
+#if W_BLOCK == 256
+    for (int k = k0; k < k1; k += 256) {
+        acc = kq_block_q8(wr + (k >> 8) * W_BLOCK_BYTES, xq + (k >> 5) * Q8_BLOCK_BYTES, dx + ((k - k0) >> 5), acc);
+    }
+#else
+    for (int k = k0; k < k1; k += 32) {
+        acc = q8_acc32(wr + (k >> 5) * W_BLOCK_BYTES, 0, xq + (k >> 5) * Q8_BLOCK_BYTES, dx[(k - k0) >> 5], acc);
+    }
+#endif
+    return sum16(acc);
+}
+
+#else
+#define W_ROW(p, e) ((p) + (e))
+#define W_ROW_BYTES(n) ((n) * (int) sizeof(wtype))
+#define LOAD_W32(p, i, lo, hi) { lo = LOAD_W16(p, i); hi = LOAD_W16(p, (i) + 16); }
+#endif
 
 // Round-to-nearest-even float -> bf16 bits, NaN stays NaN (as backend/Precision.floatToBf16).
 inline ushort float_to_bf16(float f) {

@@ -8,5 +8,5 @@ __kernel void embedding(__global const wtype *table, __global const int *ids, __
         return;
     }
     int id = ids[t];
-    out[(size_t)t * hidden + c] = (id >= 0 && id < vocab) ? LOAD_W(table, (size_t)id * hidden + c) : NAN;
+    out[(size_t)t * hidden + c] = (id >= 0 && id < vocab) ? LOAD_W(W_ROW(table, (size_t)id * hidden), c) : NAN;
 }

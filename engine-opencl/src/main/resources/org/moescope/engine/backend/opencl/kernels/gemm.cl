@@ -31,7 +31,7 @@ void gemm(__global const float *x, __global const wtype *w, __global float *y, i
             int xr = row0 + r;
             int wr = col0 + r;
             xs[k][r] = (xr < tokens && gk < in) ? x[(size_t)xr * in + gk] : 0.0f;
-            ws[k][r] = (wr < out && gk < in) ? LOAD_W(w, (size_t)wr * in + gk) : 0.0f;
+            ws[k][r] = (wr < out && gk < in) ? LOAD_W(W_ROW(w, (size_t)wr * in), gk) : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int k = 0; k < TK; k++) {

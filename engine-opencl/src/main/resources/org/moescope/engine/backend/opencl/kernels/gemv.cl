@@ -16,10 +16,10 @@ inline void gemv_row(__global const float *x, __global const wtype *w, __global 
         acc[t] = 0.0f;
     }
     if (o < out) {
-        __global const wtype *wr = w + (size_t)o * in;
+        __global const wtype *wr = W_ROW(w, (size_t)o * in);
         int in4 = in / 4;
         for (int j = lane; j < in4; j += LANES) {
-            float4 wv = LOAD_W4(wr, j);
+            float4 wv = LOAD_W4(wr, 4 * j);
             for (int t = 0; t < GEMV_T; t++) {
                 acc[t] += dot(wv, vload4(j, x + (size_t)t * in));
             }

@@ -7,7 +7,7 @@
 // Row o of w for tokens t0 .. t0 + GEMV_T - 1 (those below `tokens`) into y.
 inline void gemv_rows_row(__global const float *x, __global const wtype *w, __global float *y, int in, int out,
                           int tokens, int o, int t0) {
-    __global const wtype *wr = w + (size_t)o * in;
+    __global const wtype *wr = W_ROW(w, (size_t)o * in);
     // Rows past the last token read the last token's row (in bounds) and are not stored.
     __global const float *xr[GEMV_T];
     float16 acc[GEMV_T];
@@ -17,13 +17,25 @@ inline void gemv_rows_row(__global const float *x, __global const wtype *w, __gl
         acc[t] = (float16)(0.0f);
     }
     int in16 = in / 16;
+#ifdef W_QUANTIZED
+    // rows are whole blocks: 32 weights (one header decode) per step
+    for (int k = 0; k < in; k += 32) {
+        float16 lo, hi;
+        LOAD_W32(wr, k, lo, hi);
+        #pragma unroll
+        for (int t = 0; t < GEMV_T; t++) {
+            acc[t] = fma(hi, vload16(1, xr[t] + k), fma(lo, vload16(0, xr[t] + k), acc[t]));
+        }
+    }
+#else
     for (int j = 0; j < in16; j++) {
-        float16 wv = LOAD_W16(wr, j);
+        float16 wv = LOAD_W16(wr, 16 * j);
         #pragma unroll
         for (int t = 0; t < GEMV_T; t++) {
             acc[t] = fma(wv, vload16(j, xr[t]), acc[t]);
         }
     }
+#endif
     for (int t = 0; t < GEMV_T && t0 + t < tokens; t++) {
         float16 a = acc[t];
         float8 s8 = a.lo + a.hi;

@@ -30,7 +30,7 @@ inline float4 load_x4(__global const float* row, int k, int n) {
 
 inline float4 load_w4(__global const wtype* row, int k, int n) {
     if (k + 4 <= n) {
-        return LOAD_W4(row + k, 0);
+        return LOAD_W4(row, k);
     }
     float4 v = (float4) (0.0f);
     if (k < n) v.s0 = LOAD_W(row, k);
@@ -54,7 +54,7 @@ inline void gemm_tile(__global const float* x, int xRowDivisor, __global const w
     barrier(CLK_LOCAL_MEM_FENCE);
 
     const int col0 = get_group_id(0) * MOE_TILE_N;
-    __global const wtype* we = w + (size_t) expert * outDim * inDim;
+    __global const wtype* we = W_ROW(w, (size_t) expert * outDim * inDim);
     float acc[MOE_REG_M][MOE_REG_N];
     for (int j = 0; j < MOE_REG_M; j++) {
         for (int i = 0; i < MOE_REG_N; i++) {
@@ -77,7 +77,7 @@ inline void gemm_tile(__global const float* x, int xRowDivisor, __global const w
             const int n = q / QUADS_K;
             const int kq = (q % QUADS_K) * 4;
             const int col = col0 + n;
-            float4 v = col < outDim ? load_w4(we + (size_t) col * inDim, k0 + kq, inDim) : (float4) (0.0f);
+            float4 v = col < outDim ? load_w4(W_ROW(we, (size_t) col * inDim), k0 + kq, inDim) : (float4) (0.0f);
             tileW[(kq + 0) * B_STRIDE + n] = v.s0;
             tileW[(kq + 1) * B_STRIDE + n] = v.s1;
             tileW[(kq + 2) * B_STRIDE + n] = v.s2;
@@ -170,10 +170,10 @@ inline __attribute__((always_inline)) void gemm_block_4x4(
     float16 a20 = 0.0f, a21 = 0.0f, a22 = 0.0f, a23 = 0.0f, a30 = 0.0f, a31 = 0.0f, a32 = 0.0f, a33 = 0.0f;
     const int in16 = inDim & ~15;
     for (int k = 0; k < in16; k += 16) {
-        const float16 v0 = LOAD_W16(w0 + k, 0);
-        const float16 v1 = LOAD_W16(w1 + k, 0);
-        const float16 v2 = LOAD_W16(w2 + k, 0);
-        const float16 v3 = LOAD_W16(w3 + k, 0);
+        const float16 v0 = LOAD_W16(w0, k);
+        const float16 v1 = LOAD_W16(w1, k);
+        const float16 v2 = LOAD_W16(w2, k);
+        const float16 v3 = LOAD_W16(w3, k);
         float16 xv = vload16(0, x0 + k);
         a00 = fma(v0, xv, a00); a01 = fma(v1, xv, a01); a02 = fma(v2, xv, a02); a03 = fma(v3, xv, a03);
         xv = vload16(0, x1 + k);
@@ -211,8 +211,8 @@ inline __attribute__((always_inline)) float4 gemm_row_4pairs(__global const floa
     const int in32 = inDim & ~31;
     int k = 0;
     for (; k < in32; k += 32) {
-        const float16 v0 = LOAD_W16(w + k, 0);
-        const float16 v1 = LOAD_W16(w + k, 1);
+        float16 v0, v1;
+        LOAD_W32(w, k, v0, v1);
         a0 = fma(v0, vload16(0, x0 + k), a0);
         c0 = fma(v1, vload16(1, x0 + k), c0);
         a1 = fma(v0, vload16(0, x1 + k), a1);
@@ -237,10 +237,10 @@ inline void gemm_rows_tile(__global const float* x, int xRowDivisor, __global co
     __global const int* tilePairs = sortedPairs + offsets[expert] + firstRow;
     const int col0 = get_global_id(0) * MOE_TILE_N;
     const int cols = min(MOE_TILE_N, outDim - col0);
-    __global const wtype* we = w + (size_t) expert * outDim * inDim;
+    __global const wtype* we = W_ROW(w, (size_t) expert * outDim * inDim);
     // A small tile with short weight rows (under a 4 KB page: the 768-long rows of down) takes its rows one after
     // another; with longer rows the 4 x 4 blocks below measured as fast or faster (alternated runs, n=32).
-    if (rows > 2 && rows <= 4 && inDim * (int) sizeof(wtype) < 4096) {
+    if (rows > 2 && rows <= 4 && W_ROW_BYTES(inDim) < 4096) {
         int pair[4];
         __global const float* xr[4];
         for (int j = 0; j < 4; j++) {
@@ -248,7 +248,7 @@ inline void gemm_rows_tile(__global const float* x, int xRowDivisor, __global co
             xr[j] = x + (size_t) (pair[j] / xRowDivisor) * inDim;
         }
         for (int c = 0; c < cols; c++) {
-            const float4 r = gemm_row_4pairs(xr[0], xr[1], xr[2], xr[3], we + (size_t) (col0 + c) * inDim, inDim);
+            const float4 r = gemm_row_4pairs(xr[0], xr[1], xr[2], xr[3], W_ROW(we, (size_t) (col0 + c) * inDim), inDim);
             const float rs[4] = {r.s0, r.s1, r.s2, r.s3};
             for (int j = 0; j < rows; j++) {
                 out[(size_t) pair[j] * outDim + col0 + c] = rs[j];
@@ -270,8 +270,8 @@ inline void gemm_rows_tile(__global const float* x, int xRowDivisor, __global co
                 n[i] = col0 + min(c + i, cols - 1);
             }
             float r[16];
-            gemm_block_4x4(xr[0], xr[1], xr[2], xr[3], we + (size_t) n[0] * inDim, we + (size_t) n[1] * inDim,
-                           we + (size_t) n[2] * inDim, we + (size_t) n[3] * inDim, inDim, r);
+            gemm_block_4x4(xr[0], xr[1], xr[2], xr[3], W_ROW(we, (size_t) n[0] * inDim), W_ROW(we, (size_t) n[1] * inDim),
+                           W_ROW(we, (size_t) n[2] * inDim), W_ROW(we, (size_t) n[3] * inDim), inDim, r);
             for (int j = 0; j < min(4, rows - m0); j++) {
                 for (int i = 0; i < min(4, cols - c); i++) {
                     out[(size_t) pair[j] * outDim + n[i]] = r[4 * j + i];
@@ -285,7 +285,7 @@ inline void gemm_rows_tile(__global const float* x, int xRowDivisor, __global co
         __global const float* x0 = x + (size_t) (p0 / xRowDivisor) * inDim;
         __global const float* x1 = x + (size_t) (p1 / xRowDivisor) * inDim;
         for (int c = 0; c < cols; c++) {
-            const float4 r = gemm_row_4pairs(x0, x1, x0, x1, we + (size_t) (col0 + c) * inDim, inDim);
+            const float4 r = gemm_row_4pairs(x0, x1, x0, x1, W_ROW(we, (size_t) (col0 + c) * inDim), inDim);
             out[(size_t) p0 * outDim + col0 + c] = r.s0;
             if (m0 + 1 < rows) {
                 out[(size_t) p1 * outDim + col0 + c] = r.s1;
@@ -316,3 +316,58 @@ __kernel void grouped_gemm_rows_direct(__global const float* x, int xRowDivisor,
     }
     gemm_rows_tile(x, xRowDivisor, w, out, counts, offsets, sortedPairs, expert, firstRow, inDim, outDim);
 }
+
+#ifdef W_QUANTIZED
+// ---------------------------------------------------------------- Q8 activations
+// The grouped GEMM with x in Q8_0 blocks (xq [pairs / xRowDivisor, inDim / 32 blocks]) and integer dot products per
+// 32 weights (q8_dot32, common.cl), for both kernel styles: a work-item per (row tile, MOE_TILE_N columns), each
+// output one q8_row_dot. Grid: (ceil(outDim / MOE_TILE_N), row tiles), local size (1, 1).
+
+inline void gemm_q8_tile(__global const uchar* xq, int xRowDivisor, __global const wtype* w, __global float* out,
+                         __global const int* counts, __global const int* offsets, __global const int* sortedPairs,
+                         int expert, int firstRow, int inDim, int outDim) {
+    const int rows = min(MOE_TILE_M, counts[expert] - firstRow);
+    __global const int* tilePairs = sortedPairs + offsets[expert] + firstRow;
+    const int col0 = get_global_id(0) * MOE_TILE_N;
+    const int cols = min(MOE_TILE_N, outDim - col0);
+    __global const wtype* we = W_ROW(w, (size_t) expert * outDim * inDim);
+    const size_t xRowBytes = (size_t) (inDim >> 5) * Q8_BLOCK_BYTES;
+    float dx[Q8_CHUNK / 32];
+    for (int j = 0; j < rows; j++) {
+        const int pair = tilePairs[j];
+        __global const uchar* xr = xq + (size_t) (pair / xRowDivisor) * xRowBytes;
+        __global float* o = out + (size_t) pair * outDim + col0;
+        for (int k0 = 0; k0 < inDim; k0 += Q8_CHUNK) {
+            const int k1 = min(k0 + Q8_CHUNK, inDim);
+            q8_x_scales(xr, k0, k1, dx);
+            for (int c = 0; c < cols; c++) {
+                const float d = q8_row_dot(W_ROW(we, (size_t) (col0 + c) * inDim), xr, k0, k1, dx);
+                o[c] = k0 == 0 ? d : o[c] + d;
+            }
+        }
+    }
+}
+
+__kernel void grouped_gemm_q8_indirect(__global const uchar* xq, int xRowDivisor, __global const wtype* w,
+                                       __global float* out, __global const int* counts, __global const int* offsets,
+                                       __global const int* sortedPairs, __global const int* workList, int inDim,
+                                       int outDim) {
+    const int tile = get_global_id(1);
+    if (tile >= workList[0]) {
+        return;
+    }
+    gemm_q8_tile(xq, xRowDivisor, w, out, counts, offsets, sortedPairs, workList[1 + 2 * tile], workList[2 + 2 * tile],
+                 inDim, outDim);
+}
+
+__kernel void grouped_gemm_q8_direct(__global const uchar* xq, int xRowDivisor, __global const wtype* w,
+                                     __global float* out, __global const int* counts, __global const int* offsets,
+                                     __global const int* sortedPairs, int tilesPerExpert, int inDim, int outDim) {
+    const int expert = get_global_id(1) / tilesPerExpert;
+    const int firstRow = (get_global_id(1) % tilesPerExpert) * MOE_TILE_M;
+    if (firstRow >= counts[expert]) {
+        return;
+    }
+    gemm_q8_tile(xq, xRowDivisor, w, out, counts, offsets, sortedPairs, expert, firstRow, inDim, outDim);
+}
+#endif

@@ -79,7 +79,7 @@ inline void rms_norm_row(__global const float *x, __global const wtype *w, __glo
     float inv = rsqrt(sum / (float)n + eps);
     __global float *outr = out + row * n;
     for (int j = 0; j < n16; j++) {
-        vstore16(vload16(j, xr) * inv * LOAD_W16(w, j), j, outr);
+        vstore16(vload16(j, xr) * inv * LOAD_W16(w, 16 * j), j, outr);
     }
     for (int i = n16 * 16; i < n; i++) {
         outr[i] = xr[i] * inv * LOAD_W(w, i);
