@@ -43,9 +43,9 @@ class ModelChoiceAndQ8Test {
     /** The Hugging Face tiny checkpoint the engine's tests use (surefire runs in the module folder). */
     private static final Path HF_TINY =
             Path.of("../engine-opencl/src/test/resources/org/moescope/engine/hf-qwen3moe-tiny").toAbsolutePath().normalize();
-    /** A GGUF file written by ggml (Q8_0 weights of the sample model). */
+    /** A GGUF file written and quantized by ggml: a Q4_K_M-like mix (Q4_K, with down, attn_v and output in Q6_K). */
     private static final Path GGUF =
-            Path.of("../engine-opencl/src/test/resources/org/moescope/engine/gguf/gguf-sample-q8/model.gguf")
+            Path.of("../engine-opencl/src/test/resources/org/moescope/engine/gguf/gguf-tiny-k/model.gguf")
                     .toAbsolutePath().normalize();
 
     private MainWindow window;
@@ -172,6 +172,47 @@ class ModelChoiceAndQ8Test {
         }
         awaitIdle(vm);
         assertEquals(GGUF.toString(), fx(() -> vm.modelProperty().get()));
+        assertNull(fx(() -> vm.lastErrorProperty().get()), "the GGUF file loads");
+        assertEquals(GGUF.toString(), fx(() -> vm.recentModels().get(0)), "and heads the recent list");
+        String info = robot.lookup(".model-info").queryLabeled().getText();
+        assertTrue(info.contains("experts Q4_K/Q6_K, attention Q4_K/Q6_K"), info);
+        String tip = fx(() -> robot.lookup("#q8-activations-switch").queryAs(ToggleSwitch.class).getTooltip().getText());
+        assertTrue(tip.contains("This model's experts are Q4_K/Q6_K: the switch applies."), tip);
+    }
+
+    @Test
+    void onAQuantizedGgufTheQ8SwitchRunsItsStagesAndTheTableCountsStoredBytes(FxRobot robot) throws Exception {
+        awaitIdle(vm);
+        fxRun(() -> vm.openModel(GGUF));
+        awaitIdle(vm);
+        assertNull(fx(() -> vm.lastErrorProperty().get()));
+        fxRun(() -> {
+            vm.q8ActivationsProperty().set(true);
+            vm.maxNewTokensProperty().set(2);
+            vm.promptProperty().set("1 2 3 4 5");
+            vm.generate();
+        });
+        awaitIdle(vm);
+        assertNull(fx(() -> vm.lastErrorProperty().get()));
+        List<StepResult> steps = fx(() -> List.copyOf(vm.steps()));
+        for (StepResult step : steps) {
+            List<String> layer0 = step.spans().stream().filter(s -> s.layer() == 0 && s.block().equals("moe"))
+                    .map(StageSpan::stage).toList();
+            List<String> expected = step.phase() == org.moescope.engine.profile.Phase.PREFILL
+                    ? List.of("router", "route_ids", "quantize_q8", "gate_q8", "up_q8", "silu", "quantize_q8_down",
+                            "down_q8", "wsum", "residual") // prefill adds the block's output to the residual apart
+                    : List.of("router", "route", "quantize_q8", "gate_up_silu_q8", "quantize_q8_down", "down_q8", "wsum");
+            assertEquals(expected, layer0, step.phase().label());
+        }
+        WaitForAsyncUtils.waitForFxEvents();
+        var rows = fx(() -> window.timeline().stageTable().summary().rows());
+        // gate and up of one 256 x 256 Q4_K expert: 256 blocks of 144 bytes each; decode (top-2) reads 1 or 2 experts
+        long q4kMatrix = 256L * 144;
+        var fused = rows.stream().filter(r -> r.stage().equals("gate_up_silu_q8")).findFirst().orElseThrow();
+        assertTrue(fused.meanWeightBytes() >= 2 * q4kMatrix && fused.meanWeightBytes() <= 2 * 2 * q4kMatrix, fused.toString());
+        assertEquals(0, fused.weightBytes() % (2 * q4kMatrix), "whole Q4_K matrices: " + fused);
+        var quantize = rows.stream().filter(r -> r.stage().equals("quantize_q8")).findFirst().orElseThrow();
+        assertEquals(0, quantize.weightBytes(), "quantizing activations reads no weights");
     }
 
     @Test
