@@ -86,19 +86,28 @@ public interface Backend extends AutoCloseable {
     int[] readInts(DeviceBuffer src, long offset, int count);
 
     /**
-     * Copies {@code count} elements between two buffers of the same float dtype (F32, F16 or BF16), bit for bit; the
-     * ranges may not overlap within one buffer.
+     * Copies {@code count} elements between two buffers of the same dtype (F32, F16, BF16 or a quantized type, whose
+     * offsets and count are then whole blocks), bit for bit; the ranges may not overlap within one buffer.
      */
     void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long count);
 
     /**
-     * Fills {@code dst} (any float dtype) with deterministic pseudo-random values, identical on every backend:
-     * element {@code i} is {@code (2 * u - 1) * scale} where {@code u = (hash(i, seed) >>> 8) / 2^24} and
-     * {@code hash} is {@link SyntheticRandom#hash(long, long)}, then rounded to the buffer's dtype.
+     * Fills {@code dst} (any float or quantized dtype) with deterministic pseudo-random values, identical on every
+     * backend byte for byte. Float dtypes: element {@code i} is {@code (2 * u - 1) * scale} where
+     * {@code u = (hash(i, seed) >>> 8) / 2^24} and {@code hash} is {@link SyntheticRandom#hash(long, long)}, then
+     * rounded to the buffer's dtype. Quantized dtypes: valid blocks whose weights spread over about
+     * {@code [-scale, scale]}, defined by {@link org.moescope.engine.backend.quant.RandomBlocks}: every byte {@code j}
+     * of the buffer starts as byte {@code j & 3} of {@code hash(j >>> 2, seed)}, then each block's scale fields are
+     * set from two F16 bit patterns computed once on the host ({@code RandomBlocks.scaleBits}) with integer
+     * operations only (see that class for the per-type rules).
      */
     void fillRandom(DeviceBuffer dst, long seed, float scale);
 
-    /** Fills {@code dst} (any float dtype) with a constant. */
+    /**
+     * Fills {@code dst} (any float or quantized dtype) with a constant; a quantized buffer gets, in every block, the
+     * block ggml's reference quantizer makes of {@code blockElements} copies of the value
+     * ({@code BlockQuantizer.quantize}).
+     */
     void fill(DeviceBuffer dst, float value);
 
     /** Waits until every enqueued operation has finished. */

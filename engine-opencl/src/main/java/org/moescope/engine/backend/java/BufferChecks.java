@@ -31,13 +31,60 @@ final class BufferChecks {
         }
     }
 
-    /** A live buffer of this backend of any float dtype holding at least {@code needed} elements from {@code offset}. */
+    /** A live buffer of this backend of a float dtype (F32, F16, BF16) holding {@code needed} elements from {@code offset}. */
     static JavaBuffer anyFloat(String param, DeviceBuffer b, long offset, long needed, String shape) {
         JavaBuffer j = live(param, b);
-        if (j.dtype() == DType.I32) {
-            throw new IllegalArgumentException(param + ": buffer '" + j.name() + "' is I32, expected F32, F16 or BF16");
+        if (j.dtype() == DType.I32 || j.dtype().isQuantized()) {
+            throw new IllegalArgumentException(param + ": buffer '" + j.name() + "' is " + j.dtype()
+                    + ", expected F32, F16 or BF16");
         }
         return sized(param, j, offset, needed, shape);
+    }
+
+    /**
+     * A live buffer of any weight dtype (float or quantized) holding {@code count} elements from {@code offset}; for a
+     * quantized buffer offset and count must be whole blocks.
+     */
+    static JavaBuffer stored(String param, DeviceBuffer b, long offset, long count, String shape) {
+        JavaBuffer j = live(param, b);
+        if (j.dtype() == DType.I32) {
+            throw new IllegalArgumentException(param + ": buffer '" + j.name() + "' is I32, expected a float or"
+                    + " quantized type");
+        }
+        sized(param, j, offset, count, shape);
+        int block = j.dtype().blockElements();
+        if (offset % block != 0 || count % block != 0) {
+            throw new IllegalArgumentException(param + ": buffer '" + j.name() + "' is " + j.dtype() + ": offset "
+                    + offset + " and count " + count + " must be whole blocks of " + block + " elements");
+        }
+        return j;
+    }
+
+    /**
+     * A weight matrix read row by row: any float or quantized dtype with {@code needed} elements; a quantized weight's
+     * rows of {@code width} elements ({@code widthName}) must be whole blocks, so that every row starts a block.
+     */
+    static JavaBuffer weight(String param, DeviceBuffer b, long needed, String shape, int width, String widthName) {
+        JavaBuffer j = live(param, b);
+        if (j.dtype() == DType.I32) {
+            throw new IllegalArgumentException(param + ": buffer '" + j.name() + "' is I32, expected a float or"
+                    + " quantized weight type");
+        }
+        int block = j.dtype().blockElements();
+        if (width % block != 0) {
+            throw new IllegalArgumentException(param + ": buffer '" + j.name() + "' is " + j.dtype() + ", whose rows of "
+                    + widthName + " = " + width + " elements are not a whole number of " + block + "-element blocks");
+        }
+        return sized(param, j, 0, needed, shape);
+    }
+
+    /** A buffer the operation writes: not one that reads a caller's bytes in place. */
+    static JavaBuffer writable(String param, JavaBuffer j) {
+        if (j.isReadOnly()) {
+            throw new IllegalArgumentException(param + ": buffer '" + j.name() + "' is read-only (it reads a caller's"
+                    + " bytes in place)");
+        }
+        return j;
     }
 
     static JavaBuffer anyFloat(String param, DeviceBuffer b, long needed, String shape) {

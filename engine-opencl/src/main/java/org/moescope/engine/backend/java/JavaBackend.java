@@ -6,9 +6,9 @@ import static org.moescope.engine.backend.java.BufferChecks.f32;
 import static org.moescope.engine.backend.java.BufferChecks.i32;
 import static org.moescope.engine.backend.java.BufferChecks.nonNegative;
 import static org.moescope.engine.backend.java.BufferChecks.positive;
+import static org.moescope.engine.backend.java.BufferChecks.weight;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.DType;
@@ -16,12 +16,15 @@ import org.moescope.engine.backend.DeviceBuffer;
 import org.moescope.engine.backend.DeviceInfo;
 import org.moescope.engine.backend.DeviceInterval;
 import org.moescope.engine.backend.DeviceMemoryException;
-import org.moescope.engine.backend.SyntheticRandom;
 
 /**
  * The plain reference backend: every operation as obvious loops on heap arrays, run synchronously on the calling
  * thread. It is the oracle of the OpenCL parity tests and the device used when OpenCL is missing. Dot products
  * accumulate in double so that it is at least as accurate as any kernel it checks.
+ *
+ * <p>Quantized weights stay in their ggml blocks and are decoded as read (exactly as ggml dequantizes them), so an
+ * op on a quantized weight gives exactly what it gives on an F32 buffer of the decoded values. With Q8_0 activations
+ * the expert ops take ggml-style integer dot products per block instead ({@code quant.Q8Dot}).
  */
 public final class JavaBackend implements Backend {
     /** Largest Java array. */
@@ -73,6 +76,10 @@ public final class JavaBackend implements Backend {
             throw new DeviceMemoryException(name, bytes, "more than " + MAX_ELEMENTS
                     + " elements do not fit a Java array");
         }
+        if (dtype.isQuantized() && bytes > MAX_ELEMENTS) {
+            throw new DeviceMemoryException(name, bytes, "more than " + MAX_ELEMENTS
+                    + " bytes of blocks do not fit a Java buffer");
+        }
         try {
             return new JavaBuffer(name, dtype, (int) length);
         } catch (OutOfMemoryError e) {
@@ -83,34 +90,26 @@ public final class JavaBackend implements Backend {
 
     @Override
     public void upload(DeviceBuffer dst, long dstOffset, ByteBuffer src) {
-        if (src == null) {
-            throw new IllegalArgumentException("src must not be null");
-        }
-        if (dst == null) {
-            throw new IllegalArgumentException("dst must not be null");
-        }
-        int width = dst.dtype().bytes();
-        if (src.remaining() % width != 0) {
-            throw new IllegalArgumentException("src: " + src.remaining() + " bytes is not a whole number of "
-                    + dst.dtype() + " elements");
-        }
-        long count = src.remaining() / width;
-        JavaBuffer d = BufferChecks.typed("dst", dst, dst.dtype(), dstOffset, count, "src bytes / " + width);
-        ByteBuffer le = src.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        for (long i = 0; i < count; i++) {
-            switch (d.dtype()) {
-                case F32 -> d.set(dstOffset + i, le.getFloat());
-                case F16, BF16 -> d.setBits(dstOffset + i, le.getShort());
-                case I32 -> d.setInt(dstOffset + i, le.getInt());
-            }
-        }
+        JavaMemory.upload(dst, dstOffset, src);
         op();
+    }
+
+    /** The Java device reads host memory: a caller's bytes (a mapped model file) serve as the buffer without a copy. */
+    @Override
+    public boolean sharesHostMemory() {
+        return true;
+    }
+
+    /** Reads {@code bytes} in place for every weight type; the buffer refuses writes. */
+    @Override
+    public DeviceBuffer wrapReadOnly(String name, DType dtype, long length, ByteBuffer bytes) {
+        return JavaMemory.wrap(name, dtype, length, bytes);
     }
 
     @Override
     public void write(DeviceBuffer dst, long dstOffset, float[] src, int srcOffset, int count) {
         checkRange("src", src == null ? -1 : src.length, srcOffset, count);
-        JavaBuffer d = anyFloat("dst", dst, dstOffset, count, "count");
+        JavaBuffer d = BufferChecks.writable("dst", anyFloat("dst", dst, dstOffset, count, "count"));
         for (int i = 0; i < count; i++) {
             d.set(dstOffset + i, src[srcOffset + i]);
         }
@@ -129,13 +128,12 @@ public final class JavaBackend implements Backend {
 
     @Override
     public float[] readFloats(DeviceBuffer src, long offset, int count) {
-        nonNegative("count", count);
-        JavaBuffer s = anyFloat("src", src, offset, count, "count");
-        float[] out = new float[count];
-        for (int i = 0; i < count; i++) {
-            out[i] = s.get(offset + i);
-        }
-        return out;
+        return JavaMemory.readFloats(src, offset, count);
+    }
+
+    @Override
+    public ByteBuffer readBytes(DeviceBuffer src, long offset, long count) {
+        return JavaMemory.readBytes(src, offset, count);
     }
 
     @Override
@@ -151,38 +149,19 @@ public final class JavaBackend implements Backend {
 
     @Override
     public void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long count) {
-        nonNegative("count", count);
-        JavaBuffer s = anyFloat("src", src, srcOffset, count, "count");
-        JavaBuffer d = BufferChecks.typed("dst", dst, s.dtype(), dstOffset, count, "count");
-        if (s == d && srcOffset < dstOffset + count && dstOffset < srcOffset + count) {
-            throw new IllegalArgumentException("dst: range [" + dstOffset + ", " + (dstOffset + count)
-                    + ") overlaps src range [" + srcOffset + ", " + (srcOffset + count) + ") of '" + s.name() + "'");
-        }
-        for (long i = 0; i < count; i++) {
-            if (s.dtype() == DType.F32) {
-                d.set(dstOffset + i, s.get(srcOffset + i));
-            } else {
-                d.setBits(dstOffset + i, s.getBits(srcOffset + i));
-            }
-        }
+        JavaMemory.copy(src, srcOffset, dst, dstOffset, count);
         op();
     }
 
     @Override
     public void fillRandom(DeviceBuffer dst, long seed, float scale) {
-        JavaBuffer d = anyFloat("dst", dst, 0, "any length");
-        for (long i = 0; i < d.length(); i++) {
-            d.set(i, SyntheticRandom.value(i, seed, scale));
-        }
+        JavaMemory.fillRandom(dst, seed, scale);
         op();
     }
 
     @Override
     public void fill(DeviceBuffer dst, float value) {
-        JavaBuffer d = anyFloat("dst", dst, 0, "any length");
-        for (long i = 0; i < d.length(); i++) {
-            d.set(i, value);
-        }
+        JavaMemory.fill(dst, value);
         op();
     }
 
@@ -225,7 +204,7 @@ public final class JavaBackend implements Backend {
         positive("tokens", tokens);
         positive("hidden", hidden);
         positive("vocab", vocab);
-        JavaBuffer tb = anyFloat("table", table, (long) vocab * hidden, "vocab * hidden");
+        JavaBuffer tb = weight("table", table, (long) vocab * hidden, "vocab * hidden", hidden, "hidden");
         JavaBuffer ib = i32("ids", ids, tokens, "tokens");
         JavaBuffer ob = f32("out", out, (long) tokens * hidden, "tokens * hidden");
         distinct("out", out, "table", table);
@@ -273,7 +252,7 @@ public final class JavaBackend implements Backend {
         positive("in", in);
         positive("out", out);
         JavaBuffer xb = f32("x", x, (long) tokens * in, "tokens * in");
-        JavaBuffer wb = anyFloat("w", w, (long) out * in, "out * in");
+        JavaBuffer wb = weight("w", w, (long) out * in, "out * in", in, "in");
         JavaBuffer yb = f32("y", y, (long) tokens * out, "tokens * out");
         distinct("y", y, "x", x);
         for (int t = 0; t < tokens; t++) {
@@ -475,13 +454,9 @@ public final class JavaBackend implements Backend {
     }
 
     @Override
-    public java.nio.ByteBuffer readBytes(DeviceBuffer src, long offset, long count) {
-        throw new UnsupportedOperationException("readBytes is not implemented yet");
-    }
-
-    @Override
     public void quantizeQ8(DeviceBuffer x, DeviceBuffer xq, int rows, int n) {
-        throw new UnsupportedOperationException("quantizeQ8 is not implemented yet");
+        JavaMoeOps.quantizeQ8(x, xq, rows, n);
+        op();
     }
 
     @Override

@@ -6,8 +6,12 @@ import static org.moescope.engine.backend.java.BufferChecks.f32;
 import static org.moescope.engine.backend.java.BufferChecks.i32;
 import static org.moescope.engine.backend.java.BufferChecks.positive;
 import static org.moescope.engine.backend.java.BufferChecks.topK;
+import static org.moescope.engine.backend.java.BufferChecks.weight;
 
+import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
+import org.moescope.engine.backend.quant.BlockQuantizer;
+import org.moescope.engine.backend.quant.Q8Dot;
 import org.moescope.engine.moe.DispatchPlan;
 import org.moescope.engine.moe.Router;
 import org.moescope.engine.moe.Routing;
@@ -92,8 +96,8 @@ final class JavaMoeOps {
         positive("outDim", outDim);
         int pairs = tokens * k;
         checkDivisor(xRowDivisor, pairs);
-        JavaBuffer xb = f32("x", x, (long) pairs / xRowDivisor * inDim, "pairs / xRowDivisor * inDim");
-        JavaBuffer wb = anyFloat("w", w, (long) experts * outDim * inDim, "experts * outDim * inDim");
+        JavaBuffer wb = weight("w", w, (long) experts * outDim * inDim, "experts * outDim * inDim", inDim, "inDim");
+        JavaBuffer xb = activations("x", x, wb, (long) pairs / xRowDivisor * inDim, "pairs / xRowDivisor * inDim");
         JavaBuffer ob = f32("out", out, (long) pairs * outDim, "pairs * outDim");
         distinct("out", out, "x", x);
         JavaBuffer c = i32("counts", counts, experts, "experts");
@@ -161,8 +165,8 @@ final class JavaMoeOps {
         positive("inDim", inDim);
         positive("outDim", outDim);
         checkDivisor(xRowDivisor, pairs);
-        JavaBuffer xb = f32("x", x, (long) pairs / xRowDivisor * inDim, "pairs / xRowDivisor * inDim");
-        JavaBuffer wb = anyFloat("w", w, (long) experts * outDim * inDim, "experts * outDim * inDim");
+        JavaBuffer wb = weight("w", w, (long) experts * outDim * inDim, "experts * outDim * inDim", inDim, "inDim");
+        JavaBuffer xb = activations("x", x, wb, (long) pairs / xRowDivisor * inDim, "pairs / xRowDivisor * inDim");
         JavaBuffer ib = i32("ids", ids, pairs, "pairs");
         JavaBuffer ob = f32("out", out, (long) pairs * outDim, "pairs * outDim");
         distinct("out", out, "x", x);
@@ -180,9 +184,15 @@ final class JavaMoeOps {
         positive("hidden", hidden);
         positive("inter", inter);
         checkDivisor(xRowDivisor, pairs);
-        JavaBuffer xb = f32("x", x, (long) pairs / xRowDivisor * hidden, "pairs / xRowDivisor * hidden");
-        JavaBuffer gb = anyFloat("wGate", wGate, (long) experts * inter * hidden, "experts * inter * hidden");
-        JavaBuffer ub = anyFloat("wUp", wUp, (long) experts * inter * hidden, "experts * inter * hidden");
+        JavaBuffer gb = weight("wGate", wGate, (long) experts * inter * hidden, "experts * inter * hidden", hidden,
+                "hidden");
+        JavaBuffer ub = weight("wUp", wUp, (long) experts * inter * hidden, "experts * inter * hidden", hidden,
+                "hidden");
+        JavaBuffer xb = activations("x", x, gb, (long) pairs / xRowDivisor * hidden, "pairs / xRowDivisor * hidden");
+        if (xb.dtype() == DType.Q8_0 && !ub.dtype().isQuantized()) {
+            throw new IllegalArgumentException("x: buffer '" + xb.name() + "' holds Q8_0 activations, which need"
+                    + " quantized weights; wUp '" + ub.name() + "' is " + ub.dtype());
+        }
         JavaBuffer ib = i32("ids", ids, pairs, "pairs");
         JavaBuffer ob = f32("out", out, (long) pairs * inter, "pairs * inter");
         distinct("out", out, "x", x);
@@ -191,8 +201,8 @@ final class JavaMoeOps {
             long xRow = (long) (p / xRowDivisor) * hidden;
             for (int o = 0; o < inter; o++) {
                 long wRow = ((long) e * inter + o) * hidden;
-                float g = dot(gb, wRow, xb, xRow, hidden);
-                float u = dot(ub, wRow, xb, xRow, hidden);
+                float g = weightDot(gb, wRow, xb, xRow, hidden);
+                float u = weightDot(ub, wRow, xb, xRow, hidden);
                 ob.set((long) p * inter + o, JavaBackend.silu(g) * u);
             }
         }
@@ -270,8 +280,54 @@ final class JavaMoeOps {
     private static void matVec(JavaBuffer w, long wAt, JavaBuffer x, long xAt, JavaBuffer out, long outAt,
                                int inDim, int outDim) {
         for (int o = 0; o < outDim; o++) {
-            out.set(outAt + o, dot(w, wAt + (long) o * inDim, x, xAt, inDim));
+            out.set(outAt + o, weightDot(w, wAt + (long) o * inDim, x, xAt, inDim));
         }
+    }
+
+    /**
+     * A weight row times an activation row: float activations take the float dot product of the decoded weights;
+     * Q8_0 activations (quantized weights only) the integer dot products per block of {@link Q8Dot}.
+     */
+    private static float weightDot(JavaBuffer w, long wAt, JavaBuffer x, long xAt, int n) {
+        if (x.dtype() == DType.Q8_0) {
+            return (float) Q8Dot.dot(w.dtype(), w.raw(), w.byteOffset(wAt), x.raw(), x.byteOffset(xAt), n);
+        }
+        return dot(w, wAt, x, xAt, n);
+    }
+
+    /**
+     * The activations of an expert op: F32, or Q8_0 blocks (from {@code quantizeQ8}) when the weights {@code w} are
+     * quantized, the "Q8 activations" path.
+     */
+    private static JavaBuffer activations(String param, DeviceBuffer x, JavaBuffer w, long needed, String shape) {
+        if (x != null && x.dtype() == DType.Q8_0) {
+            if (!w.dtype().isQuantized()) {
+                throw new IllegalArgumentException(param + ": buffer '" + x.name() + "' holds Q8_0 activations, which"
+                        + " need quantized weights; '" + w.name() + "' is " + w.dtype());
+            }
+            return BufferChecks.typed(param, x, DType.Q8_0, 0, needed, shape);
+        }
+        return f32(param, x, needed, shape);
+    }
+
+    /** Each of {@code rows} F32 rows of {@code n} (a multiple of 32) into Q8_0 blocks, as ggml's quantize_row_q8_0_ref. */
+    static void quantizeQ8(DeviceBuffer x, DeviceBuffer xq, int rows, int n) {
+        positive("rows", rows);
+        positive("n", n);
+        if (n % 32 != 0) {
+            throw new IllegalArgumentException("n must be a multiple of 32 (one Q8_0 block), got " + n);
+        }
+        JavaBuffer xb = f32("x", x, (long) rows * n, "rows * n");
+        JavaBuffer qb = BufferChecks.writable("xq", BufferChecks.typed("xq", xq, DType.Q8_0, 0, (long) rows * n,
+                "rows * n"));
+        float[] row = new float[n];
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < n; i++) {
+                row[i] = xb.get((long) r * n + i);
+            }
+            BlockQuantizer.quantize(DType.Q8_0, row, 0, n, qb.raw(), qb.byteOffset((long) r * n));
+        }
+        qb.invalidate();
     }
 
     static float dot(JavaBuffer a, long aAt, JavaBuffer b, long bAt, int n) {
