@@ -12,6 +12,8 @@ import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 import org.moescope.engine.backend.DeviceMemoryException;
 import org.moescope.engine.backend.Precision;
+import org.moescope.engine.backend.quant.BlockDequantizer;
+import org.moescope.engine.backend.quant.BlockQuantizer;
 
 /**
  * Buffers and transfers: allocation with up-front memory checks, uploads, typed writes and reads, copies and fills.
@@ -158,7 +160,7 @@ final class ClMemory {
             case I32 -> throw new IllegalArgumentException("src ('" + s.name() + "') is I32; use readInts");
             default -> {
                 ByteBuffer blocks = readBytes(src, offset, count);
-                dequantize(s.dtype(), blocks, out);
+                BlockDequantizer.dequantize(s.dtype(), blocks, out, 0, count);
             }
         }
         return out;
@@ -219,8 +221,26 @@ final class ClMemory {
         timer.record(event);
     }
 
-    private static void dequantize(DType dtype, ByteBuffer blocks, float[] out) {
-        throw new UnsupportedOperationException("host dequantization of " + dtype + " waits for BlockDequantizer");
+    /**
+     * Backend.fill of a quantized buffer: every block is the block ggml's reference quantizer makes of
+     * blockElements copies of {@code value} (BlockQuantizer), written from the host a chunk of blocks at a time.
+     */
+    void fillBlocks(ClBuffer d, float value) {
+        DType type = d.dtype();
+        float[] constant = new float[type.blockElements()];
+        java.util.Arrays.fill(constant, value);
+        byte[] block = new byte[type.blockBytes()];
+        BlockQuantizer.quantizeBlock(type, constant, 0, block);
+        long blocks = d.length() / type.blockElements();
+        int chunk = (int) Math.min(blocks, (1 << 20) / type.blockBytes() + 1);
+        ByteBuffer pattern = ByteBuffer.allocateDirect(chunk * type.blockBytes());
+        for (int i = 0; i < chunk; i++) {
+            pattern.put(block);
+        }
+        for (long b = 0; b < blocks; b += chunk) {
+            int n = (int) Math.min(chunk, blocks - b);
+            writeBytes(d, b * type.blockBytes(), (long) n * type.blockBytes(), Pointer.to(pattern.duplicate().clear()));
+        }
     }
 
     /** Throws naming {@code param} unless {@code elements} is a whole number of b's blocks. */

@@ -98,8 +98,8 @@ public final class KernelLauncher {
     public ClBuffer weight(DeviceBuffer b, String param, long minLength, int rowLength) {
         ClBuffer cb = ClBuffer.of(b, param, runtime);
         if (!cb.dtype().isWeightType()) {
-            throw new IllegalArgumentException(param + " ('" + cb.name() + "') must be a weight type (F32, F16, BF16"
-                    + " or quantized), is " + cb.dtype());
+            throw new IllegalArgumentException(param + " ('" + cb.name() + "') must be F32, F16 or BF16 or a quantized"
+                    + " type, is " + cb.dtype());
         }
         int block = cb.dtype().blockElements();
         if (rowLength % block != 0) {

@@ -31,7 +31,7 @@ public final class OpenClBackend implements Backend {
         this.programs = new ProgramCache(runtime);
         this.launcher = new KernelLauncher(runtime, programs, tuning, timer);
         this.memory = new ClMemory(launcher);
-        this.fills = new FillKernels(launcher);
+        this.fills = new FillKernels(launcher, memory);
         this.dense = new DenseKernels(launcher, memory);
         this.matmuls = new MatmulKernels(launcher);
         this.attention = new AttentionKernels(launcher, memory);

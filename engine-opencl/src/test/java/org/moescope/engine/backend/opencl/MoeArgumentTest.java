@@ -139,6 +139,23 @@ class MoeArgumentTest {
     }
 
     @Test
+    void quantizedWeightAndQ8ActivationChecks() {
+        var wq = buf("wq", DType.Q4_K, 4L * 8 * 256);
+        var x = buf("x", DType.F32, 2L * 128);
+        var xq = buf("xq", DType.Q8_0, 2L * 128);
+        var wf = buf("wf", DType.BF16, 4L * 8 * 128);
+        var ids = buf("ids", DType.I32, 2);
+        var out = buf("out", DType.F32, 2L * 8);
+        assertMessage(() -> f.cl.expertGemv(x, 1, wq, ids, out, 2, 4, 128, 8),
+                "w ('wq') is Q4_K", "rows of 128 elements", "whole number of blocks of 256");
+        assertMessage(() -> f.cl.expertGemv(xq, 1, wf, ids, out, 2, 4, 128, 8),
+                "x ('xq') is Q8_0", "weights ('wf') are BF16", "Q8 activations need quantized weights");
+        assertMessage(() -> f.cl.quantizeQ8(x, xq, 2, 100), "n must be a multiple of 32");
+        assertMessage(() -> f.cl.quantizeQ8(x, wq, 2, 128), "xq ('wq') must be Q8_0, is Q4_K");
+        assertMessage(() -> f.cl.matmul(x, wq, out, 1, 128, 8), "w ('wq') is Q4_K", "whole number of blocks");
+    }
+
+    @Test
     void moeLaunchesAreTimedInsideAWindow() {
         var logits = f.random("logits", DType.F32, 4L * 16, 1, 2f);
         var ids = buf("ids", DType.I32, 8);

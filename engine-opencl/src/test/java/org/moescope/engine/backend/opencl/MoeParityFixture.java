@@ -3,6 +3,7 @@ package org.moescope.engine.backend.opencl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.moescope.engine.OpenClTestSupport;
@@ -31,6 +32,29 @@ final class MoeParityFixture implements AutoCloseable {
         cl.fillRandom(t.cl, seed, scale);
         java.fillRandom(t.java, seed, scale);
         return t;
+    }
+
+    /**
+     * A quantized tensor of RandomBlocks' blocks (fillRandom) on both backends, checked to be the same bytes: the Java
+     * reference decodes them exactly as ggml does, so the kernels' products differ from its only by summation order.
+     */
+    Twin quantized(String name, DType dtype, long length, long seed, float scale) {
+        Twin t = random(name, dtype, length, seed, scale);
+        assertSameBytes(t, length, name);
+        return t;
+    }
+
+    /** Asserts the stored bytes of the first {@code length} elements are the same on both backends. */
+    void assertSameBytes(Twin t, long length, String what) {
+        ByteBuffer c = cl.readBytes(t.cl(), 0, length);
+        ByteBuffer j = java.readBytes(t.java(), 0, length);
+        assertEquals(j.remaining(), c.remaining(), what + ": bytes");
+        for (int i = 0; i < j.remaining(); i++) {
+            if (c.get(c.position() + i) != j.get(j.position() + i)) {
+                fail(what + ": byte " + i + " is " + c.get(c.position() + i) + " on OpenCL, "
+                        + j.get(j.position() + i) + " on the Java reference");
+            }
+        }
     }
 
     Twin floats(String name, float[] values) {

@@ -62,12 +62,15 @@ inline float sum16(float16 v) {
     }
 
 // The float of f16 bits h, exactly (vload_half's value, which POCL computes with a dozen integer instructions and a
-// branch): subnormals by an exact integer conversion, normals by moving the bits and rebiasing the exponent.
+// branch, a cost paid per block of weights), without branches and without float subnormal arithmetic (a microcode
+// assist of a hundred cycles on x86, and small scales are common): a normal half by moving its bits and rebiasing
+// the exponent, a subnormal one (or zero) by converting its integer value, blended by a mask.
 inline __attribute__((always_inline)) float half_bits_to_float(uint h) {
     const uint em = h & 0x7fffu;
-    float f = em < 0x400u ? (float) em * 0x1p-24f : as_float((em << 13) + 0x38000000u);
-    f = em >= 0x7c00u ? as_float((em << 13) | 0x7f800000u) : f;   // inf, NaN
-    return as_float(as_uint(f) | ((h & 0x8000u) << 16));
+    const uint normal = em >= 0x7c00u ? (em << 13) | 0x7f800000u : (em << 13) + 0x38000000u;   // inf, NaN
+    const uint small = as_uint((float) (int) em * 0x1p-24f);
+    const uint mask = -(uint) (em < 0x400u);
+    return as_float((small & mask) | (normal & ~mask) | ((h & 0x8000u) << 16));
 }
 
 // The f16 at byte offset `at` of a block (blocks are 2-byte aligned: every block size is even).
@@ -363,8 +366,8 @@ inline __attribute__((always_inline)) void q8_x_scales(__global const uchar* xq,
 // at compile time); the others 32 weights (one block) per step. q_row_acc takes F32 x and dequantizes exactly as
 // q_block16 does; q8_row_acc takes Q8_0 x and dx, the x scales of the range (q8_x_scales).
 #if defined(W_Q4_K) || defined(W_Q5_K)
-inline __attribute__((always_inline)) float16 kq_block_acc(__global const uchar* b, __global const float* x,
-                                                           float16 acc) {
+inline __attribute__((always_inline)) void kq_block_acc(__global const uchar* b, __global const float* x,
+                                                        float16* a0, float16* a1) {
     const float d = BLOCK_HALF(b, 0);
     const float dmin = BLOCK_HALF(b, 2);
 #if defined(W_Q5_K)
@@ -384,14 +387,13 @@ inline __attribute__((always_inline)) float16 kq_block_acc(__global const uchar*
         n0 += ((h0 >> (uchar) sub) & (uchar) 1) << (uchar) 4;
         n1 += ((h1 >> (uchar) sub) & (uchar) 1) << (uchar) 4;
 #endif
-        acc = fma(dd * convert_float16(n0) - mm, vload16(0, x + sub * 32), acc);
-        acc = fma(dd * convert_float16(n1) - mm, vload16(1, x + sub * 32), acc);
+        *a0 = fma(dd * convert_float16(n0) - mm, vload16(0, x + sub * 32), *a0);
+        *a1 = fma(dd * convert_float16(n1) - mm, vload16(1, x + sub * 32), *a1);
     }
-    return acc;
 }
 
-inline __attribute__((always_inline)) float16 kq_block_q8(__global const uchar* b, __global const uchar* xb,
-                                                          const float* dx, float16 acc) {
+inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, __global const uchar* xb,
+                                                       const float* dx, float16* a0, float16* a1) {
     const float d = BLOCK_HALF(b, 0);
     const float dmin = BLOCK_HALF(b, 2);
 #if defined(W_Q5_K)
@@ -410,15 +412,14 @@ inline __attribute__((always_inline)) float16 kq_block_q8(__global const uchar* 
         n0 += ((h0 >> (uchar) sub) & (uchar) 1) << (uchar) 4;
         n1 += ((h1 >> (uchar) sub) & (uchar) 1) << (uchar) 4;
 #endif
-        acc = fma(convert_float16(convert_short16(n0) * x0 + convert_short16(n1) * x1),
-                  (float16) (d * sm.s0 * dx[sub]), acc);
-        acc = fma(convert_float16(x0 + x1), (float16) (-(dmin * sm.s1 * dx[sub])), acc);
+        *a0 = fma(convert_float16(convert_short16(n0) * x0 + convert_short16(n1) * x1),
+                  (float16) (d * sm.s0 * dx[sub]), *a0);
+        *a1 = fma(convert_float16(x0 + x1), (float16) (-(dmin * sm.s1 * dx[sub])), *a1);
     }
-    return acc;
 }
 #elif defined(W_Q6_K)
-inline __attribute__((always_inline)) float16 kq_block_acc(__global const uchar* b, __global const float* x,
-                                                           float16 acc) {
+inline __attribute__((always_inline)) void kq_block_acc(__global const uchar* b, __global const float* x,
+                                                        float16* a0, float16* a1) {
     const float d = BLOCK_HALF(b, 208);
     #pragma unroll
     for (int e = 0; e < 256; e += 16) {
@@ -429,51 +430,61 @@ inline __attribute__((always_inline)) float16 kq_block_acc(__global const uchar*
         const uchar16 nib = (c & 2) ? lo >> (uchar) 4 : lo & (uchar) 15;
         const uchar16 hi = (vload16(0, b + 128 + 32 * h + l) >> (uchar) (2 * c)) & (uchar) 3;
         const float ds = d * (float) as_char(b[192 + 8 * h + 2 * c + (l >> 4)]);
-        acc = fma(ds * convert_float16(convert_int16(nib | (hi << (uchar) 4)) - 32), vload16(0, x + e), acc);
+        float16* a = (e & 16) ? a1 : a0;
+        *a = fma(ds * convert_float16(convert_int16(nib | (hi << (uchar) 4)) - 32), vload16(0, x + e), *a);
     }
-    return acc;
 }
 
-inline __attribute__((always_inline)) float16 kq_block_q8(__global const uchar* b, __global const uchar* xb,
-                                                          const float* dx, float16 acc) {
+inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, __global const uchar* xb,
+                                                       const float* dx, float16* a0, float16* a1) {
     #pragma unroll
-    for (int e = 0; e < 256; e += 32) {
-        acc = q8_acc32(b, e, xb + (e >> 5) * Q8_BLOCK_BYTES, dx[e >> 5], acc);
+    for (int e = 0; e < 256; e += 64) {
+        *a0 = q8_acc32(b, e, xb + (e >> 5) * Q8_BLOCK_BYTES, dx[e >> 5], *a0);
+        *a1 = q8_acc32(b, e + 32, xb + ((e >> 5) + 1) * Q8_BLOCK_BYTES, dx[(e >> 5) + 1], *a1);
     }
-    return acc;
 }
 #endif
 
+// (Two accumulators: one fma chain per block would wait on the fma latency, not on memory.)
 inline __attribute__((always_inline)) float16 q_row_acc(__global const uchar* wr, __global const float* xr, int inDim,
                                                         float16 acc) {
+    float16 a1 = (float16) (0.0f);
 #if W_BLOCK == 256
     for (int k = 0; k < inDim; k += 256) {
-        acc = kq_block_acc(wr + (k >> 8) * W_BLOCK_BYTES, xr + k, acc);
+        kq_block_acc(wr + (k >> 8) * W_BLOCK_BYTES, xr + k, &acc, &a1);
     }
 #else
     for (int k = 0; k < inDim; k += 32) {
         float16 lo, hi;
         LOAD_W32(wr, k, lo, hi);
-        acc = fma(hi, vload16(1, xr + k), fma(lo, vload16(0, xr + k), acc));
+        acc = fma(lo, vload16(0, xr + k), acc);
+        a1 = fma(hi, vload16(1, xr + k), a1);
     }
 #endif
-    return acc;
+    return acc + a1;
 }
 
 // Elements [k0, k1) of w row · the Q8_0 x row, with dx the x scales of that range (q8_x_scales).
 inline __attribute__((always_inline)) float q8_row_dot(__global const uchar* wr, __global const uchar* xq, int k0,
                                                        int k1, const float* dx) {
-    float16 acc = (float16) (0.0f);
+    float16 a0 = (float16) (0.0f);
+    float16 a1 = a0;
 #if W_BLOCK == 256
     for (int k = k0; k < k1; k += 256) {
-        acc = kq_block_q8(wr + (k >> 8) * W_BLOCK_BYTES, xq + (k >> 5) * Q8_BLOCK_BYTES, dx + ((k - k0) >> 5), acc);
+        kq_block_q8(wr + (k >> 8) * W_BLOCK_BYTES, xq + (k >> 5) * Q8_BLOCK_BYTES, dx + ((k - k0) >> 5), &a0, &a1);
     }
 #else
-    for (int k = k0; k < k1; k += 32) {
-        acc = q8_acc32(wr + (k >> 5) * W_BLOCK_BYTES, 0, xq + (k >> 5) * Q8_BLOCK_BYTES, dx[(k - k0) >> 5], acc);
+    int k = k0;
+    for (; k + 32 < k1; k += 64) {   // two blocks, one per accumulator
+        a0 = q8_acc32(wr + (k >> 5) * W_BLOCK_BYTES, 0, xq + (k >> 5) * Q8_BLOCK_BYTES, dx[(k - k0) >> 5], a0);
+        a1 = q8_acc32(wr + ((k >> 5) + 1) * W_BLOCK_BYTES, 0, xq + ((k >> 5) + 1) * Q8_BLOCK_BYTES,
+                      dx[((k - k0) >> 5) + 1], a1);
+    }
+    if (k < k1) {
+        a0 = q8_acc32(wr + (k >> 5) * W_BLOCK_BYTES, 0, xq + (k >> 5) * Q8_BLOCK_BYTES, dx[(k - k0) >> 5], a0);
     }
 #endif
-    return sum16(acc);
+    return sum16(a0 + a1);
 }
 
 #else

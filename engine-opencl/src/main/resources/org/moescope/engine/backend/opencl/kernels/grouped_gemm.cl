@@ -169,20 +169,37 @@ inline __attribute__((always_inline)) void gemm_block_4x4(
     float16 a00 = 0.0f, a01 = 0.0f, a02 = 0.0f, a03 = 0.0f, a10 = 0.0f, a11 = 0.0f, a12 = 0.0f, a13 = 0.0f;
     float16 a20 = 0.0f, a21 = 0.0f, a22 = 0.0f, a23 = 0.0f, a30 = 0.0f, a31 = 0.0f, a32 = 0.0f, a33 = 0.0f;
     const int in16 = inDim & ~15;
+#define BLOCK_4X4_STEP(v0, v1, v2, v3, k)                                                           \
+    {                                                                                               \
+        float16 xv = vload16(0, x0 + (k));                                                          \
+        a00 = fma(v0, xv, a00); a01 = fma(v1, xv, a01); a02 = fma(v2, xv, a02); a03 = fma(v3, xv, a03); \
+        xv = vload16(0, x1 + (k));                                                                  \
+        a10 = fma(v0, xv, a10); a11 = fma(v1, xv, a11); a12 = fma(v2, xv, a12); a13 = fma(v3, xv, a13); \
+        xv = vload16(0, x2 + (k));                                                                  \
+        a20 = fma(v0, xv, a20); a21 = fma(v1, xv, a21); a22 = fma(v2, xv, a22); a23 = fma(v3, xv, a23); \
+        xv = vload16(0, x3 + (k));                                                                  \
+        a30 = fma(v0, xv, a30); a31 = fma(v1, xv, a31); a32 = fma(v2, xv, a32); a33 = fma(v3, xv, a33); \
+    }
+#ifdef W_QUANTIZED
+    // rows are whole blocks: 32 weights of each row (one block header decode) per step
+    for (int k = 0; k < inDim; k += 32) {
+        float16 v0, v1, v2, v3, u0, u1, u2, u3;
+        LOAD_W32(w0, k, v0, u0);
+        LOAD_W32(w1, k, v1, u1);
+        LOAD_W32(w2, k, v2, u2);
+        LOAD_W32(w3, k, v3, u3);
+        BLOCK_4X4_STEP(v0, v1, v2, v3, k)
+        BLOCK_4X4_STEP(u0, u1, u2, u3, k + 16)
+    }
+#else
     for (int k = 0; k < in16; k += 16) {
         const float16 v0 = LOAD_W16(w0, k);
         const float16 v1 = LOAD_W16(w1, k);
         const float16 v2 = LOAD_W16(w2, k);
         const float16 v3 = LOAD_W16(w3, k);
-        float16 xv = vload16(0, x0 + k);
-        a00 = fma(v0, xv, a00); a01 = fma(v1, xv, a01); a02 = fma(v2, xv, a02); a03 = fma(v3, xv, a03);
-        xv = vload16(0, x1 + k);
-        a10 = fma(v0, xv, a10); a11 = fma(v1, xv, a11); a12 = fma(v2, xv, a12); a13 = fma(v3, xv, a13);
-        xv = vload16(0, x2 + k);
-        a20 = fma(v0, xv, a20); a21 = fma(v1, xv, a21); a22 = fma(v2, xv, a22); a23 = fma(v3, xv, a23);
-        xv = vload16(0, x3 + k);
-        a30 = fma(v0, xv, a30); a31 = fma(v1, xv, a31); a32 = fma(v2, xv, a32); a33 = fma(v3, xv, a33);
+        BLOCK_4X4_STEP(v0, v1, v2, v3, k)
     }
+#endif
     r[0] = sum16(a00); r[1] = sum16(a01); r[2] = sum16(a02); r[3] = sum16(a03);
     r[4] = sum16(a10); r[5] = sum16(a11); r[6] = sum16(a12); r[7] = sum16(a13);
     r[8] = sum16(a20); r[9] = sum16(a21); r[10] = sum16(a22); r[11] = sum16(a23);
