@@ -69,8 +69,9 @@ public final class TextTokenizer implements AutoCloseable {
         try (InputStream in = new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))) {
             return new TextTokenizer(HuggingFaceTokenizer.newInstance(in, OPTIONS), vocab.chatTemplate());
         } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
-            throw new EngineException("cannot build the tokenizer of a GGUF file (tokenizer.ggml.model "
-                    + vocab.model() + ", pre " + vocab.pre() + "): " + e, e);
+            // the Rust library checks, among others, that every merge joins two tokens into a third
+            throw new EngineException("cannot build the tokenizer of a GGUF file from its tokenizer.ggml.tokens and "
+                    + "tokenizer.ggml.merges: " + e.getMessage(), e);
         }
     }
 

@@ -154,5 +154,13 @@ class GgufPreTokenizerTest {
                 false, null);
         EngineException model = assertThrows(EngineException.class, () -> TextTokenizer.fromGguf(llama));
         assertTrue(model.getMessage().contains("'llama'") && model.getMessage().contains("gpt2"), model.getMessage());
+
+        List<String> badMerges = new ArrayList<>(v.merges());
+        badMerges.add("1 zz");
+        GgufVocabulary broken = new GgufVocabulary(v.model(), v.pre(), v.tokens(), badMerges, v.tokenTypes(), null,
+                null, false, null);
+        EngineException merge = assertThrows(EngineException.class, () -> TextTokenizer.fromGguf(broken));
+        assertTrue(merge.getMessage().contains("tokenizer.ggml.merges") && merge.getMessage().contains("`zz`"),
+                merge.getMessage());
     }
 }
