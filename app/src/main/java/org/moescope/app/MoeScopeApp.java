@@ -36,6 +36,7 @@ public final class MoeScopeApp extends Application {
         vm.deviceProperty().set(devices.stream().filter(d -> d.selector().equals(prefs.device())).findFirst()
                 .orElse(devices.isEmpty() ? null : devices.get(0)));
         vm.setSwitches(prefs.switches());
+        vm.recentModels().setAll(prefs.recentModels());
 
         MainWindow window = new MainWindow(vm, devices);
         Scene scene = new Scene(window, prefs.windowWidth(), prefs.windowHeight());
@@ -58,6 +59,7 @@ public final class MoeScopeApp extends Application {
             prefs.setModel(vm.modelProperty().get());
             prefs.setDevice(vm.deviceProperty().get() == null ? "" : vm.deviceProperty().get().selector());
             prefs.setSwitches(vm.switches());
+            prefs.setRecentModels(vm.recentModels());
             prefs.setWindowSize(scene.getWidth(), scene.getHeight());
             prefs.setDarkTheme(window.darkThemeProperty().get());
             prefs.flush();

@@ -56,8 +56,10 @@ final class BenchCommand {
               --tokens LIST        workloads: 1 = decode, bN = batched decode of N, N or pN = prefill of N tokens;
                                    also "decode", "batched", "prefill", "all" (default 1,b4,b16,32,128,512,2048)
               --variants LIST      switch combinations: "all" (default), or items joined by commas, each a number
-                                   0-7 (bit 1 unfused, 2 host-topk, 4 direct) or words joined by '+' from default,
-                                   unfused, fused, host-topk, device-topk, direct, indirect (e.g. unfused+host-topk)
+                                   0-15 (bit 1 unfused, 2 host-topk, 4 direct, 8 Q8 activations) or words joined by
+                                   '+' from default, unfused, fused, host-topk, device-topk, direct, indirect, q8,
+                                   float-act (e.g. unfused+host-topk)
+              --q8-activations     Q8 activations in every variant and in the tokens/s runs (quantized experts only)
               --routing fixed|random  the same experts every repeat (cache-friendly, as ggml's test; default) or
                                    fresh random experts per repeat (cache-honest)
               --warmup N           untimed calls per workload and variant (default 2)
@@ -77,7 +79,7 @@ final class BenchCommand {
     static final Set<String> VALUED = Set.of("device", "shape", "layers", "dtype", "tokens", "variants", "routing",
             "warmup", "repeats", "seed", "parts", "gemm-dtypes", "gemm-n", "model-preset", "model-layers", "prompt",
             "decode", "json");
-    static final Set<String> SWITCHES = Set.of("gemm-both");
+    static final Set<String> SWITCHES = Set.of("gemm-both", "q8-activations");
     static final String DEFAULT_TOKENS = "1,b4,b16,32,128,512,2048";
 
     private BenchCommand() {
@@ -89,7 +91,8 @@ final class BenchCommand {
         String shapeName = args.string("shape", "qwen3-30b-a3b");
         MoeShape shape = ModelPresets.resolve(shapeName).moeShape();
         BenchSettings settings = new BenchSettings(shapeName, shape, args.integer("layers", 2, 1), dtype,
-                workloads(args.string("tokens", DEFAULT_TOKENS)), variants(args.string("variants", "all")),
+                workloads(args.string("tokens", DEFAULT_TOKENS)),
+                variants(args.string("variants", "all"), args.has("q8-activations")),
                 args.integer("warmup", 2, 0), args.integer("repeats", 5, 1),
                 routing(args.string("routing", "fixed")), args.longValue("seed", 42));
         Set<String> parts = parts(args.string("parts", "moe,gemm,model"));
@@ -135,11 +138,13 @@ final class BenchCommand {
         if (parts.contains("model")) {
             int prompt = args.integer("prompt", 128, 1);
             int decode = args.integer("decode", 16, 1);
-            models.add(model("sample-weights", () -> ModelSource.parse(null), device, prompt, decode, progress));
+            MoeOptions modelOptions = MoeOptions.DEFAULT.withQ8Activations(args.has("q8-activations"));
+            models.add(model("sample-weights", () -> ModelSource.parse(null), device, prompt, decode, modelOptions,
+                    progress));
             String preset = args.string("model-preset", "qwen3-30b-a3b");
             int layers = args.integer("model-layers", 2, 1);
             models.add(model(preset, () -> new ModelSource.Synthetic(preset, layers, dtype, settings.seed()), device,
-                    prompt, decode, progress));
+                    prompt, decode, modelOptions, progress));
         }
         HostLoad host = new HostLoad(HostLoad.cpusNow(), loadStart, HostLoad.loadAverageNow());
         BenchReport report = new BenchReport(started, info, kind, host, pages.get(), settings, roofline, workloads,
@@ -166,7 +171,7 @@ final class BenchCommand {
 
     /** One whole-model figure; a model that cannot load (the sample may be missing) is reported, not fatal. */
     private static ModelThroughput model(String label, SourceFactory source, String device, int prompt, int decode,
-                                         Consumer<String> progress) {
+                                         MoeOptions options, Consumer<String> progress) {
         ModelSource s;
         try {
             s = source.get();
@@ -174,8 +179,7 @@ final class BenchCommand {
             return ModelThroughput.failed(label, e.getMessage());
         }
         try {
-            return ModelThroughputBench.measure(label, s, Backends.open(device), prompt, decode, 3, MoeOptions.DEFAULT,
-                    progress);
+            return ModelThroughputBench.measure(label, s, Backends.open(device), prompt, decode, 3, options, progress);
         } catch (RuntimeException | LinkageError e) {
             // e.g. a tokenizer's native library missing from a trimmed runtime: the layer figures still stand
             return ModelThroughput.failed(label, e.getClass().getSimpleName() + ": " + e.getMessage());
@@ -213,18 +217,27 @@ final class BenchCommand {
         return List.copyOf(out);
     }
 
-    /** "all", or comma-separated numbers 0-7 / '+'-joined switch words; duplicates dropped, order kept. */
+    /** {@link #variants(String, boolean)} without --q8-activations. */
     static List<MoeOptions> variants(String spec) {
-        List<MoeOptions> all = MoeOptions.allSwitchCombinations(false);
+        return variants(spec, false);
+    }
+
+    /**
+     * "all", or comma-separated numbers 0-15 / '+'-joined switch words; duplicates dropped, order kept.
+     * {@code q8Everywhere} (--q8-activations) turns Q8 activations on in every variant.
+     */
+    static List<MoeOptions> variants(String spec, boolean q8Everywhere) {
+        List<MoeOptions> all = new ArrayList<>(MoeOptions.allSwitchCombinations(false));
+        all.addAll(MoeOptions.allSwitchCombinations(false, true));
         Set<MoeOptions> out = new LinkedHashSet<>();
         for (String item : list(spec)) {
             String s = item.toLowerCase(Locale.ROOT);
             if (s.equals("all")) {
-                out.addAll(all);
+                out.addAll(all.subList(0, 8));
             } else if (s.chars().allMatch(Character::isDigit)) {
-                int bits = Integer.parseInt(s);
-                if (bits > 7) {
-                    throw new CliArgs.UsageException("bench: --variants number must be 0-7, got " + item);
+                int bits = s.length() > 2 ? Integer.MAX_VALUE : Integer.parseInt(s);
+                if (bits > 15) {
+                    throw new CliArgs.UsageException("bench: --variants number must be 0-15, got " + item);
                 }
                 out.add(all.get(bits));
             } else {
@@ -238,8 +251,10 @@ final class BenchCommand {
                         case "device-topk" -> o.withHostTopk(false);
                         case "direct" -> o.withDirectDispatch(true);
                         case "indirect" -> o.withDirectDispatch(false);
+                        case "q8" -> o.withQ8Activations(true);
+                        case "float-act" -> o.withQ8Activations(false);
                         default -> throw new CliArgs.UsageException("bench: --variants: unknown switch '" + word
-                                + "' (default, fused, unfused, host-topk, device-topk, direct, indirect)");
+                                + "' (default, fused, unfused, host-topk, device-topk, direct, indirect, q8, float-act)");
                     };
                 }
                 out.add(o);
@@ -247,6 +262,9 @@ final class BenchCommand {
         }
         if (out.isEmpty()) {
             throw new CliArgs.UsageException("bench: --variants is empty");
+        }
+        if (q8Everywhere) {
+            return out.stream().map(o -> o.withQ8Activations(true)).distinct().toList();
         }
         return List.copyOf(out);
     }

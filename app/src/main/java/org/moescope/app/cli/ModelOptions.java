@@ -12,7 +12,8 @@ import org.moescope.engine.session.ModelSource;
 /** The options every engine-driving subcommand shares: model, device, switches. */
 final class ModelOptions {
     static final Set<String> VALUED = Set.of("model", "device", "layers", "dtype", "kv-dtype");
-    static final Set<String> SWITCHES = Set.of("profile", "no-fused-gate-up-silu", "host-topk", "direct-dispatch");
+    static final Set<String> SWITCHES = Set.of("profile", "no-fused-gate-up-silu", "host-topk", "direct-dispatch",
+            "q8-activations");
 
     static final String HELP = """
               --model DIR|FILE.gguf|PRESET  a Hugging Face folder, a GGUF file (or a folder holding one; a split
@@ -27,14 +28,25 @@ final class ModelOptions {
               --no-fused-gate-up-silu  gate GEMV, up GEMV and SiLU·mul instead of the fused kernel
               --host-topk          prefill routing on the host (reads router logits back)
               --direct-dispatch    prefill GEMM grid sized from max-per-expert instead of the device work list
+              --q8-activations     quantized experts (GGUF): quantize the expert inputs to Q8_0 once per layer and
+                                   take integer dot products, as llama.cpp does; no effect on float weights
+            The MOESCOPE_MOE_* variables (FUSED_GATE_UP_SILU=0, HOST_TOPK=1, DIRECT_DISPATCH=1, Q8_ACTIVATIONS=1)
+            and MOESCOPE_PROFILE set switches too; a flag turns its switch on whatever the environment says.
             """;
 
     private ModelOptions() {
     }
 
     static MoeOptions switches(CliArgs args) {
-        return new MoeOptions(!args.has("no-fused-gate-up-silu"), args.has("host-topk"), args.has("direct-dispatch"),
-                args.has("profile"));
+        return switches(args, System.getenv());
+    }
+
+    /** The environment's switches ({@link MoeOptions#fromEnv}) with the flags on top. */
+    static MoeOptions switches(CliArgs args, java.util.Map<String, String> env) {
+        MoeOptions e = MoeOptions.fromEnv(env);
+        return new MoeOptions(e.fusedGateUpSilu() && !args.has("no-fused-gate-up-silu"),
+                e.hostTopk() || args.has("host-topk"), e.directDispatch() || args.has("direct-dispatch"),
+                e.profiling() || args.has("profile"), e.q8Activations() || args.has("q8-activations"));
     }
 
     static ModelSource source(CliArgs args) {
@@ -96,8 +108,9 @@ final class ModelOptions {
             session.close();
             throw e;
         }
-        System.err.printf(Locale.ROOT, "%sloaded %s on %s%s%n", terminal ? "\r" + " ".repeat(75) + "\r" : "",
-                session.modelName(), session.device().name(), kvDType == DType.F32 ? "" : ", KV cache " + kvDType);
+        System.err.printf(Locale.ROOT, "%sloaded %s on %s (%s)%s%n", terminal ? "\r" + " ".repeat(75) + "\r" : "",
+                session.modelName(), session.device().name(), session.weightTypes().summary(),
+                kvDType == DType.F32 ? "" : ", KV cache " + kvDType);
         return session;
     }
 

@@ -135,6 +135,7 @@ public final class ChromeTraceExporter {
             json.name("fused_gate_up_silu").value(s.options().fusedGateUpSilu());
             json.name("host_topk").value(s.options().hostTopk());
             json.name("direct_dispatch").value(s.options().directDispatch());
+            json.name("q8_activations").value(s.options().q8Activations());
             json.name("switches").value(s.options().label());
         }
     }

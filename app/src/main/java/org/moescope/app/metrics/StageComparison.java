@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.moescope.engine.moe.MoeBlock;
 import org.moescope.engine.profile.StageCounters;
 import org.moescope.engine.profile.StageSpan;
 
@@ -15,7 +16,9 @@ import org.moescope.engine.profile.StageSpan;
  * Per-stage device time of two settings (A and B) run on the same prompt, for the A/B compare table. Each side
  * may be run several times: a stage's time is then the median over runs of its total in one run, which keeps a
  * single disturbed run (another process, a GC pause) out of the figure. A stage only one side ran (e.g.
- * "gate_up_silu" when only A fuses) has NaN on the other side.
+ * "gate_up_silu" when only A fuses) has NaN on the other side, except an expert stage and its Q8-activation twin
+ * (gate_up_silu on A, gate_up_silu_q8 on B): they share one row, "gate_up_silu → gate_up_silu_q8", since they do the
+ * same work.
  */
 public record StageComparison(List<Row> rows, double totalMicrosA, double totalMicrosB, int runsA, int runsB) {
 
@@ -51,10 +54,39 @@ public record StageComparison(List<Row> rows, double totalMicrosA, double totalM
         Set<StageCounters.Key> keys = new TreeSet<>(a.micros.keySet());
         keys.addAll(b.micros.keySet());
         List<Row> rows = new ArrayList<>();
+        Set<StageCounters.Key> paired = new java.util.HashSet<>();
         for (StageCounters.Key key : keys) {
+            if (paired.contains(key)) {
+                continue;
+            }
+            StageCounters.Key twin = q8Twin(key);
+            boolean onlyA = a.micros.containsKey(key) && !b.micros.containsKey(key);
+            boolean onlyB = b.micros.containsKey(key) && !a.micros.containsKey(key);
+            if (twin != null && (onlyA && b.micros.containsKey(twin) && !a.micros.containsKey(twin)
+                    || onlyB && a.micros.containsKey(twin) && !b.micros.containsKey(twin))) {
+                StageCounters.Key keyA = onlyA ? key : twin;
+                StageCounters.Key keyB = onlyA ? twin : key;
+                paired.add(twin);
+                StageCounters.Key shown = new StageCounters.Key(key.phase(), key.block(),
+                        keyA.stage() + " \u2192 " + keyB.stage());
+                rows.add(new Row(shown, a.median(keyA), a.calls.getOrDefault(keyA, 0L), b.median(keyB),
+                        b.calls.getOrDefault(keyB, 0L)));
+                continue;
+            }
             rows.add(new Row(key, a.median(key), a.calls.getOrDefault(key, 0L), b.median(key), b.calls.getOrDefault(key, 0L)));
         }
         return new StageComparison(rows, a.medianTotal(), b.medianTotal(), runsA.size(), runsB.size());
+    }
+
+    /** The other name of an expert stage with and without Q8 activations (gate ↔ gate_q8), or null. */
+    private static StageCounters.Key q8Twin(StageCounters.Key key) {
+        String stage = key.stage();
+        String suffix = MoeBlock.Q8_SUFFIX;
+        String base = stage.endsWith(suffix) ? stage.substring(0, stage.length() - suffix.length()) : stage;
+        if (!List.of("gate", "up", "down", "gate_up_silu").contains(base)) {
+            return null;
+        }
+        return new StageCounters.Key(key.phase(), key.block(), base.equals(stage) ? stage + suffix : base);
     }
 
     /** (B − A) / A of the total device time in percent (NaN when A is 0). */

@@ -1,11 +1,14 @@
 package org.moescope.app.prefs;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.prefs.BackingStoreException;
 import java.util.prefs.Preferences;
 import org.moescope.engine.moe.MoeOptions;
 
 /**
- * What the app keeps between runs ({@link java.util.prefs}): last model, device, switches, window size, theme.
+ * What the app keeps between runs ({@link java.util.prefs}): last model, recent models, device, switches, window
+ * size, theme.
  * Reads fall back to defaults when a key is missing or unreadable.
  */
 public final class AppPreferences {
@@ -15,6 +18,10 @@ public final class AppPreferences {
     private static final String HOST_TOPK = "switch.hostTopk";
     private static final String DIRECT = "switch.directDispatch";
     private static final String PROFILING = "switch.profiling";
+    private static final String Q8_ACTIVATIONS = "switch.q8Activations";
+    private static final String RECENT = "recent.";
+    /** Models kept in the recent list, newest first. */
+    public static final int MAX_RECENT = 8;
     private static final String WIDTH = "window.width";
     private static final String HEIGHT = "window.height";
     private static final String DARK = "theme.dark";
@@ -55,7 +62,8 @@ public final class AppPreferences {
     public MoeOptions switches() {
         MoeOptions d = MoeOptions.DEFAULT;
         return new MoeOptions(node.getBoolean(FUSED, d.fusedGateUpSilu()), node.getBoolean(HOST_TOPK, d.hostTopk()),
-                node.getBoolean(DIRECT, d.directDispatch()), node.getBoolean(PROFILING, true));
+                node.getBoolean(DIRECT, d.directDispatch()), node.getBoolean(PROFILING, true),
+                node.getBoolean(Q8_ACTIVATIONS, d.q8Activations()));
     }
 
     public void setSwitches(MoeOptions options) {
@@ -63,6 +71,34 @@ public final class AppPreferences {
         node.putBoolean(HOST_TOPK, options.hostTopk());
         node.putBoolean(DIRECT, options.directDispatch());
         node.putBoolean(PROFILING, options.profiling());
+        node.putBoolean(Q8_ACTIVATIONS, options.q8Activations());
+    }
+
+    /** Models loaded before (folders, GGUF files, presets), newest first, at most {@link #MAX_RECENT}. */
+    public List<String> recentModels() {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < MAX_RECENT; i++) {
+            String model = node.get(RECENT + i, null);
+            if (model == null) {
+                break;
+            }
+            if (!model.isBlank() && !out.contains(model)) {
+                out.add(model);
+            }
+        }
+        return out;
+    }
+
+    /** Replaces the recent list (newest first; blanks and repeats dropped, cut to {@link #MAX_RECENT}). */
+    public void setRecentModels(List<String> models) {
+        List<String> kept = models.stream().filter(m -> m != null && !m.isBlank()).distinct().limit(MAX_RECENT).toList();
+        for (int i = 0; i < MAX_RECENT; i++) {
+            if (i < kept.size()) {
+                node.put(RECENT + i, kept.get(i));
+            } else {
+                node.remove(RECENT + i);
+            }
+        }
     }
 
     public double windowWidth() {

@@ -48,7 +48,9 @@ public final class ComparePane extends BorderPane {
         run.disableProperty().bind(vm.readyProperty().not());
         HBox presets = new HBox(6, preset("Indirect vs direct dispatch", MoeOptions.DEFAULT, MoeOptions.DEFAULT.withDirectDispatch(true)),
                 preset("Fused vs unfused SiLU", MoeOptions.DEFAULT, MoeOptions.DEFAULT.withFusedGateUpSilu(false)),
-                preset("Device vs host top-k", MoeOptions.DEFAULT, MoeOptions.DEFAULT.withHostTopk(true)));
+                preset("Device vs host top-k", MoeOptions.DEFAULT, MoeOptions.DEFAULT.withHostTopk(true)),
+                preset("Float vs Q8 activations", MoeOptions.DEFAULT, MoeOptions.DEFAULT.withQ8Activations(true)));
+        presets.getChildren().get(3).setId("compare-preset-q8");
         GridPane switches = new GridPane();
         switches.setHgap(18);
         switches.setVgap(4);
@@ -157,11 +159,12 @@ public final class ComparePane extends BorderPane {
         warmUp.setSelected(warmUpFirst);
     }
 
-    /** Three check boxes for one side's kernel switches. */
+    /** Four check boxes for one side's kernel switches. */
     private static final class SwitchColumn extends VBox {
         private final CheckBox fused = new CheckBox("Fused gate+up+SiLU");
         private final CheckBox hostTopk = new CheckBox("Host top-k");
         private final CheckBox direct = new CheckBox("Direct dispatch");
+        private final CheckBox q8 = new CheckBox("Q8 activations");
 
         SwitchColumn(String side, MoeOptions initial) {
             super(4);
@@ -170,7 +173,9 @@ public final class ComparePane extends BorderPane {
             fused.setId("compare-" + side + "-fused");
             hostTopk.setId("compare-" + side + "-host-topk");
             direct.setId("compare-" + side + "-direct");
-            getChildren().addAll(title, fused, hostTopk, direct);
+            q8.setId("compare-" + side + "-q8");
+            q8.setTooltip(new javafx.scene.control.Tooltip(SwitchPanel.Q8_TIP));
+            getChildren().addAll(title, fused, hostTopk, direct, q8);
             set(initial);
         }
 
@@ -178,10 +183,11 @@ public final class ComparePane extends BorderPane {
             fused.setSelected(o.fusedGateUpSilu());
             hostTopk.setSelected(o.hostTopk());
             direct.setSelected(o.directDispatch());
+            q8.setSelected(o.q8Activations());
         }
 
         MoeOptions options() {
-            return new MoeOptions(fused.isSelected(), hostTopk.isSelected(), direct.isSelected(), true);
+            return new MoeOptions(fused.isSelected(), hostTopk.isSelected(), direct.isSelected(), true, q8.isSelected());
         }
     }
 }

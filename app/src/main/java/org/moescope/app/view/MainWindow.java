@@ -1,5 +1,6 @@
 package org.moescope.app.view;
 
+import java.io.File;
 import java.util.List;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.SimpleBooleanProperty;
@@ -18,6 +19,7 @@ import javafx.scene.control.ScrollPane;
 import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
+import javafx.scene.input.TransferMode;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -51,6 +53,15 @@ public final class MainWindow extends BorderPane {
         timeline = new TimelinePane(vm.steps());
         routing = new RoutingPane(vm.steps(), vm.tokenText());
         routing.modelConfigProperty().bind(vm.configProperty());
+        timeline.modelBytesProperty().bind(javafx.beans.binding.Bindings.createObjectBinding(
+                () -> vm.configProperty().get() == null || !vm.configProperty().get().hasMoeLayers()
+                        ? org.moescope.app.metrics.StageBytes.UNKNOWN
+                        : org.moescope.app.metrics.StageBytes.forModel(vm.configProperty().get().moeShape(),
+                                vm.weightTypesProperty().get()),
+                vm.configProperty(), vm.weightTypesProperty()));
+        routing.quantizedExpertsProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(
+                () -> vm.weightTypesProperty().get() != null && vm.weightTypesProperty().get().expertsQuantized(),
+                vm.weightTypesProperty()));
         exports = new ExportActions(vm, timeline, routing, this::currentChart);
 
         tabs.setId("main-tabs");
@@ -79,6 +90,32 @@ public final class MainWindow extends BorderPane {
         setLeft(left);
         setCenter(notifications);
         setBottom(statusBar());
+
+        // a .gguf file or a model folder dropped anywhere on the window loads it
+        setOnDragOver(e -> {
+            if (!vm.busyProperty().get() && e.getDragboard().hasFiles()
+                    && ModelChooser.droppedModel(e.getDragboard().getFiles()).isPresent()) {
+                e.acceptTransferModes(TransferMode.COPY_OR_MOVE);
+            }
+            e.consume();
+        });
+        setOnDragDropped(e -> {
+            e.setDropCompleted(e.getDragboard().hasFiles() && dropModel(e.getDragboard().getFiles()));
+            e.consume();
+        });
+    }
+
+    /**
+     * Loads what a drop on the window carries when it names one model (a .gguf file or a folder) and nothing runs;
+     * returns whether it did.
+     */
+    public boolean dropModel(List<File> files) {
+        if (vm.busyProperty().get()) {
+            return false;
+        }
+        var model = ModelChooser.droppedModel(files);
+        model.ifPresent(vm::openModel);
+        return model.isPresent();
     }
 
     private static Tab tab(String title, String id, Node content) {
@@ -88,8 +125,14 @@ public final class MainWindow extends BorderPane {
     }
 
     private MenuBar menuBar() {
+        Menu recent = new Menu("Open recent");
+        recent.setId("menu-open-recent");
+        fillRecent(recent);
+        vm.recentModels().addListener((javafx.collections.ListChangeListener<String>) c -> fillRecent(recent));
         Menu file = new Menu("File", null,
+                item(Shortcut.OPEN_GGUF, runPanel::openGgufFile),
                 item(Shortcut.OPEN_FOLDER, runPanel::openFolder),
+                recent,
                 item(Shortcut.LOAD_MODEL, vm::loadModel),
                 new SeparatorMenuItem(),
                 item(Shortcut.EXPORT_TRACE, exports::exportTrace),
@@ -112,6 +155,7 @@ public final class MainWindow extends BorderPane {
                 check(Shortcut.FUSED, vm.fusedGateUpSiluProperty()),
                 check(Shortcut.HOST_TOPK, vm.hostTopkProperty()),
                 check(Shortcut.DIRECT, vm.directDispatchProperty()),
+                check(Shortcut.Q8_ACTIVATIONS, vm.q8ActivationsProperty()),
                 check(Shortcut.PROFILING, vm.profilingProperty()));
         Menu view = new Menu("View", null,
                 item(Shortcut.TAB_OUTPUT, () -> tabs.getSelectionModel().select(0)),
@@ -124,6 +168,11 @@ public final class MainWindow extends BorderPane {
         MenuBar bar = new MenuBar(file, run, switches, view, help);
         bar.setId("menu-bar");
         return bar;
+    }
+
+    private void fillRecent(Menu recent) {
+        recent.getItems().setAll(runPanel.recentItems(""));
+        recent.setDisable(recent.getItems().isEmpty());
     }
 
     private static MenuItem item(Shortcut shortcut, Runnable action) {

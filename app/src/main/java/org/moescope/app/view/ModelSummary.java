@@ -3,8 +3,9 @@ package org.moescope.app.view;
 import java.util.Locale;
 import org.moescope.app.viewmodel.SessionViewModel;
 import org.moescope.engine.model.ModelConfig;
+import org.moescope.engine.model.WeightTypes;
 
-/** One paragraph about the loaded model for the run panel. */
+/** One paragraph about the loaded model for the run panel: name and device, shape, and the weights' stored types. */
 final class ModelSummary {
     private ModelSummary() {
     }
@@ -15,8 +16,10 @@ final class ModelSummary {
             return "No model loaded.";
         }
         String device = vm.loadedDeviceProperty().get() == null ? "" : " on " + vm.loadedDeviceProperty().get().name();
-        return String.format(Locale.ROOT, "%s%s%n%d layers · hidden %d · %d experts, top-%d · expert FFN %d · vocab %d · %s",
+        WeightTypes types = vm.weightTypesProperty().get();
+        String weights = types == null ? c.dtype().toString() : types.summary();
+        return String.format(Locale.ROOT, "%s%s%n%d layers · hidden %d · %d experts, top-%d · expert FFN %d · vocab %d%n%s",
                 vm.modelNameProperty().get(), device, c.numHiddenLayers(), c.hiddenSize(), c.numExperts(),
-                c.numExpertsPerTok(), c.moeIntermediateSize(), c.vocabSize(), c.dtype());
+                c.numExpertsPerTok(), c.moeIntermediateSize(), c.vocabSize(), weights);
     }
 }

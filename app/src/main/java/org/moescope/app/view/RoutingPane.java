@@ -173,6 +173,11 @@ public class RoutingPane extends BorderPane {
         return inspector.modelConfigProperty();
     }
 
+    /** Whether the model's experts are quantized (the token inspector then shows the Q8 stages of such steps). */
+    public javafx.beans.property.BooleanProperty quantizedExpertsProperty() {
+        return inspector.quantizedExpertsProperty();
+    }
+
     public RoutingRun run() {
         return run;
     }

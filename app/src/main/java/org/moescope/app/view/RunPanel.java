@@ -20,7 +20,6 @@ import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
-import javafx.stage.DirectoryChooser;
 import org.moescope.app.viewmodel.DeviceChoice;
 import org.moescope.app.viewmodel.SessionViewModel;
 import org.moescope.engine.backend.DType;
@@ -36,6 +35,7 @@ public final class RunPanel extends VBox {
     private final TextField modelField = new TextField();
     private final ComboBox<DeviceChoice> deviceBox = new ComboBox<>();
     private final SwitchPanel switches;
+    private final MenuButton presets = new MenuButton("Presets");
 
     public RunPanel(SessionViewModel vm, List<DeviceChoice> devices) {
         super(10);
@@ -48,29 +48,23 @@ public final class RunPanel extends VBox {
         modelField.setId("model-field");
         modelField.setPromptText("bundled sample model");
         modelField.textProperty().bindBidirectional(vm.modelProperty());
-        modelField.setTooltip(new Tooltip("A Hugging Face model folder, a synthetic preset such as qwen3-30b-a3b:4 "
-                + "(4 layers), or empty for the bundled sample model"));
+        modelField.setTooltip(new Tooltip("A GGUF file (*.gguf), a Hugging Face model folder, a synthetic preset such as "
+                + "qwen3-30b-a3b:4 (4 layers), or empty for the bundled sample model. A .gguf file or a model folder "
+                + "dropped on the window loads too."));
         modelField.setOnAction(e -> vm.loadModel());
         HBox.setHgrow(modelField, Priority.ALWAYS);
-        Button browse = new Button("…");
+        MenuItem openGguf = new MenuItem("GGUF file…");
+        openGguf.setId("open-gguf-item");
+        openGguf.setOnAction(e -> chooseGgufFile());
+        MenuItem openFolder = new MenuItem("Model folder…");
+        openFolder.setId("open-folder-item");
+        openFolder.setOnAction(e -> chooseFolder());
+        MenuButton browse = new MenuButton("…", null, openGguf, openFolder);
         browse.setId("browse-button");
-        browse.setTooltip(new Tooltip("Choose a model folder"));
-        browse.setOnAction(e -> chooseFolder());
-        MenuButton presets = new MenuButton("Presets");
+        browse.setTooltip(new Tooltip("Open a GGUF model file or a Hugging Face model folder"));
         presets.setId("presets-button");
-        MenuItem sample = new MenuItem("Bundled sample model");
-        sample.setOnAction(e -> vm.modelProperty().set(""));
-        presets.getItems().add(sample);
-        for (String preset : ModelPresets.names()) {
-            // the big presets also with a few layers, which load on a laptop
-            int[] layerChoices = preset.equals("qwen3-tiny") ? new int[] {0} : new int[] {1, 4, 0};
-            for (int layers : layerChoices) {
-                String arg = layers == 0 ? preset : preset + ":" + layers;
-                MenuItem item = new MenuItem("Synthetic " + preset + (layers == 0 ? " (all layers)" : " (" + layers + " layers)"));
-                item.setOnAction(e -> vm.modelProperty().set(arg));
-                presets.getItems().add(item);
-            }
-        }
+        vm.recentModels().addListener((javafx.collections.ListChangeListener<String>) c -> fillPresets());
+        fillPresets();
         getChildren().add(new HBox(6, modelField, browse, presets));
 
         deviceBox.setId("device-box");
@@ -97,7 +91,7 @@ public final class RunPanel extends VBox {
         modelInfo.getStyleClass().add("model-info");
         modelInfo.setWrapText(true);
         modelInfo.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> ModelSummary.of(vm),
-                vm.configProperty(), vm.modelNameProperty(), vm.loadedDeviceProperty()));
+                vm.configProperty(), vm.modelNameProperty(), vm.loadedDeviceProperty(), vm.weightTypesProperty()));
         getChildren().add(modelInfo);
 
         getChildren().add(title("Prompt"));
@@ -157,23 +151,68 @@ public final class RunPanel extends VBox {
         return switches;
     }
 
-    private void chooseFolder() {
-        DirectoryChooser chooser = new DirectoryChooser();
-        chooser.setTitle("Choose a Hugging Face model folder (config.json + *.safetensors)");
-        File current = new File(vm.modelProperty().get());
-        if (current.isDirectory()) {
-            chooser.setInitialDirectory(current);
+    /** The presets menu: the sample model, the synthetic presets, then the models loaded before. */
+    private void fillPresets() {
+        presets.getItems().clear();
+        MenuItem sample = new MenuItem("Bundled sample model");
+        sample.setOnAction(e -> vm.modelProperty().set(""));
+        presets.getItems().add(sample);
+        for (String preset : ModelPresets.names()) {
+            // the big presets also with a few layers, which load on a laptop
+            int[] layerChoices = preset.equals("qwen3-tiny") ? new int[] {0} : new int[] {1, 4, 0};
+            for (int layers : layerChoices) {
+                String arg = layers == 0 ? preset : preset + ":" + layers;
+                MenuItem item = new MenuItem("Synthetic " + preset + (layers == 0 ? " (all layers)" : " (" + layers + " layers)"));
+                item.setOnAction(e -> vm.modelProperty().set(arg));
+                presets.getItems().add(item);
+            }
         }
-        File dir = chooser.showDialog(getScene() == null ? null : getScene().getWindow());
-        if (dir != null) {
-            vm.modelProperty().set(dir.getAbsolutePath());
-            vm.loadModel();
+        if (!vm.recentModels().isEmpty()) {
+            presets.getItems().add(new javafx.scene.control.SeparatorMenuItem());
+            presets.getItems().addAll(recentItems("Recent: "));
         }
     }
 
-    /** Opens the folder chooser (File ▸ Open). */
+    /** One item per recent model (GGUF files and folders by path), each choosing and loading it. */
+    List<MenuItem> recentItems(String prefix) {
+        List<MenuItem> items = new java.util.ArrayList<>();
+        for (String model : vm.recentModels()) {
+            MenuItem item = new MenuItem(prefix + model);
+            item.getStyleClass().add("recent-model-item");
+            item.setMnemonicParsing(false);
+            item.setOnAction(e -> {
+                vm.modelProperty().set(model);
+                vm.loadModel();
+            });
+            items.add(item);
+        }
+        return items;
+    }
+
+    private void chooseFolder() {
+        File dir = ModelChooser.folderChooser(vm.modelProperty().get())
+                .showDialog(getScene() == null ? null : getScene().getWindow());
+        if (dir != null) {
+            vm.openModel(dir.toPath());
+        }
+    }
+
+    private void chooseGgufFile() {
+        File file = ModelChooser.ggufFileChooser(vm.modelProperty().get())
+                .showOpenDialog(getScene() == null ? null : getScene().getWindow());
+        if (file != null) {
+            vm.openModel(file.toPath());
+        }
+    }
+
+    /** Opens the folder chooser (File ▸ Open a model folder). */
     public void openFolder() {
         chooseFolder();
+    }
+
+    /** Opens the GGUF file chooser (File ▸ Open a GGUF model file). */
+    public void openGgufFile() {
+        chooseGgufFile();
     }
 
     private static Label title(String text) {

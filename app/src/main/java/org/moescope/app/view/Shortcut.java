@@ -5,6 +5,7 @@ import javafx.scene.input.KeyCombination;
 /** The app's keyboard shortcuts, in one place for the menus' accelerators and the help sheet. */
 public enum Shortcut {
     OPEN_FOLDER("File", "Open a model folder…", "Shortcut+O"),
+    OPEN_GGUF("File", "Open a GGUF model file…", "Shortcut+Shift+O"),
     LOAD_MODEL("File", "Load the chosen model", "Shortcut+L"),
     EXPORT_TRACE("File", "Export the trace (Chrome Trace JSON, opens in Perfetto)", "Shortcut+E"),
     EXPORT_ROUTING("File", "Export the routing as CSV", "Shortcut+Shift+E"),
@@ -20,6 +21,7 @@ public enum Shortcut {
     HOST_TOPK("Switches", "Toggle host top-k", "Alt+2"),
     DIRECT("Switches", "Toggle direct dispatch", "Alt+3"),
     PROFILING("Switches", "Toggle profiling", "Alt+4"),
+    Q8_ACTIVATIONS("Switches", "Toggle Q8 activations", "Alt+5"),
     TAB_OUTPUT("View", "Output and dashboard", "Shortcut+1"),
     TAB_TIMELINE("View", "Timeline (flame chart)", "Shortcut+2"),
     TAB_ROUTING("View", "Routing", "Shortcut+3"),

@@ -23,6 +23,7 @@ import org.moescope.app.control.flame.FlameLegend;
 import org.moescope.app.control.flame.FlameText;
 import org.moescope.app.control.flame.TimeRange;
 import org.moescope.app.export.ChromeTraceExporter;
+import org.moescope.app.metrics.StageBytes;
 import org.moescope.app.view.timeline.StageSummary;
 import org.moescope.app.view.timeline.StageTable;
 import org.moescope.app.view.timeline.TimelineBuilder;
@@ -45,6 +46,9 @@ public class TimelinePane extends BorderPane {
     private final TimelineBuilder builder = new TimelineBuilder(this::show);
     private StageSummary wholeRun = StageSummary.of(List.of());
     private boolean rebuildPending;
+    /** The loaded model's shape and weight types, for the bytes each MoE stage read (tooltips, stage table). */
+    private final javafx.beans.property.ObjectProperty<StageBytes> modelBytes =
+            new javafx.beans.property.SimpleObjectProperty<>(this, "modelBytes", StageBytes.UNKNOWN);
 
     public TimelinePane(ObservableList<StepResult> steps) {
         this.steps = steps;
@@ -89,7 +93,13 @@ public class TimelinePane extends BorderPane {
         chart.selectionProperty().addListener(o -> updateTable());
         chart.selectedBoxProperty().addListener(o -> updateTable());
         steps.addListener((ListChangeListener<StepResult>) c -> scheduleRebuild());
+        modelBytes.addListener(o -> scheduleRebuild());
         rebuild();
+    }
+
+    /** The loaded model's {@link StageBytes} ({@link StageBytes#UNKNOWN} when none). */
+    public javafx.beans.property.ObjectProperty<StageBytes> modelBytesProperty() {
+        return modelBytes;
     }
 
     public FlameChart flameChart() {
@@ -128,7 +138,8 @@ public class TimelinePane extends BorderPane {
 
     private void rebuild() {
         rebuildPending = false;
-        builder.build(List.copyOf(steps), hideGaps.isSelected());
+        StageBytes model = modelBytes.get() == null ? StageBytes.UNKNOWN : modelBytes.get();
+        builder.build(List.copyOf(steps), hideGaps.isSelected(), model);
     }
 
     /** Whether the chart and table show the run as it is now (a long run's layout is built in the background). */
@@ -138,6 +149,8 @@ public class TimelinePane extends BorderPane {
 
     private void show(TimelineBuilder.Timeline timeline) {
         wholeRun = timeline.wholeRun();
+        table.setStageBytes(timeline.bytes());
+        chart.stageDetailProperty().set(timeline.bytes()::describe);
         chart.setLayout(timeline.layout());
         updateTable();
     }

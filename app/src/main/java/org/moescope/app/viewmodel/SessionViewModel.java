@@ -32,6 +32,7 @@ import javafx.collections.ObservableList;
 import javafx.concurrent.Task;
 import javafx.concurrent.Worker;
 import org.moescope.app.metrics.RunMetrics;
+import org.moescope.app.prefs.AppPreferences;
 import org.moescope.app.service.CompareTask;
 import org.moescope.app.service.EngineExecutor;
 import org.moescope.app.service.ErrorMessages;
@@ -44,6 +45,7 @@ import org.moescope.app.service.TokenTexts;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceInfo;
 import org.moescope.engine.model.ModelConfig;
+import org.moescope.engine.model.WeightTypes;
 import org.moescope.engine.moe.MoeOptions;
 import org.moescope.engine.session.InferenceSession;
 import org.moescope.engine.session.SamplingSettings;
@@ -74,10 +76,14 @@ public final class SessionViewModel {
     private final BooleanProperty hostTopk = new SimpleBooleanProperty(this, "hostTopk", false);
     private final BooleanProperty directDispatch = new SimpleBooleanProperty(this, "directDispatch", false);
     private final BooleanProperty profiling = new SimpleBooleanProperty(this, "profiling", true);
+    private final BooleanProperty q8Activations = new SimpleBooleanProperty(this, "q8Activations", false);
 
     // outputs
     private final ReadOnlyObjectWrapper<ModelConfig> config = new ReadOnlyObjectWrapper<>(this, "config");
     private final ReadOnlyStringWrapper modelName = new ReadOnlyStringWrapper(this, "modelName", "");
+    private final ReadOnlyObjectWrapper<WeightTypes> weightTypes = new ReadOnlyObjectWrapper<>(this, "weightTypes");
+    /** Models loaded before, newest first (folders, GGUF files, presets; not the bundled sample). */
+    private final ObservableList<String> recentModels = FXCollections.observableArrayList();
     private final ReadOnlyObjectWrapper<DeviceInfo> loadedDevice = new ReadOnlyObjectWrapper<>(this, "loadedDevice");
     private final ReadOnlyBooleanWrapper hasTokenizer = new ReadOnlyBooleanWrapper(this, "hasTokenizer");
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy");
@@ -105,12 +111,24 @@ public final class SessionViewModel {
 
     public SessionViewModel() {
         liveSwitches.set(switches());
-        for (var p : List.of(fusedGateUpSilu, hostTopk, directDispatch, profiling)) {
+        for (var p : List.of(fusedGateUpSilu, hostTopk, directDispatch, profiling, q8Activations)) {
             p.addListener((obs, was, is) -> liveSwitches.set(switches()));
         }
     }
 
     // ---------------------------------------------------------------- commands
+
+    /**
+     * Chooses {@code path} (a model folder or a GGUF file, from the chooser or a drop on the window) and loads it.
+     * Does nothing while the engine is busy.
+     */
+    public void openModel(java.nio.file.Path path) {
+        if (busy.get() || path == null) {
+            return;
+        }
+        model.set(path.toAbsolutePath().toString());
+        loadModel();
+    }
 
     /** Loads {@link #modelProperty() model} on {@link #deviceProperty() device}; the previous model is closed. */
     public void loadModel() {
@@ -122,13 +140,17 @@ public final class SessionViewModel {
         clearRun();
         config.set(null);
         modelName.set("");
+        weightTypes.set(null);
         loadedDevice.set(null);
+        String argument = model.get() == null ? "" : model.get().trim();
         String selector = device.get() == null ? "java" : device.get().selector();
         LoadModelTask task = new LoadModelTask(model.get(), selector, previous);
         task.setOnSucceeded(e -> {
             session = task.getValue();
             config.set(session.config());
             modelName.set(session.modelName());
+            weightTypes.set(session.weightTypes());
+            rememberRecent(argument);
             loadedDevice.set(session.device());
             hasTokenizer.set(session.hasTokenizer());
             String note = "";
@@ -140,6 +162,17 @@ public final class SessionViewModel {
         });
         loading.set(true);
         start(task, "Loading the model");
+    }
+
+    private void rememberRecent(String argument) {
+        if (argument.isEmpty()) {
+            return;
+        }
+        recentModels.remove(argument);
+        recentModels.add(0, argument);
+        if (recentModels.size() > AppPreferences.MAX_RECENT) {
+            recentModels.remove(AppPreferences.MAX_RECENT, recentModels.size());
+        }
     }
 
     /** Cancels a model load before its next tensor; nothing of that model, nor of the one before it, stays loaded. */
@@ -365,7 +398,8 @@ public final class SessionViewModel {
 
     /** The switch state the next step runs with. */
     public MoeOptions switches() {
-        return new MoeOptions(fusedGateUpSilu.get(), hostTopk.get(), directDispatch.get(), profiling.get());
+        return new MoeOptions(fusedGateUpSilu.get(), hostTopk.get(), directDispatch.get(), profiling.get(),
+                q8Activations.get());
     }
 
     public void setSwitches(MoeOptions options) {
@@ -373,6 +407,7 @@ public final class SessionViewModel {
         hostTopk.set(options.hostTopk());
         directDispatch.set(options.directDispatch());
         profiling.set(options.profiling());
+        q8Activations.set(options.q8Activations());
     }
 
     // ---------------------------------------------------------------- properties
@@ -390,9 +425,15 @@ public final class SessionViewModel {
     public BooleanProperty hostTopkProperty() { return hostTopk; }
     public BooleanProperty directDispatchProperty() { return directDispatch; }
     public BooleanProperty profilingProperty() { return profiling; }
+    /** Quantized experts only: Q8_0 activations and integer dot products from the next step. */
+    public BooleanProperty q8ActivationsProperty() { return q8Activations; }
+    /** Models loaded before, newest first; the app restores and saves it with the preferences. */
+    public ObservableList<String> recentModels() { return recentModels; }
 
     public ReadOnlyObjectProperty<ModelConfig> configProperty() { return config.getReadOnlyProperty(); }
     public ReadOnlyStringProperty modelNameProperty() { return modelName.getReadOnlyProperty(); }
+    /** The loaded model's weight types (null when none is loaded). */
+    public ReadOnlyObjectProperty<WeightTypes> weightTypesProperty() { return weightTypes.getReadOnlyProperty(); }
     public ReadOnlyObjectProperty<DeviceInfo> loadedDeviceProperty() { return loadedDevice.getReadOnlyProperty(); }
     /** False for models whose prompt is typed as token ids. */
     public ReadOnlyBooleanProperty hasTokenizerProperty() { return hasTokenizer.getReadOnlyProperty(); }

@@ -51,8 +51,20 @@ class BenchCommandTest {
     }
 
     @Test
+    void q8VariantsByNumberWordOrFlag() {
+        MoeOptions q8 = MoeOptions.DEFAULT.withQ8Activations(true);
+        assertEquals(List.of(q8, q8.withFusedGateUpSilu(false).withHostTopk(true).withDirectDispatch(true)),
+                BenchCommand.variants("8,15"));
+        assertEquals(List.of(q8, MoeOptions.DEFAULT), BenchCommand.variants("q8,q8+float-act"));
+        assertEquals(List.of(q8.withDirectDispatch(true)), BenchCommand.variants("direct+q8"));
+        assertEquals(MoeOptions.allSwitchCombinations(false, true), BenchCommand.variants("all", true));
+        assertEquals(List.of(q8), BenchCommand.variants("0,q8", true), "the flag merges what only it told apart");
+    }
+
+    @Test
     void badVariantsAreUsageErrors() {
-        assertThrows(CliArgs.UsageException.class, () -> BenchCommand.variants("8"));
+        assertThrows(CliArgs.UsageException.class, () -> BenchCommand.variants("16"));
+        assertThrows(CliArgs.UsageException.class, () -> BenchCommand.variants("123456789012"));
         assertThrows(CliArgs.UsageException.class, () -> BenchCommand.variants("turbo"));
         assertThrows(CliArgs.UsageException.class, () -> BenchCommand.variants(""));
     }

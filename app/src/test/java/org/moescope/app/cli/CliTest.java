@@ -91,6 +91,15 @@ class CliTest {
     }
 
     @Test
+    void q8ActivationsOnFloatExpertsLeaveTheStagesAsTheyAre() {
+        Run run = cli("generate", "--model", "qwen3-tiny", "--device", "java", "--ids", "1,2,3", "--max-tokens", "2",
+                "--profile", "--q8-activations");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().lines().anyMatch(l -> l.matches("decode +moe +gate_up_silu .*")), run.out());
+        assertTrue(run.out().lines().noneMatch(l -> l.contains("q8")), "BF16 experts take float activations: " + run.out());
+    }
+
+    @Test
     void promptTextWithoutTokenizerIsAReadableError() {
         Run run = cli("generate", "--model", "qwen3-tiny", "--device", "java", "--prompt", "hello");
         assertEquals(1, run.code());

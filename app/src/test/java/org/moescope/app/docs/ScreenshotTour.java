@@ -9,6 +9,7 @@ import java.util.prefs.Preferences;
 import javafx.application.Platform;
 import javafx.stage.Stage;
 import org.moescope.app.MoeScopeApp;
+import org.moescope.app.export.PngSnapshot;
 import org.moescope.app.prefs.AppPreferences;
 import org.moescope.app.view.MainWindow;
 import org.moescope.app.viewmodel.SessionViewModel;
@@ -61,6 +62,12 @@ public final class ScreenshotTour {
         });
         awaitIdle();
         fail();
+        // the run panel alone: model line with the weight types, the switches
+        settle();
+        fx(() -> {
+            PngSnapshot.write(window.runPanel(), out.resolve("run-panel.png"));
+            return null;
+        });
         fx(() -> {
             vm.maxNewTokensProperty().set(Integer.getInteger("tour.tokens", 40));
             vm.temperatureProperty().set(Double.parseDouble(System.getProperty("tour.temperature", "0")));

@@ -56,6 +56,7 @@ class ChromeTraceExporterTest {
                 assertEquals(s.options().fusedGateUpSilu(), args.get("fused_gate_up_silu").getAsBoolean());
                 assertEquals(s.options().hostTopk(), args.get("host_topk").getAsBoolean());
                 assertEquals(s.options().directDispatch(), args.get("direct_dispatch").getAsBoolean());
+                assertEquals(s.options().q8Activations(), args.get("q8_activations").getAsBoolean());
                 String track = s.layer() + "/" + s.block();
                 int tid = e.get("tid").getAsInt();
                 assertEquals(tidOfTrack.computeIfAbsent(track, k -> tid), tid, "one tid per layer/block");

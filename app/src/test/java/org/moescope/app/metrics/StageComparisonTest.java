@@ -51,6 +51,37 @@ class StageComparisonTest {
     }
 
     @Test
+    void expertStagesAndTheirQ8TwinsShareARow() {
+        MoeOptions a = MoeOptions.DEFAULT.withProfiling(true);
+        MoeOptions b = a.withQ8Activations(true);
+        List<StageSpan> spansA = List.of(span(Phase.DECODE, 0, "moe", "gate_up_silu", 40, a),
+                span(Phase.DECODE, 0, "moe", "down", 20, a), span(Phase.DECODE, 1, "moe", "down", 20, a));
+        List<StageSpan> spansB = List.of(span(Phase.DECODE, 0, "moe", "quantize_q8", 2, b),
+                span(Phase.DECODE, 0, "moe", "gate_up_silu_q8", 30, b), span(Phase.DECODE, 0, "moe", "quantize_q8_down", 1, b),
+                span(Phase.DECODE, 0, "moe", "down_q8", 10, b), span(Phase.DECODE, 1, "moe", "down_q8", 20, b));
+
+        StageComparison c = StageComparison.of(spansA, spansB);
+
+        StageComparison.Row fused = row(c, "gate_up_silu \u2192 gate_up_silu_q8");
+        assertEquals(40, fused.microsA(), 1e-9);
+        assertEquals(30, fused.microsB(), 1e-9);
+        assertEquals(-25.0, fused.deltaPercent(), 1e-9);
+        StageComparison.Row down = row(c, "down \u2192 down_q8");
+        assertEquals(2, down.callsA());
+        assertEquals(2, down.callsB());
+        assertEquals(-25.0, down.deltaPercent(), 1e-9);
+        assertTrue(Double.isNaN(row(c, "quantize_q8").microsA()), "only B quantizes");
+        assertEquals(4, c.rows().size(), "two paired rows and the two quantize stages");
+
+        // the other way round (B float, A Q8) pairs as well; a side that runs both keeps them apart
+        assertEquals(1, StageComparison.of(spansB, spansA).rows().stream()
+                .filter(r -> r.key().stage().equals("down_q8 \u2192 down")).count());
+        List<StageSpan> both = List.of(span(Phase.DECODE, 0, "moe", "down", 5, a), span(Phase.DECODE, 1, "moe", "down_q8", 5, b));
+        StageComparison mixed = StageComparison.of(both, List.of(span(Phase.DECODE, 0, "moe", "down_q8", 5, b)));
+        assertEquals(2, mixed.rows().size());
+    }
+
+    @Test
     void keepsPhasesApart() {
         MoeOptions o = MoeOptions.DEFAULT.withProfiling(true);
         StageComparison c = StageComparison.of(List.of(span(Phase.PREFILL, 0, "moe", "down", 7, o)),

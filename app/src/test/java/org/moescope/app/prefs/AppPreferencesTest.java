@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.prefs.Preferences;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.moescope.engine.moe.MoeOptions;
@@ -30,7 +32,7 @@ class AppPreferencesTest {
     @Test
     void whatIsSavedComesBackInANewInstance() {
         AppPreferences prefs = new AppPreferences(node);
-        MoeOptions switches = new MoeOptions(false, true, true, false);
+        MoeOptions switches = new MoeOptions(false, true, true, false, true);
         prefs.setModel("/models/qwen3");
         prefs.setDevice("1");
         prefs.setSwitches(switches);
@@ -45,5 +47,22 @@ class AppPreferencesTest {
         assertEquals(1000, again.windowWidth());
         assertEquals(700, again.windowHeight());
         assertTrue(again.darkTheme());
+        assertTrue(again.switches().q8Activations(), "the Q8 activations switch is kept too");
+    }
+
+    @Test
+    void recentModelsKeepGgufPathsNewestFirstWithoutRepeats() {
+        AppPreferences prefs = new AppPreferences(node);
+        assertEquals(List.of(), prefs.recentModels());
+        prefs.setRecentModels(List.of("/models/Qwen3-30B-A3B-Q4_K_M.gguf", "", "/models/hf-folder",
+                "/models/Qwen3-30B-A3B-Q4_K_M.gguf", "qwen3-30b-a3b:4"));
+        assertEquals(List.of("/models/Qwen3-30B-A3B-Q4_K_M.gguf", "/models/hf-folder", "qwen3-30b-a3b:4"),
+                new AppPreferences(node).recentModels());
+
+        List<String> many = IntStream.range(0, AppPreferences.MAX_RECENT + 3).mapToObj(i -> "/m/" + i + ".gguf").toList();
+        prefs.setRecentModels(many);
+        assertEquals(many.subList(0, AppPreferences.MAX_RECENT), new AppPreferences(node).recentModels());
+        prefs.setRecentModels(List.of("/m/only.gguf"));
+        assertEquals(List.of("/m/only.gguf"), new AppPreferences(node).recentModels(), "a shorter list drops the rest");
     }
 }

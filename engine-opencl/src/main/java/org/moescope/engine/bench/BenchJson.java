@@ -145,6 +145,7 @@ public final class BenchJson {
         o.addProperty("fused_gate_up_silu", opt.fusedGateUpSilu());
         o.addProperty("host_topk", opt.hostTopk());
         o.addProperty("direct_dispatch", opt.directDispatch());
+        o.addProperty("q8_activations", opt.q8Activations());
         o.add("wall_us", stats(v.wallMicros()));
         o.add("device_us", stats(v.deviceMicros()));
         o.add("distinct_experts", num(v.distinctExperts()));

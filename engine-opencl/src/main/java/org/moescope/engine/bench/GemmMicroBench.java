@@ -118,7 +118,7 @@ public final class GemmMicroBench {
 
     /** Bytes of the distinct experts' {@code [768, 2048]} matrices that {@code ids} select, each read once. */
     static long weightBytes(int[] ids, DType dtype) {
-        return Arrays.stream(ids).distinct().count() * GgmlReference.M * GgmlReference.K * dtype.bytes();
+        return Arrays.stream(ids).distinct().count() * dtype.bytesOf((long) GgmlReference.M * GgmlReference.K);
     }
 
     /** Per token, the first 8 of a seeded shuffle of the 128 experts: distinct experts, as ggml draws them. */

@@ -66,7 +66,7 @@ public final class MoeLayerBench {
     }
 
     private static double layerBytes(MoeShape s, DType dtype) {
-        return (double) s.experts() * s.hidden() * dtype.bytes() * (1 + 3.0 * s.inter());
+        return (double) dtype.bytesOf((long) s.experts() * s.hidden()) * (1 + 3.0 * s.inter());
     }
 
     /**

@@ -5,7 +5,8 @@ import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.DType;
 
 /**
- * Random weights made on the device with {@link Backend#fillRandom}: identical on every backend, no host copy.
+ * Random weights made on the device with {@link Backend#fillRandom}: identical on every backend, no host copy. Each
+ * buffer's type comes from {@link WeightTypePlan} (a quantized preset keeps norms and router in F32).
  * Matrices are uniform in {@code ±1/sqrt(fanIn)} so activations keep their scale through the layers; norm weights
  * are ones. Each buffer's seed is derived from the model seed and the buffer's position in the layout.
  */
@@ -15,11 +16,12 @@ public final class SyntheticWeights {
     }
 
     public static ModelWeights create(ModelConfig config, DType dtype, long seed, Backend backend, LoadProgress progress) {
-        if (dtype == DType.I32) {
-            throw new IllegalArgumentException("dtype: synthetic weights need a float type (F32, F16, BF16), got I32");
+        if (dtype == null || !dtype.isWeightType()) {
+            throw new IllegalArgumentException("dtype: synthetic weights need a weight type (F32, F16, BF16 or a "
+                    + "quantized type), got " + dtype);
         }
         List<WeightSpec> specs = WeightLayout.of(config);
-        return WeightAllocation.build(backend, config, specs, s -> dtype, (index, spec, buffer) -> {
+        return WeightAllocation.build(backend, config, specs, s -> WeightTypePlan.typeOf(s, dtype), (index, spec, buffer) -> {
             if (spec.isNorm()) {
                 backend.fill(buffer, 1.0f);
             } else {

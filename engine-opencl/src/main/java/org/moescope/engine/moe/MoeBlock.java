@@ -19,10 +19,20 @@ import org.moescope.engine.profile.Profiler;
  *   <li>decode and batched decode: router, route, gate_up_silu (fused) or gate, up, silu; down, wsum</li>
  *   <li>prefill: router, route_ids (device top-k and dispatch) or host_topk, gate, up, silu, down, wsum</li>
  * </ul>
+ * With {@link MoeOptions#q8Activations()} on and the layer's expert weights quantized, the expert input is quantized
+ * into Q8_0 blocks in a stage {@value #QUANTIZE_Q8} before the gate and up projections, and the SiLU output in a
+ * stage {@value #QUANTIZE_Q8_DOWN} before down; the expert stages that take those blocks carry the suffix
+ * {@value #Q8_SUFFIX} (gate_up_silu_q8, gate_q8, up_q8, down_q8). On float expert weights the switch changes nothing.
  */
 @SuppressWarnings("try") // profiler scopes only time the work in their body and are never referenced
 public final class MoeBlock implements AutoCloseable {
     private static final String BLOCK = "moe";
+    /** Stage that quantizes the expert input {@code [T, h]} into Q8_0 blocks. */
+    public static final String QUANTIZE_Q8 = "quantize_q8";
+    /** Stage that quantizes down's input (the SiLU output {@code [P, inter]}) into Q8_0 blocks. */
+    public static final String QUANTIZE_Q8_DOWN = "quantize_q8_down";
+    /** Suffix of the expert stages whose kernels took Q8_0 activations. */
+    public static final String Q8_SUFFIX = "_q8";
 
     private final Backend backend;
     private final MoeShape shape;
@@ -42,6 +52,9 @@ public final class MoeBlock implements AutoCloseable {
     private final DeviceBuffer up;          // [P, inter]
     private final DeviceBuffer silu;        // [P, inter] silu(gate) * up
     private final DeviceBuffer down;        // [P, hidden]
+    // Q8 activations, allocated on first use (float models never need them) and kept until close
+    private DeviceBuffer inputQ8;           // [T, hidden] Q8_0
+    private DeviceBuffer siluQ8;            // [P, inter] Q8_0
 
     private int lastTokens;
     private long lastGemmTiles;
@@ -148,20 +161,24 @@ public final class MoeBlock implements AutoCloseable {
             maxPerExpert = pairs; // the device knows the real maximum; the host sizes for the worst case
         }
         DeviceBuffer list = options.indirectDispatch() ? workList : null;
+        boolean q8 = q8Applies(w, options);
+        String suffix = q8 ? Q8_SUFFIX : "";
+        DeviceBuffer in = q8 ? quantizeInput(x, tokens, profiler, layer) : x;
         long tiles;
-        try (var s = profiler.stage(layer, BLOCK, "gate")) {
-            tiles = backend.groupedGemm(x, k, w.gate(), gate, counts, offsets, sortedPairs, list, tokens, k, e, h,
+        try (var s = profiler.stage(layer, BLOCK, "gate" + suffix)) {
+            tiles = backend.groupedGemm(in, k, w.gate(), gate, counts, offsets, sortedPairs, list, tokens, k, e, h,
                     inter, maxPerExpert);
         }
-        try (var s = profiler.stage(layer, BLOCK, "up")) {
-            backend.groupedGemm(x, k, w.up(), up, counts, offsets, sortedPairs, list, tokens, k, e, h, inter,
+        try (var s = profiler.stage(layer, BLOCK, "up" + suffix)) {
+            backend.groupedGemm(in, k, w.up(), up, counts, offsets, sortedPairs, list, tokens, k, e, h, inter,
                     maxPerExpert);
         }
         try (var s = profiler.stage(layer, BLOCK, "silu")) {
             backend.siluMul(gate, up, silu, pairs * inter);
         }
-        try (var s = profiler.stage(layer, BLOCK, "down")) {
-            backend.groupedGemm(silu, 1, w.down(), down, counts, offsets, sortedPairs, list, tokens, k, e, inter, h,
+        DeviceBuffer downIn = q8 ? quantizeSilu(pairs, profiler, layer) : silu;
+        try (var s = profiler.stage(layer, BLOCK, "down" + suffix)) {
+            backend.groupedGemm(downIn, 1, w.down(), down, counts, offsets, sortedPairs, list, tokens, k, e, inter, h,
                     maxPerExpert);
         }
         try (var s = profiler.stage(layer, BLOCK, "wsum")) {
@@ -217,24 +234,59 @@ public final class MoeBlock implements AutoCloseable {
         int e = shape.experts();
         int k = shape.topK();
         int pairs = tokens * k;
+        boolean q8 = q8Applies(w, options);
+        String suffix = q8 ? Q8_SUFFIX : "";
+        DeviceBuffer in = q8 ? quantizeInput(x, tokens, profiler, layer) : x;
         if (options.fusedGateUpSilu()) {
-            try (var s = profiler.stage(layer, BLOCK, "gate_up_silu")) {
-                backend.expertGateUpSilu(x, k, w.gate(), w.up(), ids, silu, pairs, e, h, inter);
+            try (var s = profiler.stage(layer, BLOCK, "gate_up_silu" + suffix)) {
+                backend.expertGateUpSilu(in, k, w.gate(), w.up(), ids, silu, pairs, e, h, inter);
             }
         } else {
-            try (var s = profiler.stage(layer, BLOCK, "gate")) {
-                backend.expertGemv(x, k, w.gate(), ids, gate, pairs, e, h, inter);
+            try (var s = profiler.stage(layer, BLOCK, "gate" + suffix)) {
+                backend.expertGemv(in, k, w.gate(), ids, gate, pairs, e, h, inter);
             }
-            try (var s = profiler.stage(layer, BLOCK, "up")) {
-                backend.expertGemv(x, k, w.up(), ids, up, pairs, e, h, inter);
+            try (var s = profiler.stage(layer, BLOCK, "up" + suffix)) {
+                backend.expertGemv(in, k, w.up(), ids, up, pairs, e, h, inter);
             }
             try (var s = profiler.stage(layer, BLOCK, "silu")) {
                 backend.siluMul(gate, up, silu, pairs * inter);
             }
         }
-        try (var s = profiler.stage(layer, BLOCK, "down")) {
-            backend.expertGemv(silu, 1, w.down(), ids, down, pairs, e, inter, h);
+        DeviceBuffer downIn = q8 ? quantizeSilu(pairs, profiler, layer) : silu;
+        try (var s = profiler.stage(layer, BLOCK, "down" + suffix)) {
+            backend.expertGemv(downIn, 1, w.down(), ids, down, pairs, e, inter, h);
         }
+    }
+
+    /**
+     * Whether this call takes Q8_0 activations: the switch is on and all three expert matrices are quantized (their
+     * rows are then whole blocks, so hidden and inter are multiples of 32, as quantizeQ8 needs).
+     */
+    public static boolean q8Applies(MoeLayerWeights w, MoeOptions options) {
+        return options.q8Activations() && w.gate().dtype().isQuantized() && w.up().dtype().isQuantized()
+                && w.down().dtype().isQuantized();
+    }
+
+    /** Stage "quantize_q8": the expert input {@code x [T, h]} into Q8_0 blocks; returns them. */
+    private DeviceBuffer quantizeInput(DeviceBuffer x, int tokens, Profiler profiler, int layer) {
+        if (inputQ8 == null) {
+            inputQ8 = scratch("inputQ8", DType.Q8_0, (long) maxTokens * shape.hidden());
+        }
+        try (var s = profiler.stage(layer, BLOCK, QUANTIZE_Q8)) {
+            backend.quantizeQ8(x, inputQ8, tokens, shape.hidden());
+        }
+        return inputQ8;
+    }
+
+    /** Stage "quantize_q8_down": the SiLU output {@code [P, inter]} into Q8_0 blocks; returns them. */
+    private DeviceBuffer quantizeSilu(int pairs, Profiler profiler, int layer) {
+        if (siluQ8 == null) {
+            siluQ8 = scratch("siluQ8", DType.Q8_0, (long) maxTokens * shape.topK() * shape.inter());
+        }
+        try (var s = profiler.stage(layer, BLOCK, QUANTIZE_Q8_DOWN)) {
+            backend.quantizeQ8(silu, siluQ8, pairs, shape.inter());
+        }
+        return siluQ8;
     }
 
     /** Routing of the last call, read back from the device (waits); probs from the router logits when asked. */
@@ -267,6 +319,8 @@ public final class MoeBlock implements AutoCloseable {
             b.close();
         }
         owned.clear();
+        inputQ8 = null;
+        siluQ8 = null;
     }
 
     // ---------------------------------------------------------------- argument checks
@@ -306,7 +360,8 @@ public final class MoeBlock implements AutoCloseable {
             throw new IllegalArgumentException(param + " must not be null");
         }
         if (b.dtype() == DType.I32) {
-            throw new IllegalArgumentException(param + ": buffer '" + b.name() + "' is I32, expected F32, F16 or BF16");
+            throw new IllegalArgumentException(param + ": buffer '" + b.name() + "' is I32, expected a float or"
+                    + " quantized weight type");
         }
         if (b.length() != expected) {
             throw new IllegalArgumentException(param + ": buffer '" + b.name() + "' has " + b.length()

@@ -1,5 +1,7 @@
 package org.moescope.engine.moe;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -9,24 +11,38 @@ import java.util.Map;
  * @param hostTopk        prefill routing on the host: router logits read back, top-k and dispatch built on the host
  * @param directDispatch  prefill GEMM grid sized on the host from max-per-expert instead of the device work list
  * @param profiling       time every stage with device events
+ * @param q8Activations   quantized expert weights only: the expert input (and the SiLU output before down) is
+ *                        quantized into Q8_0 blocks once per layer and the expert kernels take integer dot products,
+ *                        as llama.cpp does; float experts ignore it
  */
-public record MoeOptions(boolean fusedGateUpSilu, boolean hostTopk, boolean directDispatch, boolean profiling) {
+public record MoeOptions(boolean fusedGateUpSilu, boolean hostTopk, boolean directDispatch, boolean profiling,
+                         boolean q8Activations) {
 
-    /** The fast paths, profiling off. */
-    public static final MoeOptions DEFAULT = new MoeOptions(true, false, false, false);
+    /** The fast paths, profiling off, float activations. */
+    public static final MoeOptions DEFAULT = new MoeOptions(true, false, false, false, false);
 
     /** Environment names, as the seed's FERRUM_* knobs. */
     public static final String ENV_FUSED = "MOESCOPE_MOE_FUSED_GATE_UP_SILU";
     public static final String ENV_HOST_TOPK = "MOESCOPE_MOE_HOST_TOPK";
     public static final String ENV_DIRECT = "MOESCOPE_MOE_DIRECT_DISPATCH";
     public static final String ENV_PROFILE = "MOESCOPE_PROFILE";
+    public static final String ENV_Q8_ACTIVATIONS = "MOESCOPE_MOE_Q8_ACTIVATIONS";
 
-    /** The seed's parsing: fused is disabled only by "0", host top-k and direct enabled only by "1", profiling by presence. */
+    /** The four switches of the seed, Q8 activations off. */
+    public MoeOptions(boolean fusedGateUpSilu, boolean hostTopk, boolean directDispatch, boolean profiling) {
+        this(fusedGateUpSilu, hostTopk, directDispatch, profiling, false);
+    }
+
+    /**
+     * The seed's parsing: fused is disabled only by "0", host top-k, direct and Q8 activations enabled only by "1",
+     * profiling by presence.
+     */
     public static MoeOptions fromEnv(Map<String, String> env) {
         boolean fused = true;
         boolean hostTopk = false;
         boolean direct = false;
         boolean profiling = false;
+        boolean q8 = false;
         for (Map.Entry<String, String> e : env.entrySet()) {
             String value = e.getValue();
             switch (e.getKey()) {
@@ -34,10 +50,11 @@ public record MoeOptions(boolean fusedGateUpSilu, boolean hostTopk, boolean dire
                 case ENV_FUSED -> fused = !"0".equals(value);
                 case ENV_HOST_TOPK -> hostTopk = "1".equals(value);
                 case ENV_DIRECT -> direct = "1".equals(value);
+                case ENV_Q8_ACTIVATIONS -> q8 = "1".equals(value);
                 default -> { }
             }
         }
-        return new MoeOptions(fused, hostTopk, direct, profiling);
+        return new MoeOptions(fused, hostTopk, direct, profiling, q8);
     }
 
     public static MoeOptions fromEnv() {
@@ -50,33 +67,42 @@ public record MoeOptions(boolean fusedGateUpSilu, boolean hostTopk, boolean dire
     }
 
     public MoeOptions withFusedGateUpSilu(boolean v) {
-        return new MoeOptions(v, hostTopk, directDispatch, profiling);
+        return new MoeOptions(v, hostTopk, directDispatch, profiling, q8Activations);
     }
 
     public MoeOptions withHostTopk(boolean v) {
-        return new MoeOptions(fusedGateUpSilu, v, directDispatch, profiling);
+        return new MoeOptions(fusedGateUpSilu, v, directDispatch, profiling, q8Activations);
     }
 
     public MoeOptions withDirectDispatch(boolean v) {
-        return new MoeOptions(fusedGateUpSilu, hostTopk, v, profiling);
+        return new MoeOptions(fusedGateUpSilu, hostTopk, v, profiling, q8Activations);
     }
 
     public MoeOptions withProfiling(boolean v) {
-        return new MoeOptions(fusedGateUpSilu, hostTopk, directDispatch, v);
+        return new MoeOptions(fusedGateUpSilu, hostTopk, directDispatch, v, q8Activations);
     }
 
-    /** The 8 combinations of the three kernel switches, with the given profiling state. */
-    public static java.util.List<MoeOptions> allSwitchCombinations(boolean profiling) {
-        java.util.List<MoeOptions> all = new java.util.ArrayList<>();
+    public MoeOptions withQ8Activations(boolean v) {
+        return new MoeOptions(fusedGateUpSilu, hostTopk, directDispatch, profiling, v);
+    }
+
+    /** The 8 combinations of the three kernel switches, with the given profiling state and float activations. */
+    public static List<MoeOptions> allSwitchCombinations(boolean profiling) {
+        return allSwitchCombinations(profiling, false);
+    }
+
+    /** The 8 combinations of the three kernel switches, with the given profiling and Q8 activations states. */
+    public static List<MoeOptions> allSwitchCombinations(boolean profiling, boolean q8Activations) {
+        List<MoeOptions> all = new ArrayList<>();
         for (int bits = 0; bits < 8; bits++) {
-            all.add(new MoeOptions((bits & 1) == 0, (bits & 2) != 0, (bits & 4) != 0, profiling));
+            all.add(new MoeOptions((bits & 1) == 0, (bits & 2) != 0, (bits & 4) != 0, profiling, q8Activations));
         }
         return all;
     }
 
-    /** Short label, e.g. "fused,device-topk,indirect". */
+    /** Short label, e.g. "fused,device-topk,indirect", with ",q8" appended when Q8 activations are on. */
     public String label() {
         return (fusedGateUpSilu ? "fused" : "unfused") + "," + (hostTopk ? "host-topk" : "device-topk") + ","
-                + (directDispatch ? "direct" : "indirect");
+                + (directDispatch ? "direct" : "indirect") + (q8Activations ? ",q8" : "");
     }
 }

@@ -17,6 +17,7 @@ import org.moescope.engine.model.LoadProgress;
 import org.moescope.engine.model.ModelConfig;
 import org.moescope.engine.model.ModelPresets;
 import org.moescope.engine.model.ModelWeights;
+import org.moescope.engine.model.WeightTypes;
 import org.moescope.engine.model.SafetensorsCheckpoint;
 import org.moescope.engine.model.SyntheticWeights;
 import org.moescope.engine.model.Transformer;
@@ -209,6 +210,11 @@ public final class InferenceSession implements AutoCloseable {
     /** Device bytes of the model's weights. */
     public long weightBytes() {
         return weights.bytes();
+    }
+
+    /** The stored types of the weights, by group ("experts Q4_K/Q6_K, attention Q4_K/Q6_K"). */
+    public WeightTypes weightTypes() {
+        return WeightTypes.of(weights);
     }
 
     public boolean hasTokenizer() {

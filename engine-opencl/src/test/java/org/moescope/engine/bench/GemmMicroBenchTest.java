@@ -70,6 +70,9 @@ class GemmMicroBenchTest {
         assertEquals(3L * 768 * 2048 * 2, GemmMicroBench.weightBytes(new int[] {5, 9, 5, 1, 9, 9}, DType.BF16));
         int[] many = GemmMicroBench.shuffledIds(512, 3);
         assertEquals(128L * 768 * 2048 * 2, GemmMicroBench.weightBytes(many, DType.F16), "512 tokens touch every expert");
+        // stored blocks: Q8_0 34 bytes per 32 weights, Q4_K 144 per 256
+        assertEquals(3L * 768 * 2048 / 32 * 34, GemmMicroBench.weightBytes(new int[] {5, 9, 5, 1, 9, 9}, DType.Q8_0));
+        assertEquals(128L * 884_736, GemmMicroBench.weightBytes(many, DType.Q4_K));
     }
 
     @Test

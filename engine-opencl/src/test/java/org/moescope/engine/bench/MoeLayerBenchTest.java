@@ -161,7 +161,8 @@ class MoeLayerBenchTest {
                 JsonObject v = ve.getAsJsonObject();
                 labels.add(v.get("label").getAsString());
                 MoeOptions o = new MoeOptions(v.get("fused_gate_up_silu").getAsBoolean(),
-                        v.get("host_topk").getAsBoolean(), v.get("direct_dispatch").getAsBoolean(), false);
+                        v.get("host_topk").getAsBoolean(), v.get("direct_dispatch").getAsBoolean(), false,
+                        v.get("q8_activations").getAsBoolean());
                 assertEquals(o.label(), v.get("label").getAsString());
                 assertTrue(v.getAsJsonObject("wall_us").get("median").getAsDouble() > 0);
                 assertTrue(v.has("vs_default"));

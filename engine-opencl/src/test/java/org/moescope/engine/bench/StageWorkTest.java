@@ -85,6 +85,48 @@ class StageWorkTest {
     }
 
     @Test
+    void quantizedWeightsCountInTheirStoredBlocks() {
+        // Q4_K: 144 bytes per 256 weights, so one 768 x 2048 matrix is 6144 blocks = 884,736 bytes (4.5 bits a weight);
+        // Q6_K: 210 bytes per 256 = 1,290,240 bytes; Q8_0: 34 bytes per 32
+        StageWork gate = StageWork.of("gate", QWEN, DType.Q4_K, DType.Q6_K, DType.Q8_0, 1, 8);
+        assertEquals(8L * 884_736, gate.weightBytes());
+        StageWork down = StageWork.of("down", QWEN, DType.Q4_K, DType.Q6_K, DType.Q8_0, 1, 8);
+        assertEquals(8L * 1_290_240, down.weightBytes());
+        StageWork fused = StageWork.of("gate_up_silu", QWEN, DType.Q4_K, DType.Q6_K, DType.Q8_0, 1, 8);
+        assertEquals(2L * 8 * 884_736, fused.weightBytes());
+        StageWork router = StageWork.of("router", QWEN, DType.Q4_K, DType.Q6_K, DType.Q8_0, 1, 8);
+        assertEquals(128L * 2048 / 32 * 34, router.weightBytes());
+        assertEquals(router.weightBytes() + 8L * (2 * 884_736 + 1_290_240),
+                StageWork.layerWeightBytes(QWEN, DType.Q4_K, DType.Q6_K, DType.Q8_0, 8));
+    }
+
+    @Test
+    void q8StagesReadTheSameWeightsAsTheirFloatActivationTwins() {
+        for (String stage : List.of("gate", "up", "down", "gate_up_silu")) {
+            StageWork floatX = StageWork.of(stage, QWEN, DType.Q8_0, DType.Q8_0, 4, 20);
+            StageWork q8X = StageWork.of(stage + "_q8", QWEN, DType.Q8_0, DType.Q8_0, 4, 20);
+            assertEquals(floatX, q8X, stage);
+            assertTrue(q8X.weightBytes() > 0, stage);
+        }
+        for (String stage : List.of("quantize_q8", "quantize_q8_down")) {
+            StageWork w = StageWork.of(stage, QWEN, DType.Q8_0, DType.Q8_0, 4, 20);
+            assertTrue(w.modelled(), stage);
+            assertEquals(0, w.weightBytes(), stage);
+        }
+        assertFalse(StageWork.of("wsum_q8", QWEN, DType.Q8_0, DType.Q8_0, 4, 20).modelled());
+    }
+
+    @Test
+    void q8LayerTotalsAreTheSumOfTheStages() {
+        int distinct = 60;
+        long bytes = 0;
+        for (String stage : StageWork.stagesOf(Phase.PREFILL, MoeOptions.DEFAULT.withQ8Activations(true), true)) {
+            bytes += StageWork.of(stage, QWEN, DType.Q4_K, DType.Q6_K, DType.F32, 64, distinct).weightBytes();
+        }
+        assertEquals(StageWork.layerWeightBytes(QWEN, DType.Q4_K, DType.Q6_K, DType.F32, distinct), bytes);
+    }
+
+    @Test
     void distinctExpertsCountsEachExpertOnce() {
         int[] ids = {3, 5, 3, 7, 5, 5, 0, 9};
         assertEquals(5, StageWork.distinctExperts(ids, ids.length, 10));
@@ -112,5 +154,21 @@ class StageWorkTest {
                 StageWork.stagesOf(Phase.PREFILL, MoeOptions.DEFAULT));
         assertEquals(List.of("router", "host_topk", "gate", "up", "silu", "down", "wsum"),
                 StageWork.stagesOf(Phase.PREFILL, MoeOptions.DEFAULT.withHostTopk(true)));
+    }
+
+    @Test
+    void q8ActivationsNameTheirStagesOnlyOnQuantizedExperts() {
+        MoeOptions q8 = MoeOptions.DEFAULT.withQ8Activations(true);
+        assertEquals(List.of("router", "route", "quantize_q8", "gate_up_silu_q8", "quantize_q8_down", "down_q8", "wsum"),
+                StageWork.stagesOf(Phase.DECODE, q8, true));
+        assertEquals(List.of("router", "route", "quantize_q8", "gate_q8", "up_q8", "silu", "quantize_q8_down",
+                "down_q8", "wsum"), StageWork.stagesOf(Phase.BATCHED_DECODE, q8.withFusedGateUpSilu(false), true));
+        assertEquals(List.of("router", "host_topk", "quantize_q8", "gate_q8", "up_q8", "silu", "quantize_q8_down",
+                "down_q8", "wsum"), StageWork.stagesOf(Phase.PREFILL, q8.withHostTopk(true), true));
+        for (Phase phase : Phase.values()) {
+            assertEquals(StageWork.stagesOf(phase, MoeOptions.DEFAULT), StageWork.stagesOf(phase, q8, false),
+                    "float experts: the switch changes nothing");
+            assertEquals(StageWork.stagesOf(phase, MoeOptions.DEFAULT), StageWork.stagesOf(phase, MoeOptions.DEFAULT, true));
+        }
     }
 }

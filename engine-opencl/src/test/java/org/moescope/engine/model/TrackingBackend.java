@@ -49,7 +49,7 @@ public final class TrackingBackend implements Backend {
 
     @Override
     public DeviceBuffer allocate(String name, DType dtype, long length) {
-        long bytes = length * dtype.bytes();
+        long bytes = dtype.bytesOf(length);
         if (liveBytes() + bytes > limitBytes) {
             throw new DeviceMemoryException(name, bytes, "test limit of " + limitBytes + " bytes");
         }

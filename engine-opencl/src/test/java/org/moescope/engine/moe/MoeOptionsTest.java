@@ -55,6 +55,33 @@ class MoeOptionsTest {
     }
 
     @Test
+    void q8ActivationsAreOffByDefaultAndOnOnlyByOne() {
+        assertFalse(MoeOptions.DEFAULT.q8Activations());
+        assertFalse(MoeOptions.fromEnv(Map.of()).q8Activations());
+        assertTrue(MoeOptions.fromEnv(Map.of("MOESCOPE_MOE_Q8_ACTIVATIONS", "1")).q8Activations());
+        for (String other : List.of("0", "true", "yes", "")) {
+            assertFalse(MoeOptions.fromEnv(Map.of("MOESCOPE_MOE_Q8_ACTIVATIONS", other)).q8Activations(), other);
+        }
+        MoeOptions o = MoeOptions.fromEnv(Map.of("MOESCOPE_MOE_Q8_ACTIVATIONS", "1", "MOESCOPE_MOE_HOST_TOPK", "1"));
+        assertEquals(MoeOptions.DEFAULT.withHostTopk(true).withQ8Activations(true), o,
+                "the Q8 switch leaves the others as parsed");
+    }
+
+    @Test
+    void q8ActivationsSurviveTheOtherWithersAndShowInTheLabel() {
+        MoeOptions q8 = MoeOptions.DEFAULT.withQ8Activations(true);
+        assertTrue(q8.withFusedGateUpSilu(false).withHostTopk(true).withDirectDispatch(true).withProfiling(true)
+                .q8Activations());
+        assertFalse(new MoeOptions(true, false, false, true).q8Activations(), "the seed's four-switch constructor");
+        assertEquals("fused,device-topk,indirect,q8", q8.label());
+        assertEquals("fused,device-topk,indirect", MoeOptions.DEFAULT.label());
+        List<MoeOptions> all = MoeOptions.allSwitchCombinations(false, true);
+        assertEquals(8, new HashSet<>(all).size());
+        assertTrue(all.stream().allMatch(MoeOptions::q8Activations));
+        assertTrue(MoeOptions.allSwitchCombinations(true).stream().noneMatch(MoeOptions::q8Activations));
+    }
+
+    @Test
     void hostTopkAloneDisablesIndirectDispatch() {
         assertFalse(MoeOptions.DEFAULT.withHostTopk(true).indirectDispatch());
         assertFalse(MoeOptions.DEFAULT.withDirectDispatch(true).indirectDispatch());

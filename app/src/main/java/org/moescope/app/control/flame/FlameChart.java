@@ -20,6 +20,7 @@ import javafx.scene.control.Control;
 import javafx.scene.control.Skin;
 import javafx.scene.paint.Color;
 import javafx.scene.paint.Paint;
+import org.moescope.engine.profile.StageSpan;
 
 /**
  * A flame chart of profiler spans: time on x, rows step → layer → block → stage, drawn on one Canvas by
@@ -37,6 +38,8 @@ public class FlameChart extends Control {
     private final ObjectProperty<TimeRange> selection = new SimpleObjectProperty<>(this, "selection");
     private final ObjectProperty<FlameBox> selectedBox = new SimpleObjectProperty<>(this, "selectedBox");
     private final ObjectProperty<String> highlightedStage = new SimpleObjectProperty<>(this, "highlightedStage");
+    private final ObjectProperty<java.util.function.Function<StageSpan, String>> stageDetail =
+            new SimpleObjectProperty<>(this, "stageDetail");
 
     public FlameChart() {
         getStyleClass().add("flame-chart");
@@ -109,6 +112,14 @@ public class FlameChart extends Control {
      */
     public ObjectProperty<String> highlightedStageProperty() {
         return highlightedStage;
+    }
+
+    /**
+     * An extra tooltip line for a stage box (e.g. the weight bytes it read), from its span; null, or a null line,
+     * adds nothing.
+     */
+    public ObjectProperty<java.util.function.Function<StageSpan, String>> stageDetailProperty() {
+        return stageDetail;
     }
 
     /** Shows the whole run. */

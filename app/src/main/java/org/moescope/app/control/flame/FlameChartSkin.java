@@ -337,7 +337,8 @@ public class FlameChartSkin extends CanvasSkin<FlameChart> {
         if (box == null ? hovered != null : !box.equals(hovered)) {
             hovered = box;
             if (box != null) {
-                tooltip.setText(FlameText.describe(chart().getLayout(), box.depth(), box.index()));
+                tooltip.setText(FlameText.describe(chart().getLayout(), box.depth(), box.index(),
+                        chart().stageDetailProperty().get()));
             }
             markDirty();
         }

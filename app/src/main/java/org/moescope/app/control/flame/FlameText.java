@@ -53,6 +53,12 @@ public final class FlameText {
 
     /** Hover text of a box: name and duration, where it sits, the tokens and switch state it ran with. */
     public static String describe(FlameLayout layout, int depth, int index) {
+        return describe(layout, depth, index, null);
+    }
+
+    /** {@link #describe(FlameLayout, int, int)} with {@code detail}'s line for a stage box (when it gives one). */
+    public static String describe(FlameLayout layout, int depth, int index,
+                                  java.util.function.Function<StageSpan, String> detail) {
         StageSpan s = layout.firstSpan(depth, index);
         List<StageSpan> leaves = layout.spansOf(depth, index);
         long duration = layout.end(depth, index) - layout.start(depth, index);
@@ -75,6 +81,12 @@ public final class FlameText {
             sb.append(" \u00b7 ").append(s.options().label());
         }
         sb.append("\nstarts at ").append(duration(layout.start(depth, index)));
+        if (detail != null && depth == FlameLayout.DEPTH_STAGE) {
+            String line = detail.apply(s);
+            if (line != null) {
+                sb.append("\n").append(line);
+            }
+        }
         return sb.toString();
     }
 }

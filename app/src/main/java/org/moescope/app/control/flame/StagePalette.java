@@ -10,16 +10,24 @@ import java.util.List;
  */
 public final class StagePalette {
 
-    /** Known keys in slot order: MoE stages, attention stages, model stages, then parent rows. */
+    /**
+     * Known keys in slot order: MoE stages (those of Q8 activations last), attention stages, model stages, then
+     * parent rows.
+     */
     public static final List<String> KEYS = List.of(
             "router", "route", "route_ids", "host_topk", "gate", "up", "silu", "gate_up_silu", "down", "wsum",
+            "quantize_q8", "gate_q8", "up_q8", "gate_up_silu_q8", "quantize_q8_down", "down_q8",
             "input_norm", "qkv", "qk_norm", "rope", "attn", "o_proj", "residual",
             "embed", "final_norm", "lm_head", "post_norm", "mlp_gate_up", "mlp_down",
             "step", "layer", "model", "attention", "moe", "mlp");
 
-    /** Default colours, one per key (MoE warm, attention cool, model greys, parents muted). */
+    /**
+     * Default colours, one per key (MoE warm, its Q8-activation stages purple so a chart shows at a glance which
+     * path ran, attention cool, model greys, parents muted).
+     */
     public static final List<String> DEFAULT_COLORS = List.of(
             "#e6550d", "#fd8d3c", "#fdae6b", "#f16913", "#d94801", "#fb6a4a", "#fcbba1", "#cb181d", "#a50f15", "#fdd0a2",
+            "#bcbddc", "#6a51a3", "#9e9ac8", "#54278f", "#dadaeb", "#3f007d",
             "#9ecae1", "#3182bd", "#6baed6", "#c6dbef", "#08519c", "#4292c6", "#deebf7",
             "#969696", "#bdbdbd", "#636363", "#d9d9d9", "#74c476", "#31a354",
             "#cfd8dc", "#b0bec5", "#d7ccc8", "#90caf9", "#ffcc80", "#a5d6a7");

@@ -33,6 +33,9 @@ public class TokenInspector extends VBox {
     private final IntegerProperty row = new SimpleIntegerProperty(this, "row", -1);
     private final IntegerProperty layerIndex = new SimpleIntegerProperty(this, "layerIndex", 0);
     private final ObjectProperty<ModelConfig> modelConfig = new SimpleObjectProperty<>(this, "modelConfig");
+    /** Whether the model's experts are quantized, so that a step with Q8 activations on took them. */
+    private final javafx.beans.property.BooleanProperty quantizedExperts =
+            new javafx.beans.property.SimpleBooleanProperty(this, "quantizedExperts");
 
     private final Label header = new Label("Select a token in the text or a heatmap row to inspect its routing.");
     private final RoutingHeatmap allLayers = new RoutingHeatmap();
@@ -72,6 +75,7 @@ public class TokenInspector extends VBox {
         row.addListener(o -> refresh());
         layerIndex.addListener(o -> refresh());
         modelConfig.addListener(o -> refresh());
+        quantizedExperts.addListener(o -> refresh());
         refresh();
     }
 
@@ -95,6 +99,10 @@ public class TokenInspector extends VBox {
     /** Model sizes for the shapes (null: shapes use symbols h, I, E). */
     public ObjectProperty<ModelConfig> modelConfigProperty() {
         return modelConfig;
+    }
+
+    public javafx.beans.property.BooleanProperty quantizedExpertsProperty() {
+        return quantizedExperts;
     }
 
     public void setRun(RoutingRun run, List<StepResult> steps) {
@@ -187,8 +195,8 @@ public class TokenInspector extends VBox {
         pathSummary.setText(MoeStagePath.summary(hidden, inter, ids.length) + "   (" + options.label() + ")");
         addRow(path, 0, "stage", "in", "out", "what it computes", "");
         int i = 1;
-        for (MoeStagePath.Stage s : MoeStagePath.of(token.phase(), options, hidden, inter, run.experts(), Math.max(1, ids.length),
-                Math.max(1, stepTokens), norm)) {
+        for (MoeStagePath.Stage s : MoeStagePath.of(token.phase(), options, quantizedExperts.get(), hidden, inter,
+                run.experts(), Math.max(1, ids.length), Math.max(1, stepTokens), norm)) {
             Label op = new Label(s.operation());
             op.setWrapText(true);
             path.add(new Label(s.name()), 0, i);

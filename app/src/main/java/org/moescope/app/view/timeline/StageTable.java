@@ -15,6 +15,7 @@ import javafx.scene.layout.BackgroundFill;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.moescope.app.control.flame.FlameChart;
+import org.moescope.app.metrics.StageBytes;
 import org.moescope.engine.profile.Phase;
 import org.moescope.engine.profile.StageSpan;
 
@@ -28,6 +29,7 @@ public class StageTable extends VBox {
     private final TableView<StageSummary.Row> table = new TableView<>();
     private final ObservableList<StageSummary.Row> rows = FXCollections.observableArrayList();
     private StageSummary summary = StageSummary.of(java.util.List.of());
+    private StageBytes bytes = StageBytes.UNKNOWN;
 
     public StageTable(FlameChart chart) {
         getStyleClass().add("stage-table");
@@ -62,9 +64,16 @@ public class StageTable extends VBox {
         TableColumn<StageSummary.Row, Number> calls = number("Calls", r -> r.calls(), v -> Long.toString((long) v));
         TableColumn<StageSummary.Row, Number> share = number("Share", StageSummary.Row::share,
                 v -> String.format(Locale.ROOT, "%.1f %%", v * 100));
+        // weights read per call, counted in their stored type (a Q4_K weight is 4.5 bits), and the rate they came at
+        TableColumn<StageSummary.Row, Number> weights = number("Weights / call", StageSummary.Row::meanWeightBytes,
+                v -> Double.isNaN(v) ? "\u2014" : v == 0 ? "0" : StageBytes.megabytes(v));
+        TableColumn<StageSummary.Row, Number> gbps = number("GB/s", StageSummary.Row::gbps,
+                v -> Double.isNaN(v) ? "\u2014" : String.format(Locale.ROOT, "%.1f", v));
+        weights.setId("stage-weights-column");
+        gbps.setId("stage-gbps-column");
         phase.setPrefWidth(120);
         stage.setPrefWidth(130);
-        table.getColumns().addAll(java.util.List.of(phase, block, stage, total, mean, calls, share));
+        table.getColumns().addAll(java.util.List.of(phase, block, stage, total, mean, calls, share, weights, gbps));
         total.setSortType(TableColumn.SortType.DESCENDING);
         table.getSortOrder().add(total);
         // picking a row picks its stage out in the chart
@@ -79,7 +88,12 @@ public class StageTable extends VBox {
 
     /** Shows the summary of {@code spans}; {@code what} says what they are ("whole run", "selection"). */
     public void show(Collection<StageSpan> spans, String what) {
-        show(StageSummary.of(spans), what);
+        show(StageSummary.of(spans, bytes::of), what);
+    }
+
+    /** The weight bytes of the spans shown from now on (the run's, with the loaded model's types). */
+    public void setStageBytes(StageBytes bytes) {
+        this.bytes = bytes == null ? StageBytes.UNKNOWN : bytes;
     }
 
     /** Shows a summary made elsewhere (the whole run's, built off the FX thread with its layout). */

@@ -1,5 +1,7 @@
 package org.moescope.app.view.timeline;
 
+import org.moescope.app.metrics.StageBytes;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -24,11 +26,17 @@ public final class TimelineBuilder {
     /** Spans from which a build leaves the FX thread (about 10 ms of building on a slow machine). */
     public static final int BACKGROUND_SPANS = 50_000;
 
-    /** The layout and the whole run's summary of one state of the run. */
-    public record Timeline(FlameLayout layout, StageSummary wholeRun) {
+    /** The layout and the whole run's summary of one state of the run, and the weight bytes of its spans. */
+    public record Timeline(FlameLayout layout, StageSummary wholeRun, StageBytes bytes) {
         public static Timeline of(List<StepResult> steps, boolean hideGaps) {
+            return of(steps, hideGaps, StageBytes.UNKNOWN);
+        }
+
+        /** @param model the loaded model's {@link StageBytes} (its routing is taken from {@code steps}) */
+        public static Timeline of(List<StepResult> steps, boolean hideGaps, StageBytes model) {
             List<StageSpan> spans = spansOf(steps);
-            return new Timeline(FlameLayout.of(spans, hideGaps), StageSummary.of(spans));
+            StageBytes bytes = model.withSteps(steps);
+            return new Timeline(FlameLayout.of(spans, hideGaps), StageSummary.of(spans, bytes::of), bytes);
         }
     }
 
@@ -41,7 +49,7 @@ public final class TimelineBuilder {
         return spans;
     }
 
-    private record Request(long id, List<StepResult> steps, boolean hideGaps) {
+    private record Request(long id, List<StepResult> steps, boolean hideGaps, StageBytes model) {
     }
 
     /** One worker for every time view: builds are rare next to the steps, and one at a time is enough. */
@@ -75,17 +83,22 @@ public final class TimelineBuilder {
 
     /** FX thread: builds the timeline of {@code steps} (an immutable snapshot), at once or in the background. */
     public void build(List<StepResult> steps, boolean hideGaps) {
+        build(steps, hideGaps, StageBytes.UNKNOWN);
+    }
+
+    /** {@link #build(List, boolean)} with the loaded model's weight bytes per stage. */
+    public void build(List<StepResult> steps, boolean hideGaps, StageBytes model) {
         long id = ++requested;
         int spans = 0;
         for (StepResult step : steps) {
             spans += step.spans().size();
         }
         if (spans < BACKGROUND_SPANS) {
-            apply(id, Timeline.of(steps, hideGaps));
+            apply(id, Timeline.of(steps, hideGaps, model));
             return;
         }
         // a worker already queued takes this newer request instead of the one it was queued for
-        if (pending.getAndSet(new Request(id, steps, hideGaps)) == null) {
+        if (pending.getAndSet(new Request(id, steps, hideGaps, model)) == null) {
             worker.execute(this::buildPending);
         }
     }
@@ -101,7 +114,7 @@ public final class TimelineBuilder {
             return;
         }
         try {
-            Timeline timeline = Timeline.of(r.steps(), r.hideGaps());
+            Timeline timeline = Timeline.of(r.steps(), r.hideGaps(), r.model());
             fxThread.execute(() -> apply(r.id(), timeline));
         } catch (RuntimeException e) {
             // surfaces as a failure on the FX thread would, where the app reports uncaught exceptions

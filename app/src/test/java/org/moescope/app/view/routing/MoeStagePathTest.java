@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.moescope.engine.bench.StageWork;
 import org.moescope.engine.moe.MoeOptions;
 import org.moescope.engine.profile.Phase;
 
@@ -42,6 +43,36 @@ class MoeStagePathTest {
         assertEquals("host_topk", host.get(1).name());
         assertTrue(host.get(1).operation().contains("direct"));
         assertEquals("[1, 2048] \u2192 8 \u00d7 [768] \u2192 [2048]", MoeStagePath.summary(2048, 768, 8));
+    }
+
+    @Test
+    void q8ActivationsAddTheirStagesOnlyOnQuantizedExperts() {
+        MoeOptions q8 = MoeOptions.DEFAULT.withQ8Activations(true);
+        List<MoeStagePath.Stage> d = MoeStagePath.of(Phase.DECODE, q8, true, 2048, 768, 128, 8, 1, true);
+        assertEquals(List.of("router", "route", "quantize_q8", "gate_up_silu_q8", "quantize_q8_down", "down_q8", "wsum"),
+                names(d));
+        assertEquals("[1, 2048] Q8_0", d.get(2).output());
+        assertEquals("[1, 2048] Q8_0", d.get(3).input());
+        assertEquals("8 \u00d7 [768] Q8_0", d.get(5).input());
+        assertTrue(d.get(3).operation().contains("integer dot products"));
+        assertEquals(names(MoeStagePath.of(Phase.DECODE, MoeOptions.DEFAULT, 2048, 768, 128, 8, 1, true)),
+                names(MoeStagePath.of(Phase.DECODE, q8, false, 2048, 768, 128, 8, 1, true)),
+                "float experts: the switch changes nothing");
+    }
+
+    @Test
+    void theInspectorNamesTheStagesTheBlockTimes() {
+        for (Phase phase : Phase.values()) {
+            for (boolean q8 : new boolean[] {false, true}) {
+                for (MoeOptions options : MoeOptions.allSwitchCombinations(false, q8)) {
+                    for (boolean quantized : new boolean[] {false, true}) {
+                        assertEquals(StageWork.stagesOf(phase, options, quantized),
+                                names(MoeStagePath.of(phase, options, quantized, 0, 0, 0, 8, 4, true)),
+                                phase + " " + options.label() + " quantized=" + quantized);
+                    }
+                }
+            }
+        }
     }
 
     @Test
