@@ -11,6 +11,7 @@ public final class Cli {
                    moescope generate ...         generate text; moescope generate --help
                    moescope score ...            logits, greedy ids and router top-k as JSON; moescope score --help
                    moescope bench ...            MoE layer benchmark at real shapes; moescope bench --help
+                   moescope convert ...          write a model as a GGUF file; moescope convert --help
             """;
 
     private Cli() {
@@ -34,6 +35,7 @@ public final class Cli {
                 case "generate" -> help ? usage(GenerateCommand.USAGE, out) : GenerateCommand.run(args, out);
                 case "score" -> help ? usage(ScoreCommand.USAGE, out) : ScoreCommand.run(args, out);
                 case "bench" -> help ? usage(BenchCommand.USAGE, out) : BenchCommand.run(args, out);
+                case "convert" -> help ? usage(ConvertCommand.USAGE, out) : ConvertCommand.run(args, out);
                 default -> {
                     err.println("moescope: unknown command '" + command + "'");
                     err.print(USAGE);

@@ -19,7 +19,9 @@ final class ModelOptions {
               --model DIR|FILE.gguf|PRESET  a Hugging Face folder, a GGUF file (or a folder holding one; a split
                                    file by its first part) or a synthetic preset (default: the sample model)
               --layers N           synthetic presets: use N layers instead of the preset's
-              --dtype F32|F16|BF16 synthetic presets: weight dtype (default BF16)
+              --dtype T            synthetic presets: weight type, F32, F16, BF16 (default) or quantized: Q8_0,
+                                   Q4_0, Q5_0, Q4_K, Q5_K, Q6_K (norms and router stay F32; rows that are not
+                                   whole blocks fall back to Q8_0 or F16), made on the device
               --device D           OpenCL device index or name substring, or "java" (default: first OpenCL GPU,
                                    else first OpenCL device, else the Java reference)
               --kv-dtype F32|F16|BF16  type the KV cache is stored in (default F32; F16/BF16 halve its memory
@@ -53,9 +55,17 @@ final class ModelOptions {
         ModelSource source = ModelSource.parse(args.string("model", null));
         if (source instanceof ModelSource.Synthetic s) {
             int layers = args.integer("layers", s.layers(), 1);
-            DType dtype = args.present("dtype") ? DType.parse(args.required("dtype")) : s.dtype();
-            if (dtype == DType.I32) {
-                throw new CliArgs.UsageException("--dtype must be F32, F16 or BF16");
+            DType dtype = s.dtype();
+            if (args.present("dtype")) {
+                try {
+                    dtype = DType.parse(args.required("dtype"));
+                } catch (IllegalArgumentException e) {
+                    throw new CliArgs.UsageException("--dtype: " + e.getMessage());
+                }
+            }
+            if (!dtype.isWeightType()) {
+                throw new CliArgs.UsageException("--dtype must be a weight type (F32, F16, BF16, Q8_0, Q4_0, Q5_0, "
+                        + "Q4_K, Q5_K, Q6_K), got " + dtype);
             }
             return new ModelSource.Synthetic(s.presetOrConfig(), layers, dtype, s.seed());
         }
@@ -115,7 +125,7 @@ final class ModelOptions {
     }
 
     /** Console.isTerminal (Java 22+) when present: since Java 22 System.console() is non-null even for pipes. */
-    private static boolean onTerminal() {
+    static boolean onTerminal() {
         java.io.Console console = System.console();
         if (console == null) {
             return false;

@@ -3,6 +3,7 @@ package org.moescope.engine.model;
 import java.util.List;
 import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.DType;
+import org.moescope.engine.backend.DeviceBuffer;
 
 /**
  * Random weights made on the device with {@link Backend#fillRandom}: identical on every backend, no host copy. Each
@@ -21,13 +22,17 @@ public final class SyntheticWeights {
                     + "quantized type), got " + dtype);
         }
         List<WeightSpec> specs = WeightLayout.of(config);
-        return WeightAllocation.build(backend, config, specs, s -> WeightTypePlan.typeOf(s, dtype), (index, spec, buffer) -> {
-            if (spec.isNorm()) {
-                backend.fill(buffer, 1.0f);
-            } else {
-                long tensorSeed = seed * 0x9E3779B97F4A7C15L + index + 1;
-                backend.fillRandom(buffer, tensorSeed, (float) (1.0 / Math.sqrt(spec.fanIn())));
-            }
-        }, progress);
+        return WeightAllocation.build(backend, config, specs, s -> WeightTypePlan.typeOf(s, dtype),
+                (index, spec, buffer) -> fillTensor(backend, spec, index, buffer, seed), progress);
+    }
+
+    /** Fills the buffer of layout entry {@code index} ({@code spec}) with the model's values for {@code seed}. */
+    public static void fillTensor(Backend backend, WeightSpec spec, int index, DeviceBuffer buffer, long seed) {
+        if (spec.isNorm()) {
+            backend.fill(buffer, 1.0f);
+        } else {
+            long tensorSeed = seed * 0x9E3779B97F4A7C15L + index + 1;
+            backend.fillRandom(buffer, tensorSeed, (float) (1.0 / Math.sqrt(spec.fanIn())));
+        }
     }
 }

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.Backends;
 import org.moescope.engine.backend.DType;
@@ -15,7 +16,6 @@ import org.moescope.engine.model.CheckpointLoader;
 import org.moescope.engine.model.KvCache;
 import org.moescope.engine.model.LoadProgress;
 import org.moescope.engine.model.ModelConfig;
-import org.moescope.engine.model.ModelPresets;
 import org.moescope.engine.model.ModelWeights;
 import org.moescope.engine.model.WeightTypes;
 import org.moescope.engine.model.SafetensorsCheckpoint;
@@ -24,6 +24,8 @@ import org.moescope.engine.model.Transformer;
 import org.moescope.engine.model.gguf.GgufFile;
 import org.moescope.engine.model.gguf.GgufLoader;
 import org.moescope.engine.model.gguf.GgufModelConfig;
+import org.moescope.engine.model.gguf.GgufConversion;
+import org.moescope.engine.model.gguf.GgufValue;
 import org.moescope.engine.model.gguf.GgufVocabularyReader;
 import org.moescope.engine.moe.MoeOptions;
 import org.moescope.engine.profile.LayerRouting;
@@ -34,6 +36,7 @@ import org.moescope.engine.profile.StepRouting;
 import org.moescope.engine.sampling.Sampler;
 import org.moescope.engine.tokenizer.GgufVocabulary;
 import org.moescope.engine.tokenizer.TextTokenizer;
+import org.moescope.engine.tokenizer.TokenizerJsonVocabulary;
 
 /**
  * A loaded model on one backend and the sequences being generated with it. Single-threaded: call it from one worker
@@ -53,6 +56,10 @@ public final class InferenceSession implements AutoCloseable {
     private final Transformer transformer;
     private final TextTokenizer tokenizer; // null when the folder has none
     private final String name;
+    /** The tokenizer as GGUF keys, for {@link #writeGguf}; supplies null when the model has none. */
+    private final Supplier<GgufVocabulary> vocabulary;
+    /** llama.cpp's name of a GGUF file's general.file_type ("Q4_K_M"), or null. */
+    private final String fileType;
     private final List<Sequence> sequences = new ArrayList<>();
     private DType kvCacheDType = DType.F32;
     /** Cache types the kernels were warmed up with (F32 at load). */
@@ -61,12 +68,14 @@ public final class InferenceSession implements AutoCloseable {
     private boolean closed;
 
     private InferenceSession(Backend backend, ModelConfig config, ModelWeights weights, TextTokenizer tokenizer,
-                             String name) {
+                             String name, Supplier<GgufVocabulary> vocabulary, String fileType) {
         this.backend = backend;
         this.config = config;
         this.weights = weights;
         this.tokenizer = tokenizer;
         this.name = name;
+        this.vocabulary = vocabulary;
+        this.fileType = fileType;
         this.transformer = new Transformer(backend, config, weights, INITIAL_ROWS);
     }
 
@@ -117,8 +126,12 @@ public final class InferenceSession implements AutoCloseable {
         try {
             tokenizer = TextTokenizer.loadIfPresent(dir);
             Path fileName = dir.toAbsolutePath().normalize().getFileName();
+            Path tokenizerJson = dir.resolve(TextTokenizer.FILE);
+            Integer eos = config.eosTokenIds().isEmpty() ? null : config.eosTokenIds().get(0);
+            Supplier<GgufVocabulary> vocabulary = () -> tokenizerJson.toFile().isFile()
+                    ? TokenizerJsonVocabulary.read(tokenizerJson, null, eos) : null;
             InferenceSession session = new InferenceSession(backend, config, weights, tokenizer,
-                    fileName == null ? dir.toString() : fileName.toString());
+                    fileName == null ? dir.toString() : fileName.toString(), vocabulary, null);
             return session.warmedUp(progress);
         } catch (RuntimeException | Error e) {
             weights.close();
@@ -134,16 +147,19 @@ public final class InferenceSession implements AutoCloseable {
         ModelConfig config;
         ModelWeights weights;
         GgufVocabulary vocabulary;
+        String fileType;
         try (GgufFile file = GgufFile.open(path)) {
             config = GgufModelConfig.from(file);
             vocabulary = GgufVocabularyReader.read(file);
+            GgufValue ftype = file.get(GgufModelConfig.FILE_TYPE_KEY);
+            fileType = ftype == null ? null : WeightTypes.fileTypeName(ftype.asInt(GgufModelConfig.FILE_TYPE_KEY));
             weights = GgufLoader.load(file, config, backend, progress);
         }
         TextTokenizer tokenizer = null;
         try {
             tokenizer = vocabulary == null ? null : TextTokenizer.fromGguf(vocabulary);
             InferenceSession session = new InferenceSession(backend, config, weights, tokenizer,
-                    path.getFileName().toString());
+                    path.getFileName().toString(), () -> vocabulary, fileType);
             return session.warmedUp(progress);
         } catch (RuntimeException | Error e) {
             weights.close();
@@ -155,18 +171,13 @@ public final class InferenceSession implements AutoCloseable {
     }
 
     private static InferenceSession openSynthetic(ModelSource.Synthetic s, Backend backend, LoadProgress progress) {
-        ModelConfig config = ModelPresets.resolve(s.presetOrConfig());
-        if (s.layers() > 0) {
-            config = config.withLayers(s.layers());
-        }
         // Random weights make EOS a random event: synthetic runs always use their whole token budget, so that
         // measurements of the same request are comparable.
-        config = config.withEosTokenIds(List.of());
+        ModelConfig config = s.config().withEosTokenIds(List.of());
         ModelWeights weights = SyntheticWeights.create(config, s.dtype(), s.seed(), backend, progress);
         try {
-            String name = ModelPresets.isPreset(s.presetOrConfig()) ? s.presetOrConfig()
-                    : Path.of(s.presetOrConfig()).toAbsolutePath().normalize().toString();
-            return new InferenceSession(backend, config, weights, null, name).warmedUp(progress);
+            return new InferenceSession(backend, config, weights, null, s.displayName(), () -> null, null)
+                    .warmedUp(progress);
         } catch (RuntimeException | Error e) {
             weights.close();
             throw e;
@@ -212,9 +223,32 @@ public final class InferenceSession implements AutoCloseable {
         return weights.bytes();
     }
 
+    /**
+     * Writes the model as a GGUF file in llama.cpp's layout, with its tokenizer when it has one: each weight in
+     * {@code type} (quantized by ggml's reference quantizers; norms and router stay F32, see WeightTypePlan), or as
+     * stored when {@code type} is null. Reports progress per tensor and stops at a cancel; the file appears under
+     * {@code path} only when complete.
+     */
+    public void writeGguf(Path path, DType type, LoadProgress progress) {
+        checkOpen();
+        GgufConversion.writeLoaded(config, weights, backend, vocabulary.get(), type, name, path,
+                progress == null ? LoadProgress.NONE : progress);
+    }
+
+    /**
+     * Writes a synthetic model as a GGUF file without loading it: each tensor is made on {@code backend} in
+     * {@code type} (the source's dtype when null), written and freed before the next, so a model larger than the
+     * device can be written. The file holds exactly the weights {@link #open} would make for the same source.
+     */
+    public static void writeSyntheticGguf(ModelSource.Synthetic source, DType type, Backend backend, Path path,
+                                          LoadProgress progress) {
+        GgufConversion.writeSynthetic(source.config(), type == null ? source.dtype() : type, source.seed(), backend,
+                source.displayName(), path, progress == null ? LoadProgress.NONE : progress);
+    }
+
     /** The stored types of the weights, by group ("experts Q4_K/Q6_K, attention Q4_K/Q6_K"). */
     public WeightTypes weightTypes() {
-        return WeightTypes.of(weights);
+        return WeightTypes.of(weights, fileType);
     }
 
     public boolean hasTokenizer() {

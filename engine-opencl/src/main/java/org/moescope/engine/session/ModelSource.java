@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.moescope.engine.backend.DType;
+import org.moescope.engine.model.ModelConfig;
 import org.moescope.engine.model.ModelPresets;
 
 /** Where a model comes from: a Hugging Face folder, a GGUF file, or a synthetic preset/config with random weights. */
@@ -43,9 +44,22 @@ public sealed interface ModelSource {
             if (layers < 0) {
                 throw new IllegalArgumentException("layers must be >= 0 (0 = all of the config's), got " + layers);
             }
-            if (dtype == null || dtype == DType.I32) {
-                throw new IllegalArgumentException("dtype must be F32, F16 or BF16, got " + dtype);
+            if (dtype == null || !dtype.isWeightType()) {
+                throw new IllegalArgumentException("dtype must be a weight type (F32, F16, BF16 or a quantized type), "
+                        + "got " + dtype);
             }
+        }
+
+        /** The preset's or config.json's configuration, with {@code layers} applied. */
+        public ModelConfig config() {
+            ModelConfig config = ModelPresets.resolve(presetOrConfig);
+            return layers > 0 ? config.withLayers(layers) : config;
+        }
+
+        /** What a session calls the model: the preset name, or the config's absolute path. */
+        public String displayName() {
+            return ModelPresets.isPreset(presetOrConfig) ? presetOrConfig
+                    : Path.of(presetOrConfig).toAbsolutePath().normalize().toString();
         }
     }
 

@@ -14,6 +14,9 @@ import org.moescope.engine.model.ModelConfig;
  */
 public final class GgufModelConfig {
 
+    /** llama.cpp's {@code llama_ftype} of the file's weights (15 = Q4_K_M, ...); optional. */
+    public static final String FILE_TYPE_KEY = "general.file_type";
+
     public static final String ARCHITECTURE = "qwen3moe";
     public static final String ARCHITECTURE_KEY = "general.architecture";
     /** The architectures MoEScope runs, for errors. */
