@@ -47,6 +47,22 @@ class GgufFileTest {
         }
     }
 
+    /** What the reader reads, the writer writes back as ggml wrote it: the same file, byte for byte. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gguf-tiny-k", "gguf-tiny-q8", "gguf-sample-q8"})
+    void rewritingAFixtureReproducesGgmlsFileByteForByte(String name) throws IOException {
+        Path copy = tmp.resolve(name + ".gguf");
+        try (GgufFile f = GgufFile.open(GgufFixtures.model(name))) {
+            GgufWriter w = new GgufWriter();
+            f.metadata().forEach(w::put);
+            for (GgufTensor t : f.tensors().values()) {
+                w.addTensor(t.name(), t.dtype(), t.ne(), f.bytes(t, 0, (int) t.bytes()));
+            }
+            w.write(copy);
+        }
+        assertEquals(-1, java.nio.file.Files.mismatch(GgufFixtures.model(name), copy), "first differing byte");
+    }
+
     @Test
     void tinyKHasTheStackedExpertShapesTheReadmeGives() {
         try (GgufFile f = GgufFile.open(GgufFixtures.model("gguf-tiny-k"))) {
