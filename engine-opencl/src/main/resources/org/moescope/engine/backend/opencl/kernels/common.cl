@@ -73,6 +73,10 @@ inline __attribute__((always_inline)) float half_bits_to_float(uint h) {
     return as_float((small & mask) | (normal & ~mask) | ((h & 0x8000u) << 16));
 }
 
+// Lane numbers, for the per-lane fifth bits of Q5_0.
+#define LANE_INDEX4 ((uint4) (0, 1, 2, 3))
+#define LANE_INDEX16 ((uint16) (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+
 // The f16 at byte offset `at` of a block (blocks are 2-byte aligned: every block size is even).
 #define BLOCK_HALF(b, at) half_bits_to_float(*(__global const ushort*) ((b) + (at)))
 
@@ -80,6 +84,8 @@ inline __attribute__((always_inline)) float half_bits_to_float(uint h) {
 // d, qs[32]: w = q * d
 #define W_BLOCK 32
 #define W_BLOCK_BYTES 34
+// Q32_LEVELS16(b, l): the 16 integer levels (as floats) of weights l .. l + 15 of a 32-block, before the scale.
+#define Q32_LEVELS16(b, l) convert_float16(as_char16(vload16(0, (b) + 2 + (l))))
 #define QW_BLOCK(N)                                                                                 \
 inline __attribute__((always_inline)) float##N q_block##N(__global const uchar* b, int l) {                                       \
     return convert_float##N(as_char##N(vload##N(0, b + 2 + l))) * BLOCK_HALF(b, 0);                 \
@@ -92,6 +98,8 @@ inline __attribute__((always_inline)) float q_block1(__global const uchar* b, in
 // d, qs[16]: weight l < 16 is the low nibble of qs[l], weight 16 + l the high one; w = (q - 8) * d
 #define W_BLOCK 32
 #define W_BLOCK_BYTES 18
+#define Q32_LEVELS16(b, l) convert_float16(convert_int16(((l) & 16) ? vload16(0, (b) + 2) >> (uchar) 4         \
+                                                                    : vload16(0, (b) + 2) & (uchar) 15) - 8)
 #define QW_BLOCK(N)                                                                                 \
 inline __attribute__((always_inline)) float##N q_block##N(__global const uchar* b, int l) {                                       \
     const uchar##N q = vload##N(0, b + 2 + (l & 15));                                               \
@@ -107,6 +115,7 @@ inline __attribute__((always_inline)) float q_block1(__global const uchar* b, in
 // d, qh (32 fifth bits, little-endian), qs[16] nibbles as Q4_0: w = ((nibble | bit << 4) - 16) * d
 #define W_BLOCK 32
 #define W_BLOCK_BYTES 22
+#define Q32_LEVELS16(b, l) q5_0_levels16(b, l)
 #define QW_BLOCK(N)                                                                                 \
 inline __attribute__((always_inline)) float##N q_block##N(__global const uchar* b, int l) {                                       \
     const uint qh = as_uint(vload4(0, b + 2));                                                      \
@@ -114,6 +123,13 @@ inline __attribute__((always_inline)) float##N q_block##N(__global const uchar* 
     const uchar##N nib = (l & 16) ? q >> (uchar) 4 : q & (uchar) 15;                                \
     const int##N high = as_int##N(((uint##N) (qh) >> (LANE_INDEX##N + (uint) l)) & 1u) << 4;        \
     return convert_float##N((convert_int##N(nib) | high) - 16) * BLOCK_HALF(b, 0);                  \
+}
+inline __attribute__((always_inline)) float16 q5_0_levels16(__global const uchar* b, int l) {
+    const uint qh = as_uint(vload4(0, b + 2));
+    const uchar16 q = vload16(0, b + 6);
+    const uchar16 nib = (l & 16) ? q >> (uchar) 4 : q & (uchar) 15;
+    const int16 high = as_int16(((uint16) (qh) >> (LANE_INDEX16 + (uint) l)) & 1u) << 4;
+    return convert_float16((convert_int16(nib) | high) - 16);
 }
 inline __attribute__((always_inline)) float q_block1(__global const uchar* b, int l) {
     const uint qh = as_uint(vload4(0, b + 2));
@@ -200,8 +216,6 @@ inline __attribute__((always_inline)) float q_block1(__global const uchar* b, in
 }
 #endif
 
-#define LANE_INDEX4 ((uint4) (0, 1, 2, 3))
-#define LANE_INDEX16 ((uint16) (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
 QW_BLOCK(4)
 QW_BLOCK(16)
 
@@ -293,8 +307,9 @@ inline __attribute__((always_inline)) float q8_dot32(__global const uchar* wb, i
     const short16 x1 = convert_short16(as_char16(vload16(0, (xb) + 18)));
 
 #if defined(W_Q8_0) || defined(W_Q4_0) || defined(W_Q5_0)
-inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb, int l, __global const uchar* xb, float dx,
-                                                        float16 acc) {
+// With s = the weight block's scale times x's.
+inline __attribute__((always_inline)) float16 q8_acc32_scaled(__global const uchar* wb, __global const uchar* xb,
+                                                              float s, float16 acc) {
     Q8_X16(xb, x0, x1)
 #if defined(W_Q8_0)
     const short16 w0 = convert_short16(as_char16(vload16(0, wb + 2)));
@@ -311,7 +326,12 @@ inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb,
     const short16 w1 = (convert_short16(q >> (uchar) 4)
             | convert_short16(((uint16) (qh) >> (LANE_INDEX16 + 16u)) & 1u) << (short) 4) - (short) 16;
 #endif
-    return fma(convert_float16(w0 * x0 + w1 * x1), (float16) (BLOCK_HALF(wb, 0) * dx), acc);
+    return fma(convert_float16(w0 * x0 + w1 * x1), (float16) (s), acc);
+}
+
+inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb, int l, __global const uchar* xb, float dx,
+                                                        float16 acc) {
+    return q8_acc32_scaled(wb, xb, BLOCK_HALF(wb, 0) * dx, acc);
 }
 #elif defined(W_Q4_K) || defined(W_Q5_K)
 inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb, int l, __global const uchar* xb, float dx,
@@ -445,6 +465,18 @@ inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, 
 }
 #endif
 
+#if W_BLOCK == 32
+// d[j] = the f16 scale of the j-th of `blocks` (<= 16) consecutive 32-blocks from b, converted 16 at once by
+// vload_half16 (one instruction on CPUs) instead of one block at a time.
+inline __attribute__((always_inline)) void w_scales16(__global const uchar* b, int blocks, float* d) {
+    ushort h[16];
+    for (int j = 0; j < 16; j++) {
+        h[j] = j < blocks ? *(__global const ushort*) (b + j * W_BLOCK_BYTES) : 0;
+    }
+    vstore16(vload_half16(0, (const half*) h), 0, d);
+}
+#endif
+
 // (Two accumulators: one fma chain per block would wait on the fma latency, not on memory.)
 inline __attribute__((always_inline)) float16 q_row_acc(__global const uchar* wr, __global const float* xr, int inDim,
                                                         float16 acc) {
@@ -454,11 +486,16 @@ inline __attribute__((always_inline)) float16 q_row_acc(__global const uchar* wr
         kq_block_acc(wr + (k >> 8) * W_BLOCK_BYTES, xr + k, &acc, &a1);
     }
 #else
-    for (int k = 0; k < inDim; k += 32) {
-        float16 lo, hi;
-        LOAD_W32(wr, k, lo, hi);
-        acc = fma(lo, vload16(0, xr + k), acc);
-        a1 = fma(hi, vload16(1, xr + k), a1);
+    float d[16];
+    for (int k0 = 0; k0 < inDim; k0 += 512) {
+        const int blocks = min(16, (inDim - k0) >> 5);
+        __global const uchar* b0 = wr + (k0 >> 5) * W_BLOCK_BYTES;
+        w_scales16(b0, blocks, d);
+        for (int j = 0; j < blocks; j++) {
+            __global const uchar* b = b0 + j * W_BLOCK_BYTES;
+            acc = fma(Q32_LEVELS16(b, 0) * d[j], vload16(0, xr + k0 + 32 * j), acc);
+            a1 = fma(Q32_LEVELS16(b, 16) * d[j], vload16(1, xr + k0 + 32 * j), a1);
+        }
     }
 #endif
     return acc + a1;
@@ -474,14 +511,21 @@ inline __attribute__((always_inline)) float q8_row_dot(__global const uchar* wr,
         kq_block_q8(wr + (k >> 8) * W_BLOCK_BYTES, xq + (k >> 5) * Q8_BLOCK_BYTES, dx + ((k - k0) >> 5), &a0, &a1);
     }
 #else
-    int k = k0;
-    for (; k + 32 < k1; k += 64) {   // two blocks, one per accumulator
-        a0 = q8_acc32(wr + (k >> 5) * W_BLOCK_BYTES, 0, xq + (k >> 5) * Q8_BLOCK_BYTES, dx[(k - k0) >> 5], a0);
-        a1 = q8_acc32(wr + ((k >> 5) + 1) * W_BLOCK_BYTES, 0, xq + ((k >> 5) + 1) * Q8_BLOCK_BYTES,
-                      dx[((k - k0) >> 5) + 1], a1);
-    }
-    if (k < k1) {
-        a0 = q8_acc32(wr + (k >> 5) * W_BLOCK_BYTES, 0, xq + (k >> 5) * Q8_BLOCK_BYTES, dx[(k - k0) >> 5], a0);
+    float d[16];
+    for (int g = k0; g < k1; g += 512) {   // 16 blocks: their weight scales converted together
+        const int blocks = min(16, (k1 - g) >> 5);
+        __global const uchar* b0 = wr + (g >> 5) * W_BLOCK_BYTES;
+        __global const uchar* x0 = xq + (g >> 5) * Q8_BLOCK_BYTES;
+        const float* dxg = dx + ((g - k0) >> 5);
+        w_scales16(b0, blocks, d);
+        int j = 0;
+        for (; j + 1 < blocks; j += 2) {   // two blocks, one per accumulator
+            a0 = q8_acc32_scaled(b0 + j * W_BLOCK_BYTES, x0 + j * Q8_BLOCK_BYTES, d[j] * dxg[j], a0);
+            a1 = q8_acc32_scaled(b0 + (j + 1) * W_BLOCK_BYTES, x0 + (j + 1) * Q8_BLOCK_BYTES, d[j + 1] * dxg[j + 1], a1);
+        }
+        if (j < blocks) {
+            a0 = q8_acc32_scaled(b0 + j * W_BLOCK_BYTES, x0 + j * Q8_BLOCK_BYTES, d[j] * dxg[j], a0);
+        }
     }
 #endif
     return sum16(a0 + a1);
