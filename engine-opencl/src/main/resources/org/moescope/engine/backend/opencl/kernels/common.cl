@@ -160,6 +160,15 @@ inline __attribute__((always_inline)) uchar2 k4_scale_min(__global const uchar* 
     return (uchar2) ((s[j + 4] & 15) | ((s[j - 4] >> 6) << 4), (s[j + 4] >> 4) | ((s[j] >> 6) << 4));
 }
 
+// All 8 sub-blocks' scales (s0..s7) and mins (s8..sf) of a block at once (get_scale_min_k4 on vectors).
+inline __attribute__((always_inline)) uchar16 k4_scales_mins(__global const uchar* s) {
+    const uchar4 a = vload4(0, s);
+    const uchar4 m = vload4(1, s);
+    const uchar4 c = vload4(2, s);
+    return (uchar16) (a & (uchar) 63, (c & (uchar) 15) | ((a >> (uchar) 6) << (uchar) 4),
+                      m & (uchar) 63, (c >> (uchar) 4) | ((m >> (uchar) 6) << (uchar) 4));
+}
+
 #if defined(W_Q4_K)
 #define K_FIFTH_BIT(N, b, sub, l) ((uchar##N) (0))
 #define K_FIFTH_BIT1(b, sub, l) 0
@@ -388,17 +397,20 @@ inline __attribute__((always_inline)) void q8_x_scales(__global const uchar* xq,
 #if defined(W_Q4_K) || defined(W_Q5_K)
 inline __attribute__((always_inline)) void kq_block_acc(__global const uchar* b, __global const float* x,
                                                         float16* a0, float16* a1) {
-    const float d = BLOCK_HALF(b, 0);
-    const float dmin = BLOCK_HALF(b, 2);
+    // d * scale and dmin * min of the 8 sub-blocks, as ggml's d1 and m1, computed together
+    const float16 sm = convert_float16(k4_scales_mins(b + 4));
+    const float8 dds = BLOCK_HALF(b, 0) * sm.lo;
+    const float8 mms = BLOCK_HALF(b, 2) * sm.hi;
+    const float dd8[8] = {dds.s0, dds.s1, dds.s2, dds.s3, dds.s4, dds.s5, dds.s6, dds.s7};
+    const float mm8[8] = {mms.s0, mms.s1, mms.s2, mms.s3, mms.s4, mms.s5, mms.s6, mms.s7};
 #if defined(W_Q5_K)
     const uchar16 h0 = vload16(0, b + K_QH);
     const uchar16 h1 = vload16(1, b + K_QH);
 #endif
     #pragma unroll
     for (int sub = 0; sub < 8; sub++) {
-        const uchar2 sm = k4_scale_min(b + 4, sub);
-        const float dd = d * sm.s0;
-        const float mm = dmin * sm.s1;
+        const float dd = dd8[sub];
+        const float mm = mm8[sub];
         const uchar16 q0 = vload16(0, b + K_QS + (sub >> 1) * 32);
         const uchar16 q1 = vload16(1, b + K_QS + (sub >> 1) * 32);
         uchar16 n0 = (sub & 1) ? q0 >> (uchar) 4 : q0 & (uchar) 15;
@@ -414,15 +426,17 @@ inline __attribute__((always_inline)) void kq_block_acc(__global const uchar* b,
 
 inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, __global const uchar* xb,
                                                        const float* dx, float16* a0, float16* a1) {
-    const float d = BLOCK_HALF(b, 0);
-    const float dmin = BLOCK_HALF(b, 2);
+    const float16 sm = convert_float16(k4_scales_mins(b + 4));
+    const float8 dds = BLOCK_HALF(b, 0) * sm.lo;
+    const float8 mms = BLOCK_HALF(b, 2) * sm.hi;
+    const float dd8[8] = {dds.s0, dds.s1, dds.s2, dds.s3, dds.s4, dds.s5, dds.s6, dds.s7};
+    const float mm8[8] = {mms.s0, mms.s1, mms.s2, mms.s3, mms.s4, mms.s5, mms.s6, mms.s7};
 #if defined(W_Q5_K)
     const uchar16 h0 = vload16(0, b + K_QH);
     const uchar16 h1 = vload16(1, b + K_QH);
 #endif
     #pragma unroll
     for (int sub = 0; sub < 8; sub++) {
-        const uchar2 sm = k4_scale_min(b + 4, sub);
         Q8_X16(xb + sub * Q8_BLOCK_BYTES, x0, x1)
         const uchar16 q0 = vload16(0, b + K_QS + (sub >> 1) * 32);
         const uchar16 q1 = vload16(1, b + K_QS + (sub >> 1) * 32);
@@ -433,14 +447,17 @@ inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, 
         n1 += ((h1 >> (uchar) sub) & (uchar) 1) << (uchar) 4;
 #endif
         *a0 = fma(convert_float16(convert_short16(n0) * x0 + convert_short16(n1) * x1),
-                  (float16) (d * sm.s0 * dx[sub]), *a0);
-        *a1 = fma(convert_float16(x0 + x1), (float16) (-(dmin * sm.s1 * dx[sub])), *a1);
+                  (float16) (dd8[sub] * dx[sub]), *a0);
+        *a1 = fma(convert_float16(x0 + x1), (float16) (-(mm8[sub] * dx[sub])), *a1);
     }
 }
 #elif defined(W_Q6_K)
 inline __attribute__((always_inline)) void kq_block_acc(__global const uchar* b, __global const float* x,
                                                         float16* a0, float16* a1) {
-    const float d = BLOCK_HALF(b, 208);
+    // d * scale of the 16 groups, as ggml's d * sc[is], computed together
+    const float16 dsv = BLOCK_HALF(b, 208) * convert_float16(as_char16(vload16(0, b + 192)));
+    const float ds16[16] = {dsv.s0, dsv.s1, dsv.s2, dsv.s3, dsv.s4, dsv.s5, dsv.s6, dsv.s7,
+                            dsv.s8, dsv.s9, dsv.sa, dsv.sb, dsv.sc, dsv.sd, dsv.se, dsv.sf};
     #pragma unroll
     for (int e = 0; e < 256; e += 16) {
         const int h = e >> 7;
@@ -449,7 +466,7 @@ inline __attribute__((always_inline)) void kq_block_acc(__global const uchar* b,
         const uchar16 lo = vload16(0, b + 64 * h + 32 * (c & 1) + l);
         const uchar16 nib = (c & 2) ? lo >> (uchar) 4 : lo & (uchar) 15;
         const uchar16 hi = (vload16(0, b + 128 + 32 * h + l) >> (uchar) (2 * c)) & (uchar) 3;
-        const float ds = d * (float) as_char(b[192 + 8 * h + 2 * c + (l >> 4)]);
+        const float ds = ds16[8 * h + 2 * c + (l >> 4)];
         float16* a = (e & 16) ? a1 : a0;
         *a = fma(ds * convert_float16(convert_int16(nib | (hi << (uchar) 4)) - 32), vload16(0, x + e), *a);
     }
