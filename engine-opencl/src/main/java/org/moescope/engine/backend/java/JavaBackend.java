@@ -21,6 +21,10 @@ import org.moescope.engine.backend.DeviceMemoryException;
  * The plain reference backend: every operation as obvious loops on heap arrays, run synchronously on the calling
  * thread. It is the oracle of the OpenCL parity tests and the device used when OpenCL is missing. Dot products
  * accumulate in double so that it is at least as accurate as any kernel it checks.
+ *
+ * <p>Quantized weights stay in their ggml blocks and are decoded as read (exactly as ggml dequantizes them), so an
+ * op on a quantized weight gives exactly what it gives on an F32 buffer of the decoded values. With Q8_0 activations
+ * the expert ops take ggml-style integer dot products per block instead ({@code quant.Q8Dot}).
  */
 public final class JavaBackend implements Backend {
     /** Largest Java array. */
@@ -99,17 +103,6 @@ public final class JavaBackend implements Backend {
     /** Reads {@code bytes} in place for every weight type; the buffer refuses writes. */
     @Override
     public DeviceBuffer wrapReadOnly(String name, DType dtype, long length, ByteBuffer bytes) {
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("name must not be blank");
-        }
-        if (dtype == null || !dtype.isWeightType()) {
-            throw new IllegalArgumentException("dtype: " + dtype + " is not a weight type");
-        }
-        positive("length", length);
-        if (length > MAX_ELEMENTS) {
-            throw new DeviceMemoryException(name, dtype.bytesOf(length), "more than " + MAX_ELEMENTS
-                    + " elements do not fit a Java buffer");
-        }
         return JavaMemory.wrap(name, dtype, length, bytes);
     }
 

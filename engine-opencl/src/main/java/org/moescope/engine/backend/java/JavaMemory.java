@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
+import org.moescope.engine.backend.DeviceMemoryException;
 import org.moescope.engine.backend.SyntheticRandom;
 import org.moescope.engine.backend.quant.BlockQuantizer;
 import org.moescope.engine.backend.quant.RandomBlocks;
@@ -53,6 +54,17 @@ final class JavaMemory {
 
     /** Reads {@code bytes} in place where it can (any weight type), else allocates and uploads. */
     static JavaBuffer wrap(String name, DType dtype, long length, ByteBuffer bytes) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("name must not be blank");
+        }
+        if (dtype == null || !dtype.isWeightType()) {
+            throw new IllegalArgumentException("dtype: " + dtype + " is not a weight type");
+        }
+        BufferChecks.positive("length", length);
+        if (length > JavaBackend.MAX_ELEMENTS) {
+            throw new DeviceMemoryException(name, dtype.bytesOf(length), "more than " + JavaBackend.MAX_ELEMENTS
+                    + " elements do not fit a Java buffer");
+        }
         if (bytes == null) {
             throw new IllegalArgumentException("bytes must not be null");
         }

@@ -1,8 +1,11 @@
 package org.moescope.engine.backend.quant;
 
+import static org.moescope.engine.backend.quant.LittleEndian.f16;
+import static org.moescope.engine.backend.quant.LittleEndian.u16;
+import static org.moescope.engine.backend.quant.LittleEndian.u8;
+
 import java.nio.ByteBuffer;
 import org.moescope.engine.backend.DType;
-import org.moescope.engine.backend.Precision;
 
 /**
  * Decodes ggml's quantized blocks to F32 exactly as ggml's {@code dequantize_row_*} do: the same integer levels, the
@@ -51,19 +54,6 @@ public final class BlockDequantizer {
         }
     }
 
-    /** F16 at byte {@code at}, little-endian, widened to F32. */
-    static float f16(ByteBuffer b, int at) {
-        return Precision.f16ToFloat((short) u16(b, at));
-    }
-
-    static int u16(ByteBuffer b, int at) {
-        return (b.get(at) & 0xff) | (b.get(at + 1) & 0xff) << 8;
-    }
-
-    static int u8(ByteBuffer b, int at) {
-        return b.get(at) & 0xff;
-    }
-
     // Q8_0: d (f16) | qs[32] int8.
     private static void q8_0(ByteBuffer b, int at, float[] y, int o) {
         float d = f16(b, at);
@@ -95,21 +85,6 @@ public final class BlockDequantizer {
         }
     }
 
-    /**
-     * The 6-bit scale (index 0) and min (index 1) of sub-block {@code j} (0..7) of a Q4_K/Q5_K block's 12 packed bytes
-     * at {@code scales}: sub-blocks 0..3 keep theirs in the low 6 bits of bytes j and j+4; sub-blocks 4..7 in the
-     * nibbles of byte j+4, with their top 2 bits in the top bits of bytes j-4 (scale) and j (min).
-     */
-    public static int scaleMinK4(ByteBuffer b, int scales, int j, int which) {
-        if (j < 4) {
-            return which == 0 ? u8(b, scales + j) & 63 : u8(b, scales + j + 4) & 63;
-        }
-        int packed = u8(b, scales + j + 4);
-        return which == 0
-                ? (packed & 0x0f) | (u8(b, scales + j - 4) >> 6) << 4
-                : (packed >> 4) | (u8(b, scales + j) >> 6) << 4;
-    }
-
     // Q4_K: d (f16) | dmin (f16) | scales[12] | qs[128]; 32-byte chunk c holds sub-blocks 2c (low) and 2c+1 (high).
     private static void q4K(ByteBuffer b, int at, float[] y, int o) {
         float d = f16(b, at);
@@ -117,10 +92,10 @@ public final class BlockDequantizer {
         int scales = at + 4;
         int qs = at + 16;
         for (int c = 0; c < 4; c++) {
-            float d1 = d * scaleMinK4(b, scales, 2 * c, 0);
-            float m1 = min * scaleMinK4(b, scales, 2 * c, 1);
-            float d2 = d * scaleMinK4(b, scales, 2 * c + 1, 0);
-            float m2 = min * scaleMinK4(b, scales, 2 * c + 1, 1);
+            float d1 = d * KScales.scale(b, scales, 2 * c);
+            float m1 = min * KScales.min(b, scales, 2 * c);
+            float d2 = d * KScales.scale(b, scales, 2 * c + 1);
+            float m2 = min * KScales.min(b, scales, 2 * c + 1);
             int base = o + 64 * c;
             for (int l = 0; l < 32; l++) {
                 int q = u8(b, qs + 32 * c + l);
@@ -138,10 +113,10 @@ public final class BlockDequantizer {
         int qh = at + 16;
         int qs = at + 48;
         for (int c = 0; c < 4; c++) {
-            float d1 = d * scaleMinK4(b, scales, 2 * c, 0);
-            float m1 = min * scaleMinK4(b, scales, 2 * c, 1);
-            float d2 = d * scaleMinK4(b, scales, 2 * c + 1, 0);
-            float m2 = min * scaleMinK4(b, scales, 2 * c + 1, 1);
+            float d1 = d * KScales.scale(b, scales, 2 * c);
+            float m1 = min * KScales.min(b, scales, 2 * c);
+            float d2 = d * KScales.scale(b, scales, 2 * c + 1);
+            float m2 = min * KScales.min(b, scales, 2 * c + 1);
             int base = o + 64 * c;
             for (int l = 0; l < 32; l++) {
                 int q = u8(b, qs + 32 * c + l);

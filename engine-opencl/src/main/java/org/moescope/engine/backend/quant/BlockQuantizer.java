@@ -61,7 +61,7 @@ public final class BlockQuantizer {
         }
         float d = amax / 127;
         float id = d != 0 ? 1.0f / d : 0.0f;
-        RandomBlocks.putU16(out, 0, f16Bits(d));
+        LittleEndian.putU16(out, 0, f16Bits(d));
         for (int j = 0; j < 32; j++) {
             out[2 + j] = (byte) (int) ScaleSearch.roundHalfAway(x[o + j] * id);
         }
@@ -72,7 +72,7 @@ public final class BlockQuantizer {
         float max = signedMax(x, o, 32);
         float d = max / -8;
         float id = d != 0 ? 1.0f / d : 0.0f;
-        RandomBlocks.putU16(out, 0, f16Bits(d));
+        LittleEndian.putU16(out, 0, f16Bits(d));
         for (int j = 0; j < 16; j++) {
             int q0 = Math.min(15, (int) (x[o + j] * id + 8.5f));
             int q1 = Math.min(15, (int) (x[o + 16 + j] * id + 8.5f));
@@ -85,7 +85,7 @@ public final class BlockQuantizer {
         float max = signedMax(x, o, 32);
         float d = max / -16;
         float id = d != 0 ? 1.0f / d : 0.0f;
-        RandomBlocks.putU16(out, 0, f16Bits(d));
+        LittleEndian.putU16(out, 0, f16Bits(d));
         int qh = 0;
         for (int j = 0; j < 16; j++) {
             int q0 = Math.min(31, (int) (x[o + j] * id + 16.5f));
@@ -94,8 +94,8 @@ public final class BlockQuantizer {
             qh |= ((q0 & 0x10) >> 4) << j;
             qh |= ((q1 & 0x10) >> 4) << (j + 16);
         }
-        RandomBlocks.putU16(out, 2, qh);
-        RandomBlocks.putU16(out, 4, qh >>> 16);
+        LittleEndian.putU16(out, 2, qh);
+        LittleEndian.putU16(out, 4, qh >>> 16);
     }
 
     /** The value of largest magnitude among {@code n} values (the first one on ties), 0 if all are 0. */

@@ -82,11 +82,11 @@ final class KQuantizer {
             ls[j] = Math.min(63, nearestInt(invScale * scales[j]) & 0xff);
             lm[j] = Math.min(63, nearestInt(invMin * mins[j]) & 0xff);
         }
-        RandomBlocks.packScalesMinsK4(ls, lm, out, 4);
+        KScales.pack(ls, lm, out, 4);
         int dBits = f16Bits(maxScale / 63f);
         int dminBits = f16Bits(maxMin / 63f);
-        RandomBlocks.putU16(out, 0, dBits);
-        RandomBlocks.putU16(out, 2, dminBits);
+        LittleEndian.putU16(out, 0, dBits);
+        LittleEndian.putU16(out, 2, dminBits);
         for (int j = 0; j < 8; j++) {
             float d = f16Value(dBits) * ls[j];
             if (d == 0) {
@@ -119,7 +119,7 @@ final class KQuantizer {
         }
         float iscale = -128f / maxScale;
         int dBits = f16Bits(1 / iscale);
-        RandomBlocks.putU16(out, 208, dBits);
+        LittleEndian.putU16(out, 208, dBits);
         for (int g = 0; g < 16; g++) {
             out[192 + g] = (byte) Math.min(127, nearestInt(iscale * scales[g]));
         }

@@ -1,8 +1,7 @@
 package org.moescope.engine.backend.quant;
 
-import static org.moescope.engine.backend.quant.BlockDequantizer.f16;
-import static org.moescope.engine.backend.quant.BlockDequantizer.scaleMinK4;
-import static org.moescope.engine.backend.quant.BlockDequantizer.u8;
+import static org.moescope.engine.backend.quant.LittleEndian.f16;
+import static org.moescope.engine.backend.quant.LittleEndian.u8;
 
 import java.nio.ByteBuffer;
 import org.moescope.engine.backend.DType;
@@ -72,8 +71,8 @@ public final class Q8Dot {
             for (int i = 0; i < 32; i++) {
                 sumQx += xq.get(xb + 2 + i);
             }
-            acc += (double) d * scaleMinK4(w, at + 4, j, 0) * dx * sum(q, 32 * j, xq, xb + 2, 32)
-                    - (double) dmin * scaleMinK4(w, at + 4, j, 1) * dx * sumQx;
+            acc += (double) d * KScales.scale(w, at + 4, j) * dx * sum(q, 32 * j, xq, xb + 2, 32)
+                    - (double) dmin * KScales.min(w, at + 4, j) * dx * sumQx;
         }
         return acc;
     }

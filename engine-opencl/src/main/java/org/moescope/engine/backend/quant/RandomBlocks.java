@@ -75,15 +75,15 @@ public final class RandomBlocks {
         }
         int dAt = type == DType.Q6_K ? 208 : 0;
         int r = out[dAt] & 0x3f;
-        putU16(out, dAt, vary(dBits, r));
+        LittleEndian.putU16(out, dAt, vary(dBits, r));
         switch (type) {
             case Q4_K, Q5_K -> {
-                putU16(out, 2, vary(dminBits, r));
+                LittleEndian.putU16(out, 2, vary(dminBits, r));
                 int[] s = new int[8];
                 for (int j = 0; j < 8; j++) {
                     s[j] = 32 | (out[4 + j] & 31);
                 }
-                packScalesMinsK4(s, s, out, 4);
+                KScales.pack(s, s, out, 4);
             }
             case Q6_K -> {
                 for (int i = 0; i < 16; i++) {
@@ -100,33 +100,5 @@ public final class RandomBlocks {
 
     static int vary(int bits, int r) {
         return bits > 0x3f ? bits - r : bits;
-    }
-
-    /**
-     * Packs 8 six-bit scales and mins into the 12 bytes at {@code out[at ..]} the way {@code get_scale_min_k4} reads
-     * them: j &lt; 4 in the low 6 bits of bytes j (scale) and j + 4 (min); j &ge; 4 as nibbles of byte j + 4 (scale low,
-     * min high) with their top 2 bits in the top bits of bytes j - 4 (scale) and j (min).
-     */
-    public static void packScalesMinsK4(int[] scales, int[] mins, byte[] out, int at) {
-        for (int k = 0; k < 12; k++) {
-            out[at + k] = 0;
-        }
-        for (int j = 0; j < 8; j++) {
-            int ls = scales[j];
-            int lm = mins[j];
-            if (j < 4) {
-                out[at + j] = (byte) ls;
-                out[at + j + 4] = (byte) lm;
-            } else {
-                out[at + j + 4] = (byte) ((ls & 0x0f) | (lm & 0x0f) << 4);
-                out[at + j - 4] |= (byte) ((ls >> 4) << 6);
-                out[at + j] |= (byte) ((lm >> 4) << 6);
-            }
-        }
-    }
-
-    static void putU16(byte[] out, int at, int v) {
-        out[at] = (byte) v;
-        out[at + 1] = (byte) (v >> 8);
     }
 }

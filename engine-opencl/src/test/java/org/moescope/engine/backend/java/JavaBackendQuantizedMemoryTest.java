@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
+import org.moescope.engine.backend.DeviceMemoryException;
 import org.moescope.engine.backend.quant.BlockDequantizer;
 import org.moescope.engine.backend.quant.RandomBlocks;
 
@@ -169,6 +170,14 @@ class JavaBackendQuantizedMemoryTest {
         assertArrayEquals(decoded(DType.Q4_K, last), backend.readFloats(w, n - 256, 256));
         assertEquals(DType.Q4_K.bytesOf(n), w.bytes());
         w.close();
+    }
+
+    @Test
+    void blocksBeyondOneByteBufferAreADeviceMemoryError() {
+        long n = (JavaBackend.MAX_ELEMENTS / 32) * 32; // fits the element limit, but 34/32 bytes each do not fit
+        DeviceMemoryException e = assertThrows(DeviceMemoryException.class,
+                () -> backend.allocate("huge", DType.Q8_0, n));
+        assertTrue(e.getMessage().contains("huge"), e.getMessage());
     }
 
     private static byte[] array(ByteBuffer b) {

@@ -145,6 +145,10 @@ class JavaBackendQuantizedOpsTest {
                 () -> backend.expertGateUpSilu(x, 1, w, w, ids, y, 1, 1, 128, 4));
         assertTrue(e.getMessage().startsWith("wGate: buffer 'proj' is Q4_K, whose rows of hidden = 128"),
                 e.getMessage());
+        DeviceBuffer none = backend.allocate("none", DType.I32, 4);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> backend.groupedGemm(x, 1, w, y, none, none, none, null, 1, 1, 1, 128, 4, 1));
+        assertTrue(e.getMessage().startsWith("w: buffer 'proj' is Q4_K, whose rows of inDim = 128"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> backend.embedding(w, ids, y, 1, 128, 4));
         assertTrue(e.getMessage().startsWith("table: buffer 'proj' is Q4_K, whose rows of hidden = 128"),

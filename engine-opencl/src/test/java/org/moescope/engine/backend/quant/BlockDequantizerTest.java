@@ -115,13 +115,13 @@ class BlockDequantizerTest {
     }
 
     @Test
-    void scaleMinK4ReadsAllMaximal() {
+    void kScalesReadAllMaximal() {
         byte[] b = new byte[12];
         java.util.Arrays.fill(b, (byte) 0xFF);
         ByteBuffer buf = ByteBuffer.wrap(b);
         for (int j = 0; j < 8; j++) {
-            assertEquals(63, BlockDequantizer.scaleMinK4(buf, 0, j, 0), "scale " + j);
-            assertEquals(63, BlockDequantizer.scaleMinK4(buf, 0, j, 1), "min " + j);
+            assertEquals(63, KScales.scale(buf, 0, j), "scale " + j);
+            assertEquals(63, KScales.min(buf, 0, j), "min " + j);
         }
     }
 

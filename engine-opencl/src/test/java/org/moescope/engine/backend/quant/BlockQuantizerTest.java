@@ -3,14 +3,20 @@ package org.moescope.engine.backend.quant;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 import org.moescope.engine.backend.DType;
 
 /**
- * The reference quantizers: exact bytes where ggml's rounding is simple enough to work out by hand, and
- * quantize-then-dequantize error bounds from each type's quantization step on random data.
+ * The reference quantizers: the bytes ggml's own quantize_row_*_ref made of fixed inputs (test resource README), exact
+ * bytes where ggml's rounding is simple enough to work out by hand, and quantize-then-dequantize error bounds from
+ * each type's quantization step on random data.
  */
 class BlockQuantizerTest {
 
@@ -181,5 +187,32 @@ class BlockQuantizerTest {
             x[i] = (float) (r.nextGaussian() * 0.05);
         }
         return x;
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"Q8_0", "Q4_0", "Q5_0", "Q4_K", "Q5_K", "Q6_K"})
+    void sameBytesAsGgmlsReferenceQuantizer(DType type) throws IOException {
+        byte[] input = resource("ggml-ref-input.f32");
+        float[] x = new float[input.length / 4];
+        ByteBuffer.wrap(input).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(x);
+        byte[] want = resource("ggml-ref-" + type + ".bin");
+        ByteBuffer got = ByteBuffer.allocate(want.length);
+        BlockQuantizer.quantize(type, x, 0, x.length, got, 0);
+        for (int i = 0; i < want.length; i++) {
+            if (want[i] != got.get(i)) {
+                int block = i / type.blockBytes();
+                throw new AssertionError(type + ": byte " + i + " (block " + block + ", offset "
+                        + (i - block * type.blockBytes()) + ") is " + got.get(i) + ", ggml wrote " + want[i]);
+            }
+        }
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = BlockQuantizerTest.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("missing test resource " + name);
+            }
+            return in.readAllBytes();
+        }
     }
 }

@@ -43,8 +43,8 @@ class RandomBlocksTest {
                 if (type == DType.Q4_K || type == DType.Q5_K) {
                     assertEquals(base[1] - r, u16(buf, at + 2), type + " block " + b + " dmin");
                     for (int j = 0; j < 8; j++) {
-                        int s = BlockDequantizer.scaleMinK4(buf, at + 4, j, 0);
-                        int m = BlockDequantizer.scaleMinK4(buf, at + 4, j, 1);
+                        int s = KScales.scale(buf, at + 4, j);
+                        int m = KScales.min(buf, at + 4, j);
                         assertEquals(32 | (hashByte(at + 4 + j, seed) & 31), s, type + " scale " + j);
                         assertEquals(s, m, type + " min " + j);
                     }
