@@ -73,6 +73,10 @@ inline __attribute__((always_inline)) float half_bits_to_float(uint h) {
     return as_float((small & mask) | (normal & ~mask) | ((h & 0x8000u) << 16));
 }
 
+// Lane numbers, for the per-lane fifth bits of Q5_0.
+#define LANE_INDEX4 ((uint4) (0, 1, 2, 3))
+#define LANE_INDEX16 ((uint16) (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+
 // The f16 at byte offset `at` of a block (blocks are 2-byte aligned: every block size is even).
 #define BLOCK_HALF(b, at) half_bits_to_float(*(__global const ushort*) ((b) + (at)))
 
@@ -80,6 +84,8 @@ inline __attribute__((always_inline)) float half_bits_to_float(uint h) {
 // d, qs[32]: w = q * d
 #define W_BLOCK 32
 #define W_BLOCK_BYTES 34
+// Q32_LEVELS16(b, l): the 16 integer levels (as floats) of weights l .. l + 15 of a 32-block, before the scale.
+#define Q32_LEVELS16(b, l) convert_float16(as_char16(vload16(0, (b) + 2 + (l))))
 #define QW_BLOCK(N)                                                                                 \
 inline __attribute__((always_inline)) float##N q_block##N(__global const uchar* b, int l) {                                       \
     return convert_float##N(as_char##N(vload##N(0, b + 2 + l))) * BLOCK_HALF(b, 0);                 \
@@ -92,6 +98,8 @@ inline __attribute__((always_inline)) float q_block1(__global const uchar* b, in
 // d, qs[16]: weight l < 16 is the low nibble of qs[l], weight 16 + l the high one; w = (q - 8) * d
 #define W_BLOCK 32
 #define W_BLOCK_BYTES 18
+#define Q32_LEVELS16(b, l) convert_float16(convert_int16(((l) & 16) ? vload16(0, (b) + 2) >> (uchar) 4         \
+                                                                    : vload16(0, (b) + 2) & (uchar) 15) - 8)
 #define QW_BLOCK(N)                                                                                 \
 inline __attribute__((always_inline)) float##N q_block##N(__global const uchar* b, int l) {                                       \
     const uchar##N q = vload##N(0, b + 2 + (l & 15));                                               \
@@ -107,6 +115,7 @@ inline __attribute__((always_inline)) float q_block1(__global const uchar* b, in
 // d, qh (32 fifth bits, little-endian), qs[16] nibbles as Q4_0: w = ((nibble | bit << 4) - 16) * d
 #define W_BLOCK 32
 #define W_BLOCK_BYTES 22
+#define Q32_LEVELS16(b, l) q5_0_levels16(b, l)
 #define QW_BLOCK(N)                                                                                 \
 inline __attribute__((always_inline)) float##N q_block##N(__global const uchar* b, int l) {                                       \
     const uint qh = as_uint(vload4(0, b + 2));                                                      \
@@ -114,6 +123,13 @@ inline __attribute__((always_inline)) float##N q_block##N(__global const uchar* 
     const uchar##N nib = (l & 16) ? q >> (uchar) 4 : q & (uchar) 15;                                \
     const int##N high = as_int##N(((uint##N) (qh) >> (LANE_INDEX##N + (uint) l)) & 1u) << 4;        \
     return convert_float##N((convert_int##N(nib) | high) - 16) * BLOCK_HALF(b, 0);                  \
+}
+inline __attribute__((always_inline)) float16 q5_0_levels16(__global const uchar* b, int l) {
+    const uint qh = as_uint(vload4(0, b + 2));
+    const uchar16 q = vload16(0, b + 6);
+    const uchar16 nib = (l & 16) ? q >> (uchar) 4 : q & (uchar) 15;
+    const int16 high = as_int16(((uint16) (qh) >> (LANE_INDEX16 + (uint) l)) & 1u) << 4;
+    return convert_float16((convert_int16(nib) | high) - 16);
 }
 inline __attribute__((always_inline)) float q_block1(__global const uchar* b, int l) {
     const uint qh = as_uint(vload4(0, b + 2));
@@ -142,6 +158,15 @@ inline __attribute__((always_inline)) uchar2 k4_scale_min(__global const uchar* 
         return (uchar2) (s[j] & 63, s[j + 4] & 63);
     }
     return (uchar2) ((s[j + 4] & 15) | ((s[j - 4] >> 6) << 4), (s[j + 4] >> 4) | ((s[j] >> 6) << 4));
+}
+
+// All 8 sub-blocks' scales (s0..s7) and mins (s8..sf) of a block at once (get_scale_min_k4 on vectors).
+inline __attribute__((always_inline)) uchar16 k4_scales_mins(__global const uchar* s) {
+    const uchar4 a = vload4(0, s);
+    const uchar4 m = vload4(1, s);
+    const uchar4 c = vload4(2, s);
+    return (uchar16) (a & (uchar) 63, (c & (uchar) 15) | ((a >> (uchar) 6) << (uchar) 4),
+                      m & (uchar) 63, (c >> (uchar) 4) | ((m >> (uchar) 6) << (uchar) 4));
 }
 
 #if defined(W_Q4_K)
@@ -200,8 +225,6 @@ inline __attribute__((always_inline)) float q_block1(__global const uchar* b, in
 }
 #endif
 
-#define LANE_INDEX4 ((uint4) (0, 1, 2, 3))
-#define LANE_INDEX16 ((uint16) (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
 QW_BLOCK(4)
 QW_BLOCK(16)
 
@@ -293,8 +316,9 @@ inline __attribute__((always_inline)) float q8_dot32(__global const uchar* wb, i
     const short16 x1 = convert_short16(as_char16(vload16(0, (xb) + 18)));
 
 #if defined(W_Q8_0) || defined(W_Q4_0) || defined(W_Q5_0)
-inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb, int l, __global const uchar* xb, float dx,
-                                                        float16 acc) {
+// With s = the weight block's scale times x's.
+inline __attribute__((always_inline)) float16 q8_acc32_scaled(__global const uchar* wb, __global const uchar* xb,
+                                                              float s, float16 acc) {
     Q8_X16(xb, x0, x1)
 #if defined(W_Q8_0)
     const short16 w0 = convert_short16(as_char16(vload16(0, wb + 2)));
@@ -311,7 +335,12 @@ inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb,
     const short16 w1 = (convert_short16(q >> (uchar) 4)
             | convert_short16(((uint16) (qh) >> (LANE_INDEX16 + 16u)) & 1u) << (short) 4) - (short) 16;
 #endif
-    return fma(convert_float16(w0 * x0 + w1 * x1), (float16) (BLOCK_HALF(wb, 0) * dx), acc);
+    return fma(convert_float16(w0 * x0 + w1 * x1), (float16) (s), acc);
+}
+
+inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb, int l, __global const uchar* xb, float dx,
+                                                        float16 acc) {
+    return q8_acc32_scaled(wb, xb, BLOCK_HALF(wb, 0) * dx, acc);
 }
 #elif defined(W_Q4_K) || defined(W_Q5_K)
 inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb, int l, __global const uchar* xb, float dx,
@@ -368,17 +397,20 @@ inline __attribute__((always_inline)) void q8_x_scales(__global const uchar* xq,
 #if defined(W_Q4_K) || defined(W_Q5_K)
 inline __attribute__((always_inline)) void kq_block_acc(__global const uchar* b, __global const float* x,
                                                         float16* a0, float16* a1) {
-    const float d = BLOCK_HALF(b, 0);
-    const float dmin = BLOCK_HALF(b, 2);
+    // d * scale and dmin * min of the 8 sub-blocks, as ggml's d1 and m1, computed together
+    const float16 sm = convert_float16(k4_scales_mins(b + 4));
+    const float8 dds = BLOCK_HALF(b, 0) * sm.lo;
+    const float8 mms = BLOCK_HALF(b, 2) * sm.hi;
+    const float dd8[8] = {dds.s0, dds.s1, dds.s2, dds.s3, dds.s4, dds.s5, dds.s6, dds.s7};
+    const float mm8[8] = {mms.s0, mms.s1, mms.s2, mms.s3, mms.s4, mms.s5, mms.s6, mms.s7};
 #if defined(W_Q5_K)
     const uchar16 h0 = vload16(0, b + K_QH);
     const uchar16 h1 = vload16(1, b + K_QH);
 #endif
     #pragma unroll
     for (int sub = 0; sub < 8; sub++) {
-        const uchar2 sm = k4_scale_min(b + 4, sub);
-        const float dd = d * sm.s0;
-        const float mm = dmin * sm.s1;
+        const float dd = dd8[sub];
+        const float mm = mm8[sub];
         const uchar16 q0 = vload16(0, b + K_QS + (sub >> 1) * 32);
         const uchar16 q1 = vload16(1, b + K_QS + (sub >> 1) * 32);
         uchar16 n0 = (sub & 1) ? q0 >> (uchar) 4 : q0 & (uchar) 15;
@@ -394,15 +426,17 @@ inline __attribute__((always_inline)) void kq_block_acc(__global const uchar* b,
 
 inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, __global const uchar* xb,
                                                        const float* dx, float16* a0, float16* a1) {
-    const float d = BLOCK_HALF(b, 0);
-    const float dmin = BLOCK_HALF(b, 2);
+    const float16 sm = convert_float16(k4_scales_mins(b + 4));
+    const float8 dds = BLOCK_HALF(b, 0) * sm.lo;
+    const float8 mms = BLOCK_HALF(b, 2) * sm.hi;
+    const float dd8[8] = {dds.s0, dds.s1, dds.s2, dds.s3, dds.s4, dds.s5, dds.s6, dds.s7};
+    const float mm8[8] = {mms.s0, mms.s1, mms.s2, mms.s3, mms.s4, mms.s5, mms.s6, mms.s7};
 #if defined(W_Q5_K)
     const uchar16 h0 = vload16(0, b + K_QH);
     const uchar16 h1 = vload16(1, b + K_QH);
 #endif
     #pragma unroll
     for (int sub = 0; sub < 8; sub++) {
-        const uchar2 sm = k4_scale_min(b + 4, sub);
         Q8_X16(xb + sub * Q8_BLOCK_BYTES, x0, x1)
         const uchar16 q0 = vload16(0, b + K_QS + (sub >> 1) * 32);
         const uchar16 q1 = vload16(1, b + K_QS + (sub >> 1) * 32);
@@ -413,14 +447,17 @@ inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, 
         n1 += ((h1 >> (uchar) sub) & (uchar) 1) << (uchar) 4;
 #endif
         *a0 = fma(convert_float16(convert_short16(n0) * x0 + convert_short16(n1) * x1),
-                  (float16) (d * sm.s0 * dx[sub]), *a0);
-        *a1 = fma(convert_float16(x0 + x1), (float16) (-(dmin * sm.s1 * dx[sub])), *a1);
+                  (float16) (dd8[sub] * dx[sub]), *a0);
+        *a1 = fma(convert_float16(x0 + x1), (float16) (-(mm8[sub] * dx[sub])), *a1);
     }
 }
 #elif defined(W_Q6_K)
 inline __attribute__((always_inline)) void kq_block_acc(__global const uchar* b, __global const float* x,
                                                         float16* a0, float16* a1) {
-    const float d = BLOCK_HALF(b, 208);
+    // d * scale of the 16 groups, as ggml's d * sc[is], computed together
+    const float16 dsv = BLOCK_HALF(b, 208) * convert_float16(as_char16(vload16(0, b + 192)));
+    const float ds16[16] = {dsv.s0, dsv.s1, dsv.s2, dsv.s3, dsv.s4, dsv.s5, dsv.s6, dsv.s7,
+                            dsv.s8, dsv.s9, dsv.sa, dsv.sb, dsv.sc, dsv.sd, dsv.se, dsv.sf};
     #pragma unroll
     for (int e = 0; e < 256; e += 16) {
         const int h = e >> 7;
@@ -429,7 +466,7 @@ inline __attribute__((always_inline)) void kq_block_acc(__global const uchar* b,
         const uchar16 lo = vload16(0, b + 64 * h + 32 * (c & 1) + l);
         const uchar16 nib = (c & 2) ? lo >> (uchar) 4 : lo & (uchar) 15;
         const uchar16 hi = (vload16(0, b + 128 + 32 * h + l) >> (uchar) (2 * c)) & (uchar) 3;
-        const float ds = d * (float) as_char(b[192 + 8 * h + 2 * c + (l >> 4)]);
+        const float ds = ds16[8 * h + 2 * c + (l >> 4)];
         float16* a = (e & 16) ? a1 : a0;
         *a = fma(ds * convert_float16(convert_int16(nib | (hi << (uchar) 4)) - 32), vload16(0, x + e), *a);
     }
@@ -445,6 +482,18 @@ inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, 
 }
 #endif
 
+#if W_BLOCK == 32
+// d[j] = the f16 scale of the j-th of `blocks` (<= 16) consecutive 32-blocks from b, converted 16 at once by
+// vload_half16 (one instruction on CPUs) instead of one block at a time.
+inline __attribute__((always_inline)) void w_scales16(__global const uchar* b, int blocks, float* d) {
+    ushort h[16];
+    for (int j = 0; j < 16; j++) {
+        h[j] = j < blocks ? *(__global const ushort*) (b + j * W_BLOCK_BYTES) : 0;
+    }
+    vstore16(vload_half16(0, (const half*) h), 0, d);
+}
+#endif
+
 // (Two accumulators: one fma chain per block would wait on the fma latency, not on memory.)
 inline __attribute__((always_inline)) float16 q_row_acc(__global const uchar* wr, __global const float* xr, int inDim,
                                                         float16 acc) {
@@ -454,11 +503,16 @@ inline __attribute__((always_inline)) float16 q_row_acc(__global const uchar* wr
         kq_block_acc(wr + (k >> 8) * W_BLOCK_BYTES, xr + k, &acc, &a1);
     }
 #else
-    for (int k = 0; k < inDim; k += 32) {
-        float16 lo, hi;
-        LOAD_W32(wr, k, lo, hi);
-        acc = fma(lo, vload16(0, xr + k), acc);
-        a1 = fma(hi, vload16(1, xr + k), a1);
+    float d[16];
+    for (int k0 = 0; k0 < inDim; k0 += 512) {
+        const int blocks = min(16, (inDim - k0) >> 5);
+        __global const uchar* b0 = wr + (k0 >> 5) * W_BLOCK_BYTES;
+        w_scales16(b0, blocks, d);
+        for (int j = 0; j < blocks; j++) {
+            __global const uchar* b = b0 + j * W_BLOCK_BYTES;
+            acc = fma(Q32_LEVELS16(b, 0) * d[j], vload16(0, xr + k0 + 32 * j), acc);
+            a1 = fma(Q32_LEVELS16(b, 16) * d[j], vload16(1, xr + k0 + 32 * j), a1);
+        }
     }
 #endif
     return acc + a1;
@@ -474,14 +528,21 @@ inline __attribute__((always_inline)) float q8_row_dot(__global const uchar* wr,
         kq_block_q8(wr + (k >> 8) * W_BLOCK_BYTES, xq + (k >> 5) * Q8_BLOCK_BYTES, dx + ((k - k0) >> 5), &a0, &a1);
     }
 #else
-    int k = k0;
-    for (; k + 32 < k1; k += 64) {   // two blocks, one per accumulator
-        a0 = q8_acc32(wr + (k >> 5) * W_BLOCK_BYTES, 0, xq + (k >> 5) * Q8_BLOCK_BYTES, dx[(k - k0) >> 5], a0);
-        a1 = q8_acc32(wr + ((k >> 5) + 1) * W_BLOCK_BYTES, 0, xq + ((k >> 5) + 1) * Q8_BLOCK_BYTES,
-                      dx[((k - k0) >> 5) + 1], a1);
-    }
-    if (k < k1) {
-        a0 = q8_acc32(wr + (k >> 5) * W_BLOCK_BYTES, 0, xq + (k >> 5) * Q8_BLOCK_BYTES, dx[(k - k0) >> 5], a0);
+    float d[16];
+    for (int g = k0; g < k1; g += 512) {   // 16 blocks: their weight scales converted together
+        const int blocks = min(16, (k1 - g) >> 5);
+        __global const uchar* b0 = wr + (g >> 5) * W_BLOCK_BYTES;
+        __global const uchar* x0 = xq + (g >> 5) * Q8_BLOCK_BYTES;
+        const float* dxg = dx + ((g - k0) >> 5);
+        w_scales16(b0, blocks, d);
+        int j = 0;
+        for (; j + 1 < blocks; j += 2) {   // two blocks, one per accumulator
+            a0 = q8_acc32_scaled(b0 + j * W_BLOCK_BYTES, x0 + j * Q8_BLOCK_BYTES, d[j] * dxg[j], a0);
+            a1 = q8_acc32_scaled(b0 + (j + 1) * W_BLOCK_BYTES, x0 + (j + 1) * Q8_BLOCK_BYTES, d[j + 1] * dxg[j + 1], a1);
+        }
+        if (j < blocks) {
+            a0 = q8_acc32_scaled(b0 + j * W_BLOCK_BYTES, x0 + j * Q8_BLOCK_BYTES, d[j] * dxg[j], a0);
+        }
     }
 #endif
     return sum16(a0 + a1);
