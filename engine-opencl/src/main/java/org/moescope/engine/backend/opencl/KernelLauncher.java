@@ -51,11 +51,12 @@ public final class KernelLauncher {
     }
 
     /**
-     * Starts a launch of a dense kernel family: {@code kernels/common.cl} + {@code kernels/<family>.cl}, built with
-     * the tuning defines ({@link DeviceTuning#defines()}) plus {@code options} (e.g. {@link #weightDefine}).
+     * Starts a launch of a dense kernel family: {@code kernels/common.cl} + {@code kernels/quant.cl} (the quantized
+     * weights' loads, empty for other types) + {@code kernels/<family>.cl}, built with the tuning defines
+     * ({@link DeviceTuning#defines()}) plus {@code options} (e.g. {@link #weightDefine}).
      */
     public Launch launch(String family, String kernelName, String options) {
-        return launch(List.of("common", family), kernelName,
+        return launch(List.of("common", "quant", family), kernelName,
                 options.isEmpty() ? tuningDefines : tuningDefines + " " + options.trim());
     }
 

@@ -132,8 +132,10 @@ public final class OpenClMoeKernels {
                     .arg(xb).arg(xRowDivisor).arg(wb).arg(ob).arg(c).arg(o).arg(s).arg(tilesPerExpert)
                     .arg(inDim).arg(outDim);
         }
-        if (tuning.barrierFree() || xb.dtype() == DType.Q8_0) {
+        if (tuning.barrierFree()) {
             launch.run(new long[] {colGroups, rowTiles}, new long[] {1, 1});
+        } else if (xb.dtype() == DType.Q8_0) {
+            launch.run(new long[] {colGroups, rowTiles}, null);   // the barrier-free Q8 kernel: any work-group shape
         } else {
             launch.run(new long[] {colGroups * tuning.gemmThreadsCols(), rowTiles * tuning.gemmThreadsRows()},
                     new long[] {tuning.gemmThreadsCols(), tuning.gemmThreadsRows()});
