@@ -37,12 +37,16 @@ public final class ScreenshotTour {
         String device = args.length > 2 ? args[2] : "";
         Files.createDirectories(out);
         Platform.startup(() -> { });
+        int status = 0;
         try {
             new ScreenshotTour(out).run(model, device);
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            status = 1;
         } finally {
             Platform.exit();
-            System.exit(0);
         }
+        System.exit(status);
     }
 
     private void run(String model, String device) throws Exception {
