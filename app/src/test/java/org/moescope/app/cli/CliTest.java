@@ -28,10 +28,10 @@ class CliTest {
     private static final Path SAMPLE_Q8_GGUF =
             Path.of("../engine-opencl/src/test/resources/org/moescope/engine/gguf/gguf-sample-q8/model.gguf");
 
-    private record Run(int code, String out, String err) {
+    record Run(int code, String out, String err) {
     }
 
-    private static Run cli(String... args) {
+    static Run cli(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),

@@ -4,34 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.moescope.app.cli.CliTest.Run;
 import org.moescope.engine.backend.java.JavaBackend;
 import org.moescope.engine.session.InferenceSession;
 import org.moescope.engine.session.ModelSource;
 
 class ConvertCommandTest {
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void aSyntheticPresetIsWrittenInTheRequestedTypeAndOpensAgain(@TempDir Path tmp) {
         Path out = tmp.resolve("tiny.gguf");
-        Run run = cli("convert", "--model", "qwen3-tiny", "--layers", "1", "--type", "Q8_0", "--device", "java",
+        Run run = CliTest.cli("convert", "--model", "qwen3-tiny", "--layers", "1", "--type", "Q8_0", "--device", "java",
                 "--to-gguf", out.toString());
         assertEquals(0, run.code(), run.err());
         assertTrue(run.out().contains("wrote " + out), run.out());
@@ -43,16 +30,16 @@ class ConvertCommandTest {
 
     @Test
     void badArgumentsAreRefusedBeforeAnythingLoads(@TempDir Path tmp) {
-        Run folder = cli("convert", "--model", "qwen3-tiny", "--to-gguf", tmp.toString());
+        Run folder = CliTest.cli("convert", "--model", "qwen3-tiny", "--to-gguf", tmp.toString());
         assertEquals(2, folder.code());
         assertTrue(folder.err().contains("is a folder"), folder.err());
-        Run missingDir = cli("convert", "--to-gguf", tmp.resolve("no/such/dir/x.gguf").toString());
+        Run missingDir = CliTest.cli("convert", "--to-gguf", tmp.resolve("no/such/dir/x.gguf").toString());
         assertEquals(2, missingDir.code());
         assertTrue(missingDir.err().contains("does not exist"), missingDir.err());
-        Run badType = cli("convert", "--to-gguf", tmp.resolve("x.gguf").toString(), "--type", "Q9");
+        Run badType = CliTest.cli("convert", "--to-gguf", tmp.resolve("x.gguf").toString(), "--type", "Q9");
         assertEquals(2, badType.code());
         assertTrue(badType.err().contains("Q8_0"), "lists the supported types: " + badType.err());
-        Run noTarget = cli("convert", "--model", "qwen3-tiny");
+        Run noTarget = CliTest.cli("convert", "--model", "qwen3-tiny");
         assertEquals(2, noTarget.code());
         assertTrue(noTarget.err().contains("--to-gguf is required"), noTarget.err());
         assertFalse(Files.exists(tmp.resolve("x.gguf")));
@@ -60,7 +47,7 @@ class ConvertCommandTest {
 
     @Test
     void helpListsTheOptions() {
-        Run help = cli("convert", "--help");
+        Run help = CliTest.cli("convert", "--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("--to-gguf FILE") && help.out().contains("--type T"), help.out());
     }

@@ -122,17 +122,28 @@ public final class InferenceSession implements AutoCloseable {
         try (SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.open(dir)) {
             weights = CheckpointLoader.load(checkpoint, config, backend, progress);
         }
+        Path fileName = dir.toAbsolutePath().normalize().getFileName();
+        Path tokenizerJson = dir.resolve(TextTokenizer.FILE);
+        Integer eos = config.eosTokenIds().isEmpty() ? null : config.eosTokenIds().get(0);
+        Supplier<GgufVocabulary> vocabulary = () -> tokenizerJson.toFile().isFile()
+                ? TokenizerJsonVocabulary.read(tokenizerJson, null, eos) : null;
+        return withTokenizer(backend, config, weights, () -> TextTokenizer.loadIfPresent(dir),
+                fileName == null ? dir.toString() : fileName.toString(), vocabulary, null, progress);
+    }
+
+    /**
+     * The session over loaded weights, its tokenizer made by {@code tokenizer} (which may give null), warmed up; on
+     * failure the weights and the tokenizer are closed.
+     */
+    private static InferenceSession withTokenizer(Backend backend, ModelConfig config, ModelWeights weights,
+                                                  Supplier<TextTokenizer> tokenizerMaker, String name,
+                                                  Supplier<GgufVocabulary> vocabulary, String fileType,
+                                                  LoadProgress progress) {
         TextTokenizer tokenizer = null;
         try {
-            tokenizer = TextTokenizer.loadIfPresent(dir);
-            Path fileName = dir.toAbsolutePath().normalize().getFileName();
-            Path tokenizerJson = dir.resolve(TextTokenizer.FILE);
-            Integer eos = config.eosTokenIds().isEmpty() ? null : config.eosTokenIds().get(0);
-            Supplier<GgufVocabulary> vocabulary = () -> tokenizerJson.toFile().isFile()
-                    ? TokenizerJsonVocabulary.read(tokenizerJson, null, eos) : null;
-            InferenceSession session = new InferenceSession(backend, config, weights, tokenizer,
-                    fileName == null ? dir.toString() : fileName.toString(), vocabulary, null);
-            return session.warmedUp(progress);
+            tokenizer = tokenizerMaker.get();
+            return new InferenceSession(backend, config, weights, tokenizer, name, vocabulary, fileType)
+                    .warmedUp(progress);
         } catch (RuntimeException | Error e) {
             weights.close();
             if (tokenizer != null) {
@@ -155,19 +166,9 @@ public final class InferenceSession implements AutoCloseable {
             fileType = ftype == null ? null : WeightTypes.fileTypeName(ftype.asInt(GgufModelConfig.FILE_TYPE_KEY));
             weights = GgufLoader.load(file, config, backend, progress);
         }
-        TextTokenizer tokenizer = null;
-        try {
-            tokenizer = vocabulary == null ? null : TextTokenizer.fromGguf(vocabulary);
-            InferenceSession session = new InferenceSession(backend, config, weights, tokenizer,
-                    path.getFileName().toString(), () -> vocabulary, fileType);
-            return session.warmedUp(progress);
-        } catch (RuntimeException | Error e) {
-            weights.close();
-            if (tokenizer != null) {
-                tokenizer.close();
-            }
-            throw e;
-        }
+        return withTokenizer(backend, config, weights,
+                () -> vocabulary == null ? null : TextTokenizer.fromGguf(vocabulary), path.getFileName().toString(),
+                () -> vocabulary, fileType, progress);
     }
 
     private static InferenceSession openSynthetic(ModelSource.Synthetic s, Backend backend, LoadProgress progress) {

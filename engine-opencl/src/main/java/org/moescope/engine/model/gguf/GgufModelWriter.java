@@ -1,15 +1,7 @@
 package org.moescope.engine.model.gguf;
 
-import java.nio.ByteBuffer;
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
-import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.DType;
-import org.moescope.engine.backend.DeviceBuffer;
 import org.moescope.engine.model.ModelConfig;
-import org.moescope.engine.model.ModelWeights;
-import org.moescope.engine.model.WeightLayout;
 import org.moescope.engine.model.WeightSpec;
 import org.moescope.engine.tokenizer.GgufVocabulary;
 
@@ -80,46 +72,6 @@ public final class GgufModelWriter {
     /** Adds the weight {@code spec} under its llama.cpp name, its bytes stored as {@code dtype}. */
     public static void addWeight(GgufWriter w, WeightSpec spec, DType dtype, GgufWriter.TensorData data) {
         w.addTensor(GgufLoader.tensorName(spec.key()), dtype, ne(spec.shape()), data);
-    }
-
-    /** Bytes read back from the device per step while writing a loaded model. */
-    private static final long CHUNK_BYTES = 64L << 20;
-
-    /**
-     * Writes a loaded model (a checkpoint, a GGUF file or a synthetic preset) to {@code path}, every weight in the type
-     * it has on the device, read back with {@link Backend#readBytes} a chunk at a time. {@code vocabulary} may be null
-     * (a model without a tokenizer).
-     */
-    public static void writeModel(ModelConfig config, ModelWeights weights, Backend backend, GgufVocabulary vocabulary,
-                                  String name, Path path) {
-        Map<String, DeviceBuffer> buffers = new HashMap<>();
-        for (DeviceBuffer b : weights.owned()) {
-            buffers.put(b.name(), b);
-        }
-        GgufWriter w = forModel(config, name);
-        if (vocabulary != null) {
-            putVocabulary(w, vocabulary);
-        }
-        for (WeightSpec spec : WeightLayout.of(config)) {
-            DeviceBuffer b = buffers.get(spec.key());
-            if (b == null || b.length() != spec.elements()) {
-                throw new IllegalArgumentException("the model has no buffer '" + spec.key() + "' of " + spec.elements()
-                        + " elements");
-            }
-            DType dtype = b.dtype();
-            // whole rows per chunk, so a quantized chunk is whole blocks
-            long row = spec.shape()[spec.shape().length - 1];
-            long rows = Math.max(1, CHUNK_BYTES / dtype.bytesOf(row));
-            addWeight(w, spec, dtype, out -> {
-                for (long at = 0; at < b.length(); at += rows * row) {
-                    ByteBuffer bytes = backend.readBytes(b, at, Math.min(rows * row, b.length() - at));
-                    while (bytes.hasRemaining()) {
-                        out.write(bytes);
-                    }
-                }
-            });
-        }
-        w.write(path);
     }
 
     /** ggml dims of a row-major shape: reversed. */

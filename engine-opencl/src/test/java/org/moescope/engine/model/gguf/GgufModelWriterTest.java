@@ -32,7 +32,7 @@ class GgufModelWriterTest {
             ModelConfig config = GgufModelConfig.from(original);
             GgufVocabulary vocabulary = GgufVocabularyReader.read(original);
             try (ModelWeights weights = GgufLoader.load(original, config, backend, LoadProgress.NONE)) {
-                GgufModelWriter.writeModel(config, weights, backend, vocabulary, "copy", out);
+                GgufConversion.writeLoaded(config, weights, backend, vocabulary, null, "copy", out, LoadProgress.NONE);
             }
             try (GgufFile copy = GgufFile.open(out)) {
                 assertEquals(config, GgufModelConfig.from(copy));
