@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.bench.StageWork;
+import org.moescope.engine.model.ModelConfig;
 import org.moescope.engine.model.WeightTypes;
 import org.moescope.engine.moe.MoeShape;
 import org.moescope.engine.profile.LayerRouting;
@@ -14,32 +15,36 @@ import org.moescope.engine.profile.StepRouting;
 import org.moescope.engine.session.StepResult;
 
 /**
- * The weight bytes each profiled MoE stage of a run read, in the weights' stored types ({@link StageWork}: a Q4_K
- * matrix counts 4.5 bits a weight): the router reads its whole matrix, an expert stage each distinct expert the
- * layer's routing chose in that step once. Other stages (attention, the model's own) are not counted. Immutable.
+ * The weight bytes each profiled stage of a run read, in the weights' stored types (a Q4_K matrix counts 4.5 bits a
+ * weight): the router, the q/k/v and o projections and the lm_head read their whole matrices once per launch, the
+ * embedding one row per token, and an expert stage each distinct expert the layer's routing chose in that step once
+ * ({@link StageWork}). Stages that read no weights (norms, attention over the cache) are not counted. Immutable.
  */
 public final class StageBytes {
     /** Nothing known: no model loaded. */
-    public static final StageBytes UNKNOWN = new StageBytes(null, null, Map.of());
+    public static final StageBytes UNKNOWN = new StageBytes(null, null, null, Map.of());
 
-    private final MoeShape shape;
+    private final ModelConfig config;
+    private final MoeShape shape;   // null for a model without MoE layers
     private final WeightTypes types;
     private final Map<Integer, StepRouting> routingByStep;
 
-    private StageBytes(MoeShape shape, WeightTypes types, Map<Integer, StepRouting> routingByStep) {
+    private StageBytes(ModelConfig config, MoeShape shape, WeightTypes types, Map<Integer, StepRouting> routingByStep) {
+        this.config = config;
         this.shape = shape;
         this.types = types;
         this.routingByStep = routingByStep;
     }
 
     /** For a loaded model; {@link #UNKNOWN} when either is null. */
-    public static StageBytes forModel(MoeShape shape, WeightTypes types) {
-        return shape == null || types == null ? UNKNOWN : new StageBytes(shape, types, Map.of());
+    public static StageBytes forModel(ModelConfig config, WeightTypes types) {
+        return config == null || types == null ? UNKNOWN
+                : new StageBytes(config, config.hasMoeLayers() ? config.moeShape() : null, types, Map.of());
     }
 
     /** The same model with the routing of {@code steps} (whose spans {@link #of} is then asked about). */
     public StageBytes withSteps(List<StepResult> steps) {
-        if (shape == null) {
+        if (config == null) {
             return this;
         }
         Map<Integer, StepRouting> byStep = new HashMap<>();
@@ -48,11 +53,15 @@ public final class StageBytes {
                 byStep.put(step.step(), step.routing());
             }
         }
-        return new StageBytes(shape, types, Map.copyOf(byStep));
+        return new StageBytes(config, shape, types, Map.copyOf(byStep));
     }
 
     /** Weight bytes {@code span} read, or -1 when not known (not a MoE stage, no routing captured for its step). */
     public long of(StageSpan span) {
+        DType dense = denseType(span);
+        if (dense != null) {
+            return denseBytes(span);
+        }
         WeightTypes.MoeLayerTypes layer = layerTypes(span);
         if (layer == null) {
             return -1;
@@ -82,9 +91,12 @@ public final class StageBytes {
         if (bytes <= 0) {
             return null;
         }
-        WeightTypes.MoeLayerTypes layer = layerTypes(span);
-        DType type = span.stage().equals("router") ? layer.router()
-                : span.stage().startsWith("down") ? layer.down() : layer.gate();
+        DType type = denseType(span);
+        if (type == null) {
+            WeightTypes.MoeLayerTypes layer = layerTypes(span);
+            type = span.stage().equals("router") ? layer.router()
+                    : span.stage().startsWith("down") ? layer.down() : layer.gate();
+        }
         double micros = span.durationNanos() / 1000.0;
         String rate = micros > 0 ? String.format(Locale.ROOT, " \u00b7 %.1f GB/s", bytes / (micros * 1e3)) : "";
         return "reads " + megabytes(bytes) + " of " + type + " weights" + rate;
@@ -96,8 +108,53 @@ public final class StageBytes {
                 : String.format(Locale.ROOT, "%.1f kB", bytes / 1e3);
     }
 
+    /**
+     * The type a stage outside the MoE block reads its weights in (q's for the q/k/v projections), or null for a MoE
+     * stage or one that reads no weights.
+     */
+    private DType denseType(StageSpan span) {
+        if (types == null) {
+            return null;
+        }
+        if ("attention".equals(span.block())) {
+            WeightTypes.AttentionTypes a = types.attentionLayers().get(span.layer());
+            if (a == null) {
+                return null;
+            }
+            return switch (span.stage()) {
+                case "qkv" -> a.q();
+                case "o_proj" -> a.o();
+                default -> null;
+            };
+        }
+        if ("model".equals(span.block())) {
+            return switch (span.stage()) {
+                case "embed" -> types.embedding();
+                case "lm_head" -> types.output();
+                default -> null;
+            };
+        }
+        return null;
+    }
+
+    /** Bytes of a stage {@link #denseType} knows: whole matrices, or the embedding's rows of the span's tokens. */
+    private long denseBytes(StageSpan span) {
+        long h = config.hiddenSize();
+        return switch (span.stage()) {
+            case "qkv" -> {
+                WeightTypes.AttentionTypes a = types.attentionLayers().get(span.layer());
+                yield a.q().bytesOf(config.qDim() * h) + a.k().bytesOf(config.kvDim() * h)
+                        + a.v().bytesOf(config.kvDim() * h);
+            }
+            case "o_proj" -> types.attentionLayers().get(span.layer()).o().bytesOf(h * config.qDim());
+            case "embed" -> span.tokens() * types.embedding().bytesOf(h);
+            case "lm_head" -> types.output().bytesOf(config.vocabSize() * h);
+            default -> -1;
+        };
+    }
+
     private WeightTypes.MoeLayerTypes layerTypes(StageSpan span) {
-        if (types == null || !"moe".equals(span.block())) {
+        if (types == null || shape == null || !"moe".equals(span.block())) {
             return null;
         }
         return types.moeLayers().get(span.layer());

@@ -54,10 +54,8 @@ public final class MainWindow extends BorderPane {
         routing = new RoutingPane(vm.steps(), vm.tokenText());
         routing.modelConfigProperty().bind(vm.configProperty());
         timeline.modelBytesProperty().bind(javafx.beans.binding.Bindings.createObjectBinding(
-                () -> vm.configProperty().get() == null || !vm.configProperty().get().hasMoeLayers()
-                        ? org.moescope.app.metrics.StageBytes.UNKNOWN
-                        : org.moescope.app.metrics.StageBytes.forModel(vm.configProperty().get().moeShape(),
-                                vm.weightTypesProperty().get()),
+                () -> org.moescope.app.metrics.StageBytes.forModel(vm.configProperty().get(),
+                        vm.weightTypesProperty().get()),
                 vm.configProperty(), vm.weightTypesProperty()));
         routing.quantizedExpertsProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(
                 () -> vm.weightTypesProperty().get() != null && vm.weightTypesProperty().get().expertsQuantized(),

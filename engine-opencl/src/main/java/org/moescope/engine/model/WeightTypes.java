@@ -21,12 +21,18 @@ import org.moescope.engine.moe.MoeLayerWeights;
  * @param embedding type of the token embedding
  * @param output    type of the lm_head (the embedding's when they are tied)
  * @param moeLayers the types of each MoE layer's matrices, by decoder layer (what a stage of that layer reads)
+ * @param attentionLayers the types of each layer's q, k, v and o projections, by decoder layer
  */
 public record WeightTypes(String fileType, List<DType> experts, List<DType> attention, List<DType> denseMlp,
-                          DType embedding, DType output, Map<Integer, MoeLayerTypes> moeLayers) {
+                          DType embedding, DType output, Map<Integer, MoeLayerTypes> moeLayers,
+                          Map<Integer, AttentionTypes> attentionLayers) {
 
     /** The stored types of one MoE layer: router {@code [E, h]}, gate and up {@code [E, inter, h]}, down. */
     public record MoeLayerTypes(DType router, DType gate, DType up, DType down) {
+    }
+
+    /** The stored types of one layer's attention projections. */
+    public record AttentionTypes(DType q, DType k, DType v, DType o) {
     }
 
     public WeightTypes {
@@ -34,6 +40,7 @@ public record WeightTypes(String fileType, List<DType> experts, List<DType> atte
         attention = List.copyOf(attention);
         denseMlp = List.copyOf(denseMlp);
         moeLayers = Map.copyOf(moeLayers);
+        attentionLayers = Map.copyOf(attentionLayers);
     }
 
     /** The types of {@code weights}, without a file-type label. */
@@ -47,9 +54,12 @@ public record WeightTypes(String fileType, List<DType> experts, List<DType> atte
         Map<DType, Long> attention = new EnumMap<>(DType.class);
         Map<DType, Long> dense = new EnumMap<>(DType.class);
         Map<Integer, MoeLayerTypes> moeLayers = new HashMap<>();
+        Map<Integer, AttentionTypes> attentionLayers = new HashMap<>();
         for (int l = 0; l < weights.layers().size(); l++) {
             LayerWeights layer = weights.layers().get(l);
             count(attention, layer.q(), layer.k(), layer.v(), layer.o());
+            attentionLayers.put(l, new AttentionTypes(layer.q().dtype(), layer.k().dtype(), layer.v().dtype(),
+                    layer.o().dtype()));
             MoeLayerWeights moe = layer.moe();
             if (moe != null) {
                 count(experts, moe.gate(), moe.up(), moe.down());
@@ -63,7 +73,7 @@ public record WeightTypes(String fileType, List<DType> experts, List<DType> atte
         }
         String label = fileType == null || fileType.isBlank() ? null : fileType.trim();
         return new WeightTypes(label, byWeightCount(experts), byWeightCount(attention), byWeightCount(dense),
-                weights.embed().dtype(), weights.lmHead().dtype(), moeLayers);
+                weights.embed().dtype(), weights.lmHead().dtype(), moeLayers, attentionLayers);
     }
 
     /**
