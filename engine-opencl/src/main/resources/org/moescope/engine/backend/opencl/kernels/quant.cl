@@ -339,13 +339,32 @@ inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb,
 #endif
 
 // The CPU kernels take a row in chunks of Q8_CHUNK elements, with the chunk's x scales converted once into a private
-// array for all the weight rows of the work-item.
+// array of Q8_X_SCALES floats for all the weight rows of the work-item.
 #define Q8_CHUNK 2048
+
+#if defined(W_Q4_K) && defined(__AVX512BW__)
+// x86 with AVX-512BW (POCL builds for the host CPU): Q4_K's unsigned nibbles times x's int8 by vpmaddubsw, 64
+// products per instruction, summed in pairs by vpmaddwd; LLVM forms neither from portable vector code.
+#define Q8_KQ_AVX512 1
+typedef char q8_v64 __attribute__((vector_size(64)));
+typedef char q8_v32 __attribute__((vector_size(32), aligned(1)));
+typedef short q8_v32s __attribute__((vector_size(64)));
+typedef int q8_v16i __attribute__((vector_size(64)));
+// dx[j] as below; dx[Q8_CHUNK / 32 + j] = dx[j] * (the sum of the block's 32 quants), for Q4_K's min term.
+#define Q8_X_SCALES (Q8_CHUNK / 16)
+#else
+#define Q8_X_SCALES (Q8_CHUNK / 32)
+#endif
 
 // dx[j] = the scale of x block (k0 >> 5) + j, for the blocks of [k0, k1).
 inline __attribute__((always_inline)) void q8_x_scales(__global const uchar* xq, int k0, int k1, float* dx) {
     for (int k = k0; k < k1; k += 32) {
-        dx[(k - k0) >> 5] = BLOCK_HALF(xq + (k >> 5) * Q8_BLOCK_BYTES, 0);
+        __global const uchar* xb = xq + (k >> 5) * Q8_BLOCK_BYTES;
+        dx[(k - k0) >> 5] = BLOCK_HALF(xb, 0);
+#ifdef Q8_KQ_AVX512
+        Q8_X(xb, x0, x1)
+        dx[Q8_CHUNK / 32 + ((k - k0) >> 5)] = BLOCK_HALF(xb, 0) * (float) isum16(x0 + x1);
+#endif
     }
 }
 
@@ -383,6 +402,38 @@ inline __attribute__((always_inline)) void kq_block_acc(__global const uchar* b,
     }
 }
 
+#ifdef Q8_KQ_AVX512
+// Sub-blocks 2g and 2g + 1 (the low and high nibbles of the same 32 bytes) in one 64-lane product: 16 int sums, 8 per
+// sub-block, scaled by (d * scale) * dx of their sub-block; the min terms from x's precomputed dx * sum(qx).
+#define Q8_IDX32 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, \
+        27, 28, 29, 30, 31
+#define Q8_IDX64 Q8_IDX32, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, \
+        54, 55, 56, 57, 58, 59, 60, 61, 62, 63
+inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, __global const uchar* xb,
+                                                       const float* dx, float16* a0, float16* a1) {
+    const float16 sm = convert_float16(k4_scales_mins(b + 4));
+    const float8 dd = BLOCK_HALF(b, 0) * sm.lo * vload8(0, dx);
+    const float8 mm = BLOCK_HALF(b, 2) * sm.hi;
+    (*a1).lo = fma(-mm, vload8(0, dx + Q8_CHUNK / 32), (*a1).lo);
+    const q8_v32s ones = (q8_v32s) {} + (short) 1;
+    const float ddv[8] = {dd.s0, dd.s1, dd.s2, dd.s3, dd.s4, dd.s5, dd.s6, dd.s7};
+    #pragma unroll
+    for (int g = 0; g < 4; g++) {
+        const q8_v32 q = *(__global const q8_v32*) (b + K_QS + 32 * g);
+        const q8_v64 w = __builtin_shufflevector(q & (char) 15, (q >> (char) 4) & (char) 15, Q8_IDX64);
+        const q8_v32 xl = *(__global const q8_v32*) (xb + 2 * g * Q8_BLOCK_BYTES + 2);
+        const q8_v32 xh = *(__global const q8_v32*) (xb + (2 * g + 1) * Q8_BLOCK_BYTES + 2);
+        const q8_v64 x = __builtin_shufflevector(xl, xh, Q8_IDX64);
+        const q8_v16i s = __builtin_ia32_pmaddwd512(__builtin_ia32_pmaddubsw512(w, x), ones);
+        const float16 scale = (float16) ((float8) (ddv[2 * g]), (float8) (ddv[2 * g + 1]));
+        if (g & 1) {
+            *a1 = fma(convert_float16(as_int16(s)), scale, *a1);
+        } else {
+            *a0 = fma(convert_float16(as_int16(s)), scale, *a0);
+        }
+    }
+}
+#else
 inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, __global const uchar* xb,
                                                        const float* dx, float16* a0, float16* a1) {
     const float16 sm = convert_float16(k4_scales_mins(b + 4));
@@ -410,6 +461,7 @@ inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, 
         *a1 = fma(convert_float16(x0 + x1), (float16) (-(mm8[sub] * dx[sub])), *a1);
     }
 }
+#endif
 #elif defined(W_Q6_K)
 inline __attribute__((always_inline)) void kq_block_acc(__global const uchar* b, __global const float* x,
                                                         float16* a0, float16* a1) {
