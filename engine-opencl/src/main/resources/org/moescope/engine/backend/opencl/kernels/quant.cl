@@ -348,10 +348,11 @@ inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb,
 #define Q8_KQ_AVX512 1
 typedef char q8_v64 __attribute__((vector_size(64)));
 typedef char q8_v32 __attribute__((vector_size(32), aligned(1)));
-typedef short q8_v32s __attribute__((vector_size(64)));
-typedef int q8_v16i __attribute__((vector_size(64)));
-// dx[j] as below; dx[Q8_CHUNK / 32 + j] = dx[j] * (the sum of the block's 32 quants), for Q4_K's min term.
-#define Q8_X_SCALES (Q8_CHUNK / 16)
+typedef short q8_v8s __attribute__((vector_size(16)));
+typedef float q8_v4f __attribute__((vector_size(16)));
+// Here dx[j] = the scale of x block (k0 >> 5) + j times the sum of its 32 quants (Q4_K's min term), and
+// dx[Q8_CHUNK / 32 + 8 j + i] = the scale, for i < 8 (one per int lane of kq_block_q8).
+#define Q8_X_SCALES (Q8_CHUNK / 32 * 9)
 #else
 #define Q8_X_SCALES (Q8_CHUNK / 32)
 #endif
@@ -360,10 +361,12 @@ typedef int q8_v16i __attribute__((vector_size(64)));
 inline __attribute__((always_inline)) void q8_x_scales(__global const uchar* xq, int k0, int k1, float* dx) {
     for (int k = k0; k < k1; k += 32) {
         __global const uchar* xb = xq + (k >> 5) * Q8_BLOCK_BYTES;
-        dx[(k - k0) >> 5] = BLOCK_HALF(xb, 0);
 #ifdef Q8_KQ_AVX512
         Q8_X(xb, x0, x1)
-        dx[Q8_CHUNK / 32 + ((k - k0) >> 5)] = BLOCK_HALF(xb, 0) * (float) isum16(x0 + x1);
+        dx[(k - k0) >> 5] = BLOCK_HALF(xb, 0) * (float) isum16(x0 + x1);
+        vstore8((float8) (BLOCK_HALF(xb, 0)), 0, dx + Q8_CHUNK / 32 + ((k - k0) >> 2));
+#else
+        dx[(k - k0) >> 5] = BLOCK_HALF(xb, 0);
 #endif
     }
 }
@@ -403,35 +406,35 @@ inline __attribute__((always_inline)) void kq_block_acc(__global const uchar* b,
 }
 
 #ifdef Q8_KQ_AVX512
-// Sub-blocks 2g and 2g + 1 (the low and high nibbles of the same 32 bytes) in one 64-lane product: 16 int sums, 8 per
-// sub-block, scaled by (d * scale) * dx of their sub-block; the min terms from x's precomputed dx * sum(qx).
-#define Q8_IDX32 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, \
-        27, 28, 29, 30, 31
-#define Q8_IDX64 Q8_IDX32, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, \
+// Sub-blocks 2g and 2g + 1 (the low and high nibbles of the same 32 bytes) in one 64-lane product, summed in pairs
+// times their scales by vpmaddwd: 16 int sums, 8 per sub-block, times dx of their sub-block (x's lanes, prepared
+// per chunk), times d at the end of the block; the min terms from x's precomputed dx * sum(qx).
+#define Q8_IDX64 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, \
+        27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, \
         54, 55, 56, 57, 58, 59, 60, 61, 62, 63
+#define Q8_REP16(i) i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i
+#define Q8_KQ_PAIR(g)                                                                               \
+    const q8_v32 q##g = *(__global const q8_v32*) (b + K_QS + 32 * (g));                            \
+    const q8_v64 w##g = __builtin_shufflevector(q##g & (char) 15, (q##g >> (char) 4) & (char) 15, Q8_IDX64); \
+    const q8_v64 x##g = __builtin_shufflevector(*(__global const q8_v32*) (xb + 2 * (g) * Q8_BLOCK_BYTES + 2), \
+            *(__global const q8_v32*) (xb + (2 * (g) + 1) * Q8_BLOCK_BYTES + 2), Q8_IDX64);           \
+    const float16 s##g = convert_float16(as_int16(__builtin_ia32_pmaddwd512(                        \
+            __builtin_ia32_pmaddubsw512(w##g, x##g),                                                \
+            __builtin_shufflevector(sc, sc, Q8_REP16(2 * (g)), Q8_REP16(2 * (g) + 1)))));
 inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, __global const uchar* xb,
-                                                       const float* dx, float16* a0, float16* a1) {
-    const float16 sm = convert_float16(k4_scales_mins(b + 4));
-    const float8 dd = BLOCK_HALF(b, 0) * sm.lo * vload8(0, dx);
-    const float8 mm = BLOCK_HALF(b, 2) * sm.hi;
-    (*a1).lo = fma(-mm, vload8(0, dx + Q8_CHUNK / 32), (*a1).lo);
-    const q8_v32s ones = (q8_v32s) {} + (short) 1;
-    const float ddv[8] = {dd.s0, dd.s1, dd.s2, dd.s3, dd.s4, dd.s5, dd.s6, dd.s7};
-    #pragma unroll
-    for (int g = 0; g < 4; g++) {
-        const q8_v32 q = *(__global const q8_v32*) (b + K_QS + 32 * g);
-        const q8_v64 w = __builtin_shufflevector(q & (char) 15, (q >> (char) 4) & (char) 15, Q8_IDX64);
-        const q8_v32 xl = *(__global const q8_v32*) (xb + 2 * g * Q8_BLOCK_BYTES + 2);
-        const q8_v32 xh = *(__global const q8_v32*) (xb + (2 * g + 1) * Q8_BLOCK_BYTES + 2);
-        const q8_v64 x = __builtin_shufflevector(xl, xh, Q8_IDX64);
-        const q8_v16i s = __builtin_ia32_pmaddwd512(__builtin_ia32_pmaddubsw512(w, x), ones);
-        const float16 scale = (float16) ((float8) (ddv[2 * g]), (float8) (ddv[2 * g + 1]));
-        if (g & 1) {
-            *a1 = fma(convert_float16(as_int16(s)), scale, *a1);
-        } else {
-            *a0 = fma(convert_float16(as_int16(s)), scale, *a0);
-        }
-    }
+                                                       const float* xs, const float* dx8, float16* a0, float16* a1) {
+    // d and dmin by vcvtph2ps: exact, as BLOCK_HALF, in one instruction
+    const ushort2 h = vload2(0, (__global const ushort*) b);
+    const q8_v4f dm = __builtin_ia32_vcvtph2ps((q8_v8s) {(short) h.s0, (short) h.s1, 0, 0, 0, 0, 0, 0});
+    const uchar16 sm = k4_scales_mins(b + 4);
+    (*a1).lo = fma(-(dm[1] * convert_float8(sm.hi)), vload8(0, xs), (*a1).lo);
+    const q8_v8s sc = __builtin_astype(convert_short8(sm.lo), q8_v8s);
+    Q8_KQ_PAIR(0)
+    Q8_KQ_PAIR(1)
+    Q8_KQ_PAIR(2)
+    Q8_KQ_PAIR(3)
+    *a0 = fma(fma(s2, vload16(2, dx8), s0 * vload16(0, dx8)), (float16) (dm[0]), *a0);
+    *a1 = fma(fma(s3, vload16(3, dx8), s1 * vload16(1, dx8)), (float16) (dm[0]), *a1);
 }
 #else
 inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, __global const uchar* xb,
@@ -536,7 +539,12 @@ inline __attribute__((always_inline)) float q8_row_dot(__global const uchar* wr,
     float16 a1 = a0;
 #if W_BLOCK == 256
     for (int k = k0; k < k1; k += 256) {
+#ifdef Q8_KQ_AVX512
+        kq_block_q8(wr + (k >> 8) * W_BLOCK_BYTES, xq + (k >> 5) * Q8_BLOCK_BYTES, dx + ((k - k0) >> 5),
+                    dx + Q8_CHUNK / 32 + ((k - k0) >> 2), &a0, &a1);
+#else
         kq_block_q8(wr + (k >> 8) * W_BLOCK_BYTES, xq + (k >> 5) * Q8_BLOCK_BYTES, dx + ((k - k0) >> 5), &a0, &a1);
+#endif
     }
 #else
     float d[16];
