@@ -342,9 +342,10 @@ inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb,
 // array of Q8_X_SCALES floats for all the weight rows of the work-item.
 #define Q8_CHUNK 2048
 
-#if defined(W_Q4_K) && defined(__AVX512BW__)
-// x86 with AVX-512BW (POCL builds for the host CPU): Q4_K's unsigned nibbles times x's int8 by vpmaddubsw, 64
-// products per instruction, summed in pairs by vpmaddwd; LLVM forms neither from portable vector code.
+#if (defined(W_Q4_K) || defined(W_Q5_K)) && defined(__AVX512BW__)
+// x86 with AVX-512BW (POCL builds for the host CPU): Q4_K's and Q5_K's unsigned levels (0..31) times x's int8 by
+// vpmaddubsw, 64 products per instruction (pairs stay below its 16-bit saturation), summed in pairs by vpmaddwd; LLVM
+// forms neither from portable vector code.
 #define Q8_KQ_AVX512 1
 typedef char q8_v64 __attribute__((vector_size(64)));
 typedef char q8_v32 __attribute__((vector_size(32), aligned(1)));
@@ -413,9 +414,15 @@ inline __attribute__((always_inline)) void kq_block_acc(__global const uchar* b,
         27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, \
         54, 55, 56, 57, 58, 59, 60, 61, 62, 63
 #define Q8_REP16(i) i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i
+#if defined(W_Q5_K)
+#define Q8_K_FIFTH(sub) | (((hb >> (char) (sub)) & (char) 1) << (char) 4)
+#else
+#define Q8_K_FIFTH(sub)
+#endif
 #define Q8_KQ_PAIR(g)                                                                               \
     const q8_v32 q##g = *(__global const q8_v32*) (b + K_QS + 32 * (g));                            \
-    const q8_v64 w##g = __builtin_shufflevector(q##g & (char) 15, (q##g >> (char) 4) & (char) 15, Q8_IDX64); \
+    const q8_v64 w##g = __builtin_shufflevector((q##g & (char) 15) Q8_K_FIFTH(2 * (g)),                  \
+            ((q##g >> (char) 4) & (char) 15) Q8_K_FIFTH(2 * (g) + 1), Q8_IDX64);                     \
     const q8_v64 x##g = __builtin_shufflevector(*(__global const q8_v32*) (xb + 2 * (g) * Q8_BLOCK_BYTES + 2), \
             *(__global const q8_v32*) (xb + (2 * (g) + 1) * Q8_BLOCK_BYTES + 2), Q8_IDX64);           \
     const float16 s##g = convert_float16(as_int16(__builtin_ia32_pmaddwd512(                        \
@@ -429,6 +436,9 @@ inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, 
     const uchar16 sm = k4_scales_mins(b + 4);
     (*a1).lo = fma(-(dm[1] * convert_float8(sm.hi)), vload8(0, xs), (*a1).lo);
     const q8_v8s sc = __builtin_astype(convert_short8(sm.lo), q8_v8s);
+#if defined(W_Q5_K)
+    const q8_v32 hb = *(__global const q8_v32*) (b + K_QH);
+#endif
     Q8_KQ_PAIR(0)
     Q8_KQ_PAIR(1)
     Q8_KQ_PAIR(2)
