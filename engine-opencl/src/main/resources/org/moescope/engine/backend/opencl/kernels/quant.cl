@@ -342,17 +342,27 @@ inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb,
 // array of Q8_X_SCALES floats for all the weight rows of the work-item.
 #define Q8_CHUNK 2048
 
-#if (defined(W_Q4_K) || defined(W_Q5_K)) && defined(__AVX512BW__)
-// x86 with AVX-512BW (POCL builds for the host CPU): Q4_K's and Q5_K's unsigned levels (0..31) times x's int8 by
-// vpmaddubsw, 64 products per instruction (pairs stay below its 16-bit saturation), summed in pairs by vpmaddwd; LLVM
-// forms neither from portable vector code.
+#if (defined(W_Q4_K) || defined(W_Q5_K) || defined(W_Q8_0)) && defined(__AVX512BW__)
+// x86 with AVX-512BW (POCL builds for the host CPU): unsigned weight levels (Q4_K's and Q5_K's 0..31, Q8_0's
+// magnitudes with their signs moved onto x) times x's int8 by vpmaddubsw, 64 products per instruction (pairs stay
+// below its 16-bit saturation), summed in pairs by vpmaddwd; LLVM forms neither from portable vector code.
+#define Q8_AVX512 1
+#if !defined(W_Q8_0)
 #define Q8_KQ_AVX512 1
+#endif
 typedef char q8_v64 __attribute__((vector_size(64)));
 typedef char q8_v32 __attribute__((vector_size(32), aligned(1)));
+typedef short q8_v32s __attribute__((vector_size(64)));
 typedef short q8_v8s __attribute__((vector_size(16)));
 typedef float q8_v4f __attribute__((vector_size(16)));
-// Here dx[j] = the scale of x block (k0 >> 5) + j times the sum of its 32 quants (Q4_K's min term), and
-// dx[Q8_CHUNK / 32 + 8 j + i] = the scale, for i < 8 (one per int lane of kq_block_q8).
+#define Q8_IDX64 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, \
+        27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, \
+        54, 55, 56, 57, 58, 59, 60, 61, 62, 63
+// 32 bytes from p and 32 from p + stride, as one vector.
+#define Q8_LOAD64(p, stride) __builtin_shufflevector(*(__global const q8_v32*) (p),                   \
+                                                     *(__global const q8_v32*) ((p) + (stride)), Q8_IDX64)
+// Here dx[Q8_CHUNK / 32 + 8 j + i] = the scale of x block (k0 >> 5) + j, for i < 8 (one per int lane of the
+// products), and for the K-quants dx[j] = that scale times the sum of the block's 32 quants (the min term).
 #define Q8_X_SCALES (Q8_CHUNK / 32 * 9)
 #else
 #define Q8_X_SCALES (Q8_CHUNK / 32)
@@ -362,10 +372,12 @@ typedef float q8_v4f __attribute__((vector_size(16)));
 inline __attribute__((always_inline)) void q8_x_scales(__global const uchar* xq, int k0, int k1, float* dx) {
     for (int k = k0; k < k1; k += 32) {
         __global const uchar* xb = xq + (k >> 5) * Q8_BLOCK_BYTES;
+#ifdef Q8_AVX512
+        vstore8((float8) (BLOCK_HALF(xb, 0)), 0, dx + Q8_CHUNK / 32 + ((k - k0) >> 2));
+#endif
 #ifdef Q8_KQ_AVX512
         Q8_X(xb, x0, x1)
         dx[(k - k0) >> 5] = BLOCK_HALF(xb, 0) * (float) isum16(x0 + x1);
-        vstore8((float8) (BLOCK_HALF(xb, 0)), 0, dx + Q8_CHUNK / 32 + ((k - k0) >> 2));
 #else
         dx[(k - k0) >> 5] = BLOCK_HALF(xb, 0);
 #endif
@@ -410,9 +422,6 @@ inline __attribute__((always_inline)) void kq_block_acc(__global const uchar* b,
 // Sub-blocks 2g and 2g + 1 (the low and high nibbles of the same 32 bytes) in one 64-lane product, summed in pairs
 // times their scales by vpmaddwd: 16 int sums, 8 per sub-block, times dx of their sub-block (x's lanes, prepared
 // per chunk), times d at the end of the block; the min terms from x's precomputed dx * sum(qx).
-#define Q8_IDX64 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, \
-        27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, \
-        54, 55, 56, 57, 58, 59, 60, 61, 62, 63
 #define Q8_REP16(i) i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i
 #if defined(W_Q5_K)
 #define Q8_K_FIFTH(sub) | (((hb >> (char) (sub)) & (char) 1) << (char) 4)
@@ -423,8 +432,7 @@ inline __attribute__((always_inline)) void kq_block_acc(__global const uchar* b,
     const q8_v32 q##g = *(__global const q8_v32*) (b + K_QS + 32 * (g));                            \
     const q8_v64 w##g = __builtin_shufflevector((q##g & (char) 15) Q8_K_FIFTH(2 * (g)),                  \
             ((q##g >> (char) 4) & (char) 15) Q8_K_FIFTH(2 * (g) + 1), Q8_IDX64);                     \
-    const q8_v64 x##g = __builtin_shufflevector(*(__global const q8_v32*) (xb + 2 * (g) * Q8_BLOCK_BYTES + 2), \
-            *(__global const q8_v32*) (xb + (2 * (g) + 1) * Q8_BLOCK_BYTES + 2), Q8_IDX64);           \
+    const q8_v64 x##g = Q8_LOAD64(xb + 2 * (g) * Q8_BLOCK_BYTES + 2, Q8_BLOCK_BYTES);                 \
     const float16 s##g = convert_float16(as_int16(__builtin_ia32_pmaddwd512(                        \
             __builtin_ia32_pmaddubsw512(w##g, x##g),                                                \
             __builtin_shufflevector(sc, sc, Q8_REP16(2 * (g)), Q8_REP16(2 * (g) + 1)))));
@@ -506,6 +514,19 @@ inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, 
 }
 #endif
 
+#ifdef Q8_AVX512   // Q8_0 here
+// Blocks wb and the next (32 + 32 weights) · x blocks xb and the next, added to acc with s = their scales' products,
+// 8 lanes per block: vpmaddubsw takes |w| and x with w's sign.
+inline __attribute__((always_inline)) float16 q8_0_pair(__global const uchar* wb, __global const uchar* xb, float16 s,
+                                                        float16 acc) {
+    const q8_v64 w = Q8_LOAD64(wb + 2, W_BLOCK_BYTES);
+    const q8_v64 x = Q8_LOAD64(xb + 2, Q8_BLOCK_BYTES);
+    const q8_v64 neg = w < (char) 0;
+    const q8_v32s p = __builtin_ia32_pmaddubsw512((w ^ neg) - neg, (x ^ neg) - neg);
+    return fma(convert_float16(as_int16(__builtin_ia32_pmaddwd512(p, (q8_v32s) {} + (short) 1))), s, acc);
+}
+#endif
+
 #if W_BLOCK == 32
 // d[j] = the f16 scale of the j-th of `blocks` (<= 16) consecutive 32-blocks from b, converted 16 at once by
 // vload_half16 (one instruction on CPUs) instead of one block at a time.
@@ -565,6 +586,15 @@ inline __attribute__((always_inline)) float q8_row_dot(__global const uchar* wr,
         const float* dxg = dx + ((g - k0) >> 5);
         w_scales16(b0, blocks, d);
         int j = 0;
+#ifdef Q8_AVX512
+        const float* dxl = dx + Q8_CHUNK / 32 + ((g - k0) >> 2);
+        for (; j + 3 < blocks; j += 4) {
+            a0 = q8_0_pair(b0 + j * W_BLOCK_BYTES, x0 + j * Q8_BLOCK_BYTES,
+                           (float16) ((float8) (d[j]), (float8) (d[j + 1])) * vload16(0, dxl + 8 * j), a0);
+            a1 = q8_0_pair(b0 + (j + 2) * W_BLOCK_BYTES, x0 + (j + 2) * Q8_BLOCK_BYTES,
+                           (float16) ((float8) (d[j + 2]), (float8) (d[j + 3])) * vload16(1, dxl + 8 * j), a1);
+        }
+#endif
         for (; j + 1 < blocks; j += 2) {   // two blocks, one per accumulator
             a0 = q8_acc32_scaled(b0 + j * W_BLOCK_BYTES, x0 + j * Q8_BLOCK_BYTES, d[j] * dxg[j], a0);
             a1 = q8_acc32_scaled(b0 + (j + 1) * W_BLOCK_BYTES, x0 + (j + 1) * Q8_BLOCK_BYTES, d[j + 1] * dxg[j + 1], a1);
