@@ -418,7 +418,7 @@ __kernel void expert_gemv_rows_q8(__global const uchar* xq, int xRowDivisor, __g
     }
     __global const uchar* xr = XQ_ROW(xq, pair, xRowDivisor, inDim);
     __global const wtype* we = W_ROW(w, (size_t) expert * outDim * inDim);
-    float dx[Q8_CHUNK / 32];
+    float dx[Q8_X_SCALES];
     for (int k0 = 0; k0 < inDim; k0 += Q8_CHUNK) {
         const int k1 = min(k0 + Q8_CHUNK, inDim);
         q8_x_scales(xr, k0, k1, dx);
@@ -447,7 +447,7 @@ __kernel void expert_gate_up_silu_rows_q8(__global const uchar* xq, int xRowDivi
     }
     __global const uchar* xr = XQ_ROW(xq, pair, xRowDivisor, hidden);
     const size_t expertStart = (size_t) expert * inter;
-    float dx[Q8_CHUNK / 32];
+    float dx[Q8_X_SCALES];
     float up[MOE_GEMV_ITEM_ROWS];
     for (int k0 = 0; k0 < hidden; k0 += Q8_CHUNK) {
         const int k1 = min(k0 + Q8_CHUNK, hidden);

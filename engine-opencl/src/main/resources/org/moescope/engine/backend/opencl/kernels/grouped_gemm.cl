@@ -349,7 +349,7 @@ inline void gemm_q8_tile(__global const uchar* xq, int xRowDivisor, __global con
     const int cols = min(MOE_TILE_N, outDim - col0);
     __global const wtype* we = W_ROW(w, (size_t) expert * outDim * inDim);
     const size_t xRowBytes = (size_t) (inDim >> 5) * Q8_BLOCK_BYTES;
-    float dx[Q8_CHUNK / 32];
+    float dx[Q8_X_SCALES];
     for (int j = 0; j < rows; j++) {
         const int pair = tilePairs[j];
         __global const uchar* xr = xq + (size_t) (pair / xRowDivisor) * xRowBytes;

@@ -339,13 +339,57 @@ inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb,
 #endif
 
 // The CPU kernels take a row in chunks of Q8_CHUNK elements, with the chunk's x scales converted once into a private
-// array for all the weight rows of the work-item.
+// array of Q8_X_SCALES floats for all the weight rows of the work-item.
 #define Q8_CHUNK 2048
+
+#if (defined(W_Q4_K) || defined(W_Q5_K) || defined(W_Q6_K) || defined(W_Q8_0)) && defined(__AVX512BW__)
+// x86 with AVX-512BW (POCL builds for the host CPU): unsigned weight levels (Q4_K's and Q5_K's 0..31, Q6_K's 0..63
+// with its offset of 32 taken off through x's sums, Q8_0's magnitudes with their signs moved onto x) times x's int8
+// by vpmaddubsw, 64 products per instruction (pairs stay below its 16-bit saturation), summed in pairs by vpmaddwd;
+// LLVM forms neither from portable vector code.
+#define Q8_AVX512 1
+#if !defined(W_Q8_0)
+#define Q8_KQ_AVX512 1   // the K-quants' kq_block_q8
+#endif
+typedef char q8_v64 __attribute__((vector_size(64)));
+typedef char q8_v32 __attribute__((vector_size(32), aligned(1)));
+typedef short q8_v32s __attribute__((vector_size(64)));
+typedef char q8_v64u __attribute__((vector_size(64), aligned(1)));
+typedef short q8_v16s __attribute__((vector_size(32)));
+typedef short q8_v8s __attribute__((vector_size(16)));
+typedef float q8_v4f __attribute__((vector_size(16)));
+#define Q8_IDX64 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, \
+        27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, \
+        54, 55, 56, 57, 58, 59, 60, 61, 62, 63
+// 32 bytes from p and 32 from p + stride, as one vector.
+#define Q8_LOAD64(p, stride) __builtin_shufflevector(*(__global const q8_v32*) (p),                   \
+                                                     *(__global const q8_v32*) ((p) + (stride)), Q8_IDX64)
+// Here dx[Q8_X_LANES + 8 j + i] = the scale of x block (k0 >> 5) + j, for i < 8 (one per int lane of the
+// products); for Q4_K, Q5_K dx[j] = that scale times the sum of the block's 32 quants (the min term), for Q6_K
+// dx[2 j + h] = 32 times the scale times the sum of quants 16 h .. 16 h + 15 (the offset term).
+#define Q8_X_LANES (Q8_CHUNK / 16)
+#define Q8_X_SCALES (Q8_CHUNK / 32 * 10)
+#else
+#define Q8_X_SCALES (Q8_CHUNK / 32)
+#endif
 
 // dx[j] = the scale of x block (k0 >> 5) + j, for the blocks of [k0, k1).
 inline __attribute__((always_inline)) void q8_x_scales(__global const uchar* xq, int k0, int k1, float* dx) {
     for (int k = k0; k < k1; k += 32) {
-        dx[(k - k0) >> 5] = BLOCK_HALF(xq + (k >> 5) * Q8_BLOCK_BYTES, 0);
+        __global const uchar* xb = xq + (k >> 5) * Q8_BLOCK_BYTES;
+#ifdef Q8_AVX512
+        vstore8((float8) (BLOCK_HALF(xb, 0)), 0, dx + Q8_X_LANES + ((k - k0) >> 2));
+#endif
+#if defined(Q8_KQ_AVX512) && defined(W_Q6_K)
+        Q8_X(xb, x0, x1)
+        dx[(k - k0) >> 4] = 32.0f * BLOCK_HALF(xb, 0) * (float) isum16(x0);
+        dx[((k - k0) >> 4) + 1] = 32.0f * BLOCK_HALF(xb, 0) * (float) isum16(x1);
+#elif defined(Q8_KQ_AVX512)
+        Q8_X(xb, x0, x1)
+        dx[(k - k0) >> 5] = BLOCK_HALF(xb, 0) * (float) isum16(x0 + x1);
+#else
+        dx[(k - k0) >> 5] = BLOCK_HALF(xb, 0);
+#endif
     }
 }
 
@@ -383,6 +427,44 @@ inline __attribute__((always_inline)) void kq_block_acc(__global const uchar* b,
     }
 }
 
+#ifdef Q8_KQ_AVX512
+#define Q8_XS_SHIFT 5
+// Sub-blocks 2g and 2g + 1 (the low and high nibbles of the same 32 bytes) in one 64-lane product, summed in pairs
+// times their scales by vpmaddwd: 16 int sums, 8 per sub-block, times dx of their sub-block (x's lanes, prepared
+// per chunk), times d at the end of the block; the min terms from x's precomputed dx * sum(qx).
+#define Q8_REP16(i) i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i
+#if defined(W_Q5_K)
+#define Q8_K_FIFTH(sub) | (((hb >> (char) (sub)) & (char) 1) << (char) 4)
+#else
+#define Q8_K_FIFTH(sub)
+#endif
+#define Q8_KQ_PAIR(g)                                                                               \
+    const q8_v32 q##g = *(__global const q8_v32*) (b + K_QS + 32 * (g));                            \
+    const q8_v64 w##g = __builtin_shufflevector((q##g & (char) 15) Q8_K_FIFTH(2 * (g)),                  \
+            ((q##g >> (char) 4) & (char) 15) Q8_K_FIFTH(2 * (g) + 1), Q8_IDX64);                     \
+    const q8_v64 x##g = Q8_LOAD64(xb + 2 * (g) * Q8_BLOCK_BYTES + 2, Q8_BLOCK_BYTES);                 \
+    const float16 s##g = convert_float16(as_int16(__builtin_ia32_pmaddwd512(                        \
+            __builtin_ia32_pmaddubsw512(w##g, x##g),                                                \
+            __builtin_shufflevector(sc, sc, Q8_REP16(2 * (g)), Q8_REP16(2 * (g) + 1)))));
+inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, __global const uchar* xb,
+                                                       const float* xs, const float* dx8, float16* a0, float16* a1) {
+    // d and dmin by vcvtph2ps: exact, as BLOCK_HALF, in one instruction
+    const ushort2 h = vload2(0, (__global const ushort*) b);
+    const q8_v4f dm = __builtin_ia32_vcvtph2ps((q8_v8s) {(short) h.s0, (short) h.s1, 0, 0, 0, 0, 0, 0});
+    const uchar16 sm = k4_scales_mins(b + 4);
+    (*a1).lo = fma(-(dm[1] * convert_float8(sm.hi)), vload8(0, xs), (*a1).lo);
+    const q8_v8s sc = __builtin_astype(convert_short8(sm.lo), q8_v8s);
+#if defined(W_Q5_K)
+    const q8_v32 hb = *(__global const q8_v32*) (b + K_QH);
+#endif
+    Q8_KQ_PAIR(0)
+    Q8_KQ_PAIR(1)
+    Q8_KQ_PAIR(2)
+    Q8_KQ_PAIR(3)
+    *a0 = fma(fma(s2, vload16(2, dx8), s0 * vload16(0, dx8)), (float16) (dm[0]), *a0);
+    *a1 = fma(fma(s3, vload16(3, dx8), s1 * vload16(1, dx8)), (float16) (dm[0]), *a1);
+}
+#else
 inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, __global const uchar* xb,
                                                        const float* dx, float16* a0, float16* a1) {
     const float16 sm = convert_float16(k4_scales_mins(b + 4));
@@ -410,6 +492,7 @@ inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, 
         *a1 = fma(convert_float16(x0 + x1), (float16) (-(mm8[sub] * dx[sub])), *a1);
     }
 }
+#endif
 #elif defined(W_Q6_K)
 inline __attribute__((always_inline)) void kq_block_acc(__global const uchar* b, __global const float* x,
                                                         float16* a0, float16* a1) {
@@ -431,6 +514,40 @@ inline __attribute__((always_inline)) void kq_block_acc(__global const uchar* b,
     }
 }
 
+#ifdef Q8_KQ_AVX512
+#define Q8_XS_SHIFT 4
+#define Q8_REP8(i) i, i, i, i, i, i, i, i
+// Half hf (128 weights): quarters 0, 1 are the low nibbles of ql[64 hf .. 64 hf + 63] in element order, quarters 2, 3
+// the high ones, with the high bits of qh[32 hf ..] at 0, 2 and 4, 6; vpmaddwd applies the 16-weight scales.
+#define Q8_Q6_HALF(hf)                                                                              \
+    const q8_v64 ql##hf = *(__global const q8_v64u*) (b + 64 * (hf));                               \
+    const q8_v32 qh##hf = *(__global const q8_v32*) (b + 128 + 32 * (hf));                          \
+    const q8_v64 wa##hf = (ql##hf & (char) 15)                                                      \
+            | ((__builtin_shufflevector(qh##hf, qh##hf >> (char) 2, Q8_IDX64) & (char) 3) << (char) 4); \
+    const q8_v64 wb##hf = ((ql##hf >> (char) 4) & (char) 15)                                        \
+            | ((__builtin_shufflevector(qh##hf >> (char) 4, qh##hf >> (char) 6, Q8_IDX64) & (char) 3) << (char) 4); \
+    const float16 sa##hf = convert_float16(as_int16(__builtin_ia32_pmaddwd512(                      \
+            __builtin_ia32_pmaddubsw512(wa##hf, Q8_LOAD64(xb + 4 * (hf) * Q8_BLOCK_BYTES + 2, Q8_BLOCK_BYTES)), \
+            __builtin_shufflevector(sc, sc, Q8_REP8(8 * (hf)), Q8_REP8(8 * (hf) + 1), Q8_REP8(8 * (hf) + 2), \
+                                    Q8_REP8(8 * (hf) + 3)))));                                      \
+    const float16 sb##hf = convert_float16(as_int16(__builtin_ia32_pmaddwd512(                      \
+            __builtin_ia32_pmaddubsw512(wb##hf, Q8_LOAD64(xb + (4 * (hf) + 2) * Q8_BLOCK_BYTES + 2, Q8_BLOCK_BYTES)), \
+            __builtin_shufflevector(sc, sc, Q8_REP8(8 * (hf) + 4), Q8_REP8(8 * (hf) + 5), Q8_REP8(8 * (hf) + 6), \
+                                    Q8_REP8(8 * (hf) + 7)))));
+inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, __global const uchar* xb,
+                                                       const float* xs, const float* dx8, float16* a0, float16* a1) {
+    const ushort hd = *(__global const ushort*) (b + 208);
+    const float d = __builtin_ia32_vcvtph2ps((q8_v8s) {(short) hd, 0, 0, 0, 0, 0, 0, 0})[0];   // exact, as BLOCK_HALF
+    const short16 sc16 = convert_short16(as_char16(vload16(0, b + 192)));
+    const q8_v16s sc = __builtin_astype(sc16, q8_v16s);
+    Q8_Q6_HALF(0)
+    Q8_Q6_HALF(1)
+    const float16 lanes = fma(sa1, vload16(2, dx8), sa0 * vload16(0, dx8));
+    const float16 lanesb = fma(sb1, vload16(3, dx8), sb0 * vload16(1, dx8));
+    *a0 = fma(lanes - convert_float16(sc16) * vload16(0, xs), (float16) (d), *a0);
+    *a1 = fma(lanesb, (float16) (d), *a1);
+}
+#else
 inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, __global const uchar* xb,
                                                        const float* dx, float16* a0, float16* a1) {
     #pragma unroll
@@ -438,6 +555,20 @@ inline __attribute__((always_inline)) void kq_block_q8(__global const uchar* b, 
         *a0 = q8_acc32(b, e, xb + (e >> 5) * Q8_BLOCK_BYTES, dx[e >> 5], *a0);
         *a1 = q8_acc32(b, e + 32, xb + ((e >> 5) + 1) * Q8_BLOCK_BYTES, dx[(e >> 5) + 1], *a1);
     }
+}
+#endif
+#endif
+
+#ifdef Q8_AVX512   // Q8_0 here
+// Blocks wb and the next (32 + 32 weights) · x blocks xb and the next, added to acc with s = their scales' products,
+// 8 lanes per block: vpmaddubsw takes |w| and x with w's sign.
+inline __attribute__((always_inline)) float16 q8_0_pair(__global const uchar* wb, __global const uchar* xb, float16 s,
+                                                        float16 acc) {
+    const q8_v64 w = Q8_LOAD64(wb + 2, W_BLOCK_BYTES);
+    const q8_v64 x = Q8_LOAD64(xb + 2, Q8_BLOCK_BYTES);
+    const q8_v64 neg = w < (char) 0;
+    const q8_v32s p = __builtin_ia32_pmaddubsw512((w ^ neg) - neg, (x ^ neg) - neg);
+    return fma(convert_float16(as_int16(__builtin_ia32_pmaddwd512(p, (q8_v32s) {} + (short) 1))), s, acc);
 }
 #endif
 
@@ -484,7 +615,12 @@ inline __attribute__((always_inline)) float q8_row_dot(__global const uchar* wr,
     float16 a1 = a0;
 #if W_BLOCK == 256
     for (int k = k0; k < k1; k += 256) {
+#ifdef Q8_KQ_AVX512
+        kq_block_q8(wr + (k >> 8) * W_BLOCK_BYTES, xq + (k >> 5) * Q8_BLOCK_BYTES, dx + ((k - k0) >> Q8_XS_SHIFT),
+                    dx + Q8_X_LANES + ((k - k0) >> 2), &a0, &a1);
+#else
         kq_block_q8(wr + (k >> 8) * W_BLOCK_BYTES, xq + (k >> 5) * Q8_BLOCK_BYTES, dx + ((k - k0) >> 5), &a0, &a1);
+#endif
     }
 #else
     float d[16];
@@ -495,6 +631,15 @@ inline __attribute__((always_inline)) float q8_row_dot(__global const uchar* wr,
         const float* dxg = dx + ((g - k0) >> 5);
         w_scales16(b0, blocks, d);
         int j = 0;
+#ifdef Q8_AVX512
+        const float* dxl = dx + Q8_X_LANES + ((g - k0) >> 2);
+        for (; j + 3 < blocks; j += 4) {
+            a0 = q8_0_pair(b0 + j * W_BLOCK_BYTES, x0 + j * Q8_BLOCK_BYTES,
+                           (float16) ((float8) (d[j]), (float8) (d[j + 1])) * vload16(0, dxl + 8 * j), a0);
+            a1 = q8_0_pair(b0 + (j + 2) * W_BLOCK_BYTES, x0 + (j + 2) * Q8_BLOCK_BYTES,
+                           (float16) ((float8) (d[j + 2]), (float8) (d[j + 3])) * vload16(1, dxl + 8 * j), a1);
+        }
+#endif
         for (; j + 1 < blocks; j += 2) {   // two blocks, one per accumulator
             a0 = q8_acc32_scaled(b0 + j * W_BLOCK_BYTES, x0 + j * Q8_BLOCK_BYTES, d[j] * dxg[j], a0);
             a1 = q8_acc32_scaled(b0 + (j + 1) * W_BLOCK_BYTES, x0 + (j + 1) * Q8_BLOCK_BYTES, d[j + 1] * dxg[j + 1], a1);
