@@ -17,9 +17,12 @@ import java.util.Locale;
  * @param rowPerItem  CPU devices: GEMV and attention give each work-item a whole row (gemv_rows.cl,
  *                    attention_rows), since a work-item there is a loop iteration and barriers and local-memory
  *                    reductions cost more than they save
+ * @param hostBuiltins X86_BUILTINS: kernels may use the host compiler's x86 vector builtins where the device compiler
+ *                    targets such a host (POCL defines {@code __AVX512BW__} there; the Q8-activation products use
+ *                    vpmaddubsw); 0 keeps the portable OpenCL C everywhere, which tests use to check both paths
  */
 public record DeviceTuning(int reduceSize, int gemvLocal, int gemvRows, int gemmTile, int gemmWpt, int gemmTileK,
-                           int gemvMaxRows, boolean rowPerItem) {
+                           int gemvMaxRows, boolean rowPerItem, boolean hostBuiltins) {
 
     public DeviceTuning {
         requirePowerOfTwo("REDUCE_SIZE", reduceSize);
@@ -49,13 +52,14 @@ public record DeviceTuning(int reduceSize, int gemvLocal, int gemvRows, int gemm
         return new DeviceTuning(
                 override("REDUCE_SIZE", reduce), override("GEMV_LOCAL", gemvLocal), override("GEMV_ROWS", gemvRows),
                 override("GEMM_TILE", tile), override("GEMM_WPT", wpt), override("GEMM_TILE_K", tileK),
-                override("GEMV_MAX_ROWS", gpu ? 16 : 8), override("ROW_PER_ITEM", gpu ? 0 : 1) != 0);
+                override("GEMV_MAX_ROWS", gpu ? 16 : 8), override("ROW_PER_ITEM", gpu ? 0 : 1) != 0,
+                override("X86_BUILTINS", 1) != 0);
     }
 
     /** The {@code -D} options every dense program is built with (the GEMM tile is chosen per launch). */
     public String defines() {
-        return String.format(Locale.ROOT, "-DREDUCE_SIZE=%d -DGEMV_LOCAL=%d -DGEMV_ROWS=%d",
-                reduceSize, gemvLocal, gemvRows);
+        return String.format(Locale.ROOT, "-DREDUCE_SIZE=%d -DGEMV_LOCAL=%d -DGEMV_ROWS=%d%s",
+                reduceSize, gemvLocal, gemvRows, hostBuiltins ? " -DX86_BUILTINS" : "");
     }
 
     /** The GEMM defines for an output tile of {@code tile} (a multiple of {@link #gemmWpt()}). */

@@ -224,6 +224,14 @@ class QuantizedParityTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("q8Cases")
     void q8Activations(String label, DType dtype, MoeKernelTuning tuning) {
+        checkQ8Activations(f, label, dtype, tuning);
+    }
+
+    /**
+     * Expert GEMV, fused gate+up+SiLU and grouped GEMM (both dispatches) with a Q8_0 x on {@code f}'s OpenCL backend
+     * against the Java reference's integer products.
+     */
+    static void checkQ8Activations(MoeParityFixture f, String label, DType dtype, MoeKernelTuning tuning) {
         var moe = new OpenClMoeKernels(f.cl.launcher(), tuning);
         int tokens = 6;
         int k = 3;
@@ -236,7 +244,7 @@ class QuantizedParityTest {
         var gate = f.quantized("gate", dtype, (long) experts * inter * hidden, 41, 0.5f);
         var up = f.quantized("up", dtype, (long) experts * inter * hidden, 42, 0.5f);
         var down = f.quantized("down", dtype, (long) experts * hidden * inter, 43, 0.5f);
-        var x = q8("x", tokens, hidden, 44);
+        var x = q8(f, "x", tokens, hidden, 44);
         var out = f.zeros("out", DType.F32, (long) pairs * inter);
         f.java.expertGemv(x.java(), k, gate.java(), idBuf.java(), out.java(), pairs, experts, hidden, inter);
         f.cl.fill(out.cl(), Float.NaN);
@@ -248,7 +256,7 @@ class QuantizedParityTest {
         moe.expertGateUpSilu(x.cl(), k, gate.cl(), up.cl(), idBuf.cl(), out.cl(), pairs, experts, hidden, inter);
         f.assertClose(out, pairs * inter, TOLERANCE, label + " Q8 gate_up_silu");
 
-        var act = q8("act", pairs, inter, 45);
+        var act = q8(f, "act", pairs, inter, 45);
         var downOut = f.zeros("downOut", DType.F32, (long) pairs * hidden);
         DispatchPlan plan = DispatchPlan.fromIds(ids, tokens, experts, k);
         var counts = f.ints("counts", plan.counts());
@@ -269,7 +277,7 @@ class QuantizedParityTest {
     }
 
     /** Random F32 rows quantized into Q8_0 on both backends, checked to be the same blocks. */
-    private MoeParityFixture.Twin q8(String name, int rows, int n, long seed) {
+    private static MoeParityFixture.Twin q8(MoeParityFixture f, String name, int rows, int n, long seed) {
         var x = f.random(name + ".f32", DType.F32, (long) rows * n, seed, 1f);
         var xq = f.zeros(name, DType.Q8_0, (long) rows * n);
         f.cl.quantizeQ8(x.cl(), xq.cl(), rows, n);

@@ -342,7 +342,8 @@ inline __attribute__((always_inline)) float16 q8_acc32(__global const uchar* wb,
 // array of Q8_X_SCALES floats for all the weight rows of the work-item.
 #define Q8_CHUNK 2048
 
-#if (defined(W_Q4_K) || defined(W_Q5_K) || defined(W_Q6_K) || defined(W_Q8_0)) && defined(__AVX512BW__)
+#if (defined(W_Q4_K) || defined(W_Q5_K) || defined(W_Q6_K) || defined(W_Q8_0)) && defined(__AVX512BW__) \
+    && defined(X86_BUILTINS)
 // x86 with AVX-512BW (POCL builds for the host CPU): unsigned weight levels (Q4_K's and Q5_K's 0..31, Q6_K's 0..63
 // with its offset of 32 taken off through x's sums, Q8_0's magnitudes with their signs moved onto x) times x's int8
 // by vpmaddubsw, 64 products per instruction (pairs stay below its 16-bit saturation), summed in pairs by vpmaddwd;
