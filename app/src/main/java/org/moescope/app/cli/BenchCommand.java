@@ -59,7 +59,7 @@ final class BenchCommand {
                                    0-15 (bit 1 unfused, 2 host-topk, 4 direct, 8 Q8 activations) or words joined by
                                    '+' from default, unfused, fused, host-topk, device-topk, direct, indirect, q8,
                                    float-act (e.g. unfused+host-topk)
-              --q8-activations     Q8 activations in every variant and in the tokens/s runs (quantized experts only)
+              --q8-activations     Q8 activations in every variant, the MUL_MAT_ID case and the tokens/s runs (quantized experts only)
               --routing fixed|random  the same experts every repeat (cache-friendly, as ggml's test; default) or
                                    fresh random experts per repeat (cache-honest)
               --warmup N           untimed calls per workload and variant (default 2)
@@ -129,7 +129,8 @@ final class BenchCommand {
             }
             if (parts.contains("gemm")) {
                 gemm = new GemmMicroBench(backend, gemmDtypes, gemmNs, args.has("gemm-both"), settings.warmup(),
-                        settings.repeats(), settings.seed(), progress, SameBytesRead.of(backend)).run();
+                        settings.repeats(), settings.seed(), progress, SameBytesRead.of(backend))
+                        .useQ8Activations(args.has("q8-activations")).run();
             }
             progress.accept("measuring the roofs again (other load on the machine moves them)");
             roofline = roofline.best(DeviceRoofline.measure(backend, 5));

@@ -31,6 +31,7 @@ public final class GemmMicroBench {
     private final long seed;
     private final Consumer<String> progress;
     private final SameBytesRead sameBytesRead;
+    private boolean q8Activations;
 
     /**
      * @param bothKernels   also time the kernel the engine does not use for n (GEMV at n > 1, grouped GEMM at n = 1)
@@ -61,6 +62,15 @@ public final class GemmMicroBench {
         this.seed = seed;
         this.progress = progress == null ? s -> { } : progress;
         this.sameBytesRead = sameBytesRead == null ? SameBytesRead.NONE : sameBytesRead;
+    }
+
+    /**
+     * Quantized weights take Q8_0 activations: each timed call quantizes x first ({@link Backend#quantizeQ8}), as
+     * ggml's MUL_MAT_ID converts its F32 input to the weight type's dot-product type inside the op it times.
+     */
+    public GemmMicroBench useQ8Activations(boolean on) {
+        this.q8Activations = on;
+        return this;
     }
 
     public List<GemmCaseResult> run() {
@@ -184,7 +194,8 @@ public final class GemmMicroBench {
              DeviceBuffer counts = backend.allocate("ggml.counts", DType.I32, e);
              DeviceBuffer offsets = backend.allocate("ggml.offsets", DType.I32, e + 1L);
              DeviceBuffer sorted = backend.allocate("ggml.sortedPairs", DType.I32, pairs);
-             DeviceBuffer workList = backend.allocate("ggml.workList", DType.I32, 2L * maxTiles + 1)) {
+             DeviceBuffer workList = backend.allocate("ggml.workList", DType.I32, 2L * maxTiles + 1);
+             DeviceBuffer xq = backend.allocate("ggml.b.q8", DType.Q8_0, (long) pairs * kDim)) {
             backend.fillRandom(x, seed + 1, 1.0f);
             backend.write(ids, caseIds);
             backend.buildDispatch(ids, counts, offsets, sorted, workList, n, e, k, tileRows);
@@ -194,12 +205,13 @@ public final class GemmMicroBench {
                 List<DeviceBuffer> ws = group.stream().map(weights::get).toList();
                 if (n == 1 || bothKernels) {
                     results.addAll(time(n, "expertGemv", n == 1, caseIds, types, ws.stream().<Runnable>map(w ->
-                            () -> backend.expertGemv(x, 1, w, ids, out, pairs, e, kDim, m)).toList()));
+                            () -> backend.expertGemv(input(x, xq, w, pairs, kDim), 1, w, ids, out, pairs, e, kDim, m))
+                            .toList()));
                 }
                 if (n > 1 || bothKernels) {
                     results.addAll(time(n, "groupedGemm", n > 1, caseIds, types, ws.stream().<Runnable>map(w ->
-                            () -> backend.groupedGemm(x, 1, w, out, counts, offsets, sorted, workList, n, k, e, kDim,
-                                    m, pairs)).toList()));
+                            () -> backend.groupedGemm(input(x, xq, w, pairs, kDim), 1, w, out, counts, offsets, sorted,
+                                    workList, n, k, e, kDim, m, pairs)).toList()));
                 }
             }
         }
@@ -210,6 +222,15 @@ public final class GemmMicroBench {
             int d = dtypes.indexOf(r.dtype());
             return r.withSameBytesGBps(DeviceRoofline.maxIgnoringNaN(readBefore[d], readAfter[d]));
         }).toList();
+    }
+
+    /** The x a call takes: F32, or with Q8 activations on quantized weights x quantized now into xq. */
+    private DeviceBuffer input(DeviceBuffer x, DeviceBuffer xq, DeviceBuffer w, int rows, int kDim) {
+        if (!q8Activations || !w.dtype().isQuantized()) {
+            return x;
+        }
+        backend.quantizeQ8(x, xq, rows, kDim);
+        return xq;
     }
 
     /** GB/s of a plain read of each dtype's weight bytes of the case. */

@@ -40,8 +40,14 @@ class GemmMicroBenchRunTest {
         @Override
         public void expertGemv(DeviceBuffer x, int xRowDivisor, DeviceBuffer w, DeviceBuffer ids, DeviceBuffer out,
                                int pairs, int experts, int inDim, int outDim) {
-            calls.add((timing ? "timed " : "untimed ") + w.dtype());
+            calls.add((timing ? "timed " : "untimed ") + w.dtype() + (x.dtype() == DType.F32 ? "" : " x " + x.dtype()));
             super.expertGemv(x, xRowDivisor, w, ids, out, pairs, experts, inDim, outDim);
+        }
+
+        @Override
+        public void quantizeQ8(DeviceBuffer x, DeviceBuffer xq, int rows, int n) {
+            calls.add((timing ? "timed " : "untimed ") + "quantizeQ8");
+            super.quantizeQ8(x, xq, rows, n);
         }
     }
 
@@ -71,6 +77,23 @@ class GemmMicroBenchRunTest {
                 }
             }
             assertEquals(expected, backend.calls);
+        }
+    }
+
+    /** With Q8 activations each call on quantized weights quantizes x first, inside the timing, as ggml's op does. */
+    @Test
+    void q8ActivationsQuantizeXInsideEachTimedCallOfAQuantizedCase() {
+        try (OpenClBackend cl = OpenClTestSupport.openOrSkip()) {
+            Recording backend = new Recording(cl);
+            List<GemmCaseResult> results = new GemmMicroBench(backend, List.of(DType.Q8_0), new int[] {1}, false, 0, 1,
+                    3, null, null).useQ8Activations(true).run();
+            assertTrue(results.get(0).gflops() > 0, results.toString());
+            List<String> timed = backend.calls.stream().filter(c -> c.startsWith("timed")).toList();
+            assertEquals(GemmMicroBench.runs(1, GemmMicroBench.weightBytes(GemmMicroBench.shuffledIds(1, 4),
+                    DType.Q8_0)) * 2, timed.size(), timed.toString());
+            for (int i = 0; i < timed.size(); i += 2) {
+                assertEquals(List.of("timed quantizeQ8", "timed Q8_0 x Q8_0"), timed.subList(i, i + 2));
+            }
         }
     }
 }
