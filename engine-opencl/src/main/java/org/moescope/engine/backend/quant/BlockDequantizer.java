@@ -41,8 +41,8 @@ public final class BlockDequantizer {
             case Q8_0 -> q8_0(src, at, dst, dstOffset);
             case Q4_0 -> q4_0(src, at, dst, dstOffset);
             case Q5_0 -> q5_0(src, at, dst, dstOffset);
-            case Q4_K -> q4K(src, at, dst, dstOffset);
-            case Q5_K -> q5K(src, at, dst, dstOffset);
+            case Q4_K -> q45K(src, at, dst, dstOffset, false);
+            case Q5_K -> q45K(src, at, dst, dstOffset, true);
             case Q6_K -> q6K(src, at, dst, dstOffset);
             default -> requireQuantized(type);
         }
@@ -86,32 +86,13 @@ public final class BlockDequantizer {
     }
 
     // Q4_K: d (f16) | dmin (f16) | scales[12] | qs[128]; 32-byte chunk c holds sub-blocks 2c (low) and 2c+1 (high).
-    private static void q4K(ByteBuffer b, int at, float[] y, int o) {
-        float d = f16(b, at);
-        float min = f16(b, at + 2);
-        int scales = at + 4;
-        int qs = at + 16;
-        for (int c = 0; c < 4; c++) {
-            float d1 = d * KScales.scale(b, scales, 2 * c);
-            float m1 = min * KScales.min(b, scales, 2 * c);
-            float d2 = d * KScales.scale(b, scales, 2 * c + 1);
-            float m2 = min * KScales.min(b, scales, 2 * c + 1);
-            int base = o + 64 * c;
-            for (int l = 0; l < 32; l++) {
-                int q = u8(b, qs + 32 * c + l);
-                y[base + l] = d1 * (q & 0x0f) - m1;
-                y[base + 32 + l] = d2 * (q >> 4) - m2;
-            }
-        }
-    }
-
     // Q5_K: d | dmin | scales[12] | qh[32] | qs[128]; bit 2c (low) / 2c+1 (high) of qh[l] is the fifth bit in chunk c.
-    private static void q5K(ByteBuffer b, int at, float[] y, int o) {
+    private static void q45K(ByteBuffer b, int at, float[] y, int o, boolean fifthBit) {
         float d = f16(b, at);
         float min = f16(b, at + 2);
         int scales = at + 4;
         int qh = at + 16;
-        int qs = at + 48;
+        int qs = fifthBit ? at + 48 : at + 16;
         for (int c = 0; c < 4; c++) {
             float d1 = d * KScales.scale(b, scales, 2 * c);
             float m1 = min * KScales.min(b, scales, 2 * c);
@@ -120,7 +101,7 @@ public final class BlockDequantizer {
             int base = o + 64 * c;
             for (int l = 0; l < 32; l++) {
                 int q = u8(b, qs + 32 * c + l);
-                int h = u8(b, qh + l);
+                int h = fifthBit ? u8(b, qh + l) : 0;
                 y[base + l] = d1 * ((q & 0x0f) + ((h >> (2 * c)) & 1) * 16) - m1;
                 y[base + 32 + l] = d2 * ((q >> 4) + ((h >> (2 * c + 1)) & 1) * 16) - m2;
             }
