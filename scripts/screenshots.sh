@@ -7,7 +7,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/find-jdk.sh"
 moescope_find_jdk
 cd "$root"
-mvn -o -B -q -DskipTests package test-compile -pl app -am
+# package (not "package test-compile": a second lifecycle pass resolves the engine to target/classes, and
+# copy-dependencies then fails); -DskipTests still compiles the tests the tour runs from
+mvn -B -q -ntp -DskipTests package -pl app -am
 prefs=$(mktemp -d)
 xvfb-run -a -s "-screen 0 1600x1000x24" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Xss4m \
   -Dmoescope.home="$root" -Djava.util.prefs.userRoot="$prefs" ${TOUR_OPTS:-} \

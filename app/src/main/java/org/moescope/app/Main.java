@@ -13,7 +13,16 @@ public final class Main {
 
     public static void main(String[] args) {
         if (args.length == 0) {
-            Application.launch(MoeScopeApp.class);
+            try {
+                Application.launch(MoeScopeApp.class);
+            } catch (RuntimeException | LinkageError e) {
+                var sentence = DesktopStartupFailure.explain(e);
+                if (sentence.isEmpty()) {
+                    throw e;
+                }
+                System.err.println(sentence.get());
+                System.exit(1);
+            }
         } else {
             Cli.main(args);
         }
