@@ -7,11 +7,13 @@ moescope_has_lib() {
   local ldconfig
   ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)
   if [ -x "$ldconfig" ]; then
-    "$ldconfig" -p 2>/dev/null | grep -q "[[:space:]]$1 " && return 0
+    local cache
+    cache=$("$ldconfig" -p 2>/dev/null || true)
+    case "$cache" in *[[:space:]]"$1 "*) return 0 ;; esac
   fi
   # ldconfig's cache misses libraries under LD_LIBRARY_PATH or when it cannot run; look there too.
-  local dir
-  for dir in ${LD_LIBRARY_PATH//:/ } /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/lib /lib/x86_64-linux-gnu; do
+  local dir extra="${LD_LIBRARY_PATH:-}"
+  for dir in ${extra//:/ } /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/lib /lib/x86_64-linux-gnu; do
     [ -e "$dir/$1" ] && return 0
   done
   return 1

@@ -23,10 +23,11 @@ class LauncherScriptsTest {
     }
 
     private static Result bash(String script, Map<String, String> env) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c", script).directory(SCRIPTS.toFile());
+        ProcessBuilder pb = new ProcessBuilder("bash", "-euo", "pipefail", "-c", script).directory(SCRIPTS.toFile());
         pb.environment().remove("DISPLAY");
         pb.environment().remove("WAYLAND_DISPLAY");
         pb.environment().remove("MOESCOPE_SKIP_DESKTOP_CHECK");
+        pb.environment().remove("LD_LIBRARY_PATH");
         pb.environment().putAll(env);
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Process p = pb.start();
