@@ -123,10 +123,8 @@ final class BenchCommand {
                 + presetConfig.numHiddenLayers() + " layers");
         int prompt = args.integer("prompt", 128, 1);
         int decode = args.integer("decode", 16, 1);
-        if (parts.contains("model")) {
-            atMost("--prompt " + prompt + " + --decode", (long) prompt + decode, presetConfig.maxPositionEmbeddings(),
-                    "the context of " + preset);
-        }
+        atMost("--prompt " + prompt + " + --decode", (long) prompt + decode, presetConfig.maxPositionEmbeddings(),
+                "the context of " + preset);
         Path json = args.present("json") ? Path.of(args.required("json")) : null;
         if (json != null) {
             OutputFile.check("bench", "--json", json, true);

@@ -26,11 +26,17 @@ final class CliArgs {
      */
     static CliArgs parse(String command, String[] args, int from, Set<String> valued, Set<String> switches) {
         CliArgs parsed = new CliArgs(command);
+        // help first, so that "--help" after a mistyped option still shows the usage; a value that reads "-h" is not it
         for (int i = from; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--help") || a.equals("-h")) {
+            if (args[i].equals("--help") || args[i].equals("-h")) {
                 throw new HelpRequested();
             }
+            if (args[i].startsWith("--") && !args[i].contains("=") && valued.contains(args[i].substring(2))) {
+                i++;
+            }
+        }
+        for (int i = from; i < args.length; i++) {
+            String a = args[i];
             if (!a.startsWith("--")) {
                 throw new UsageException(command + ": unexpected argument '" + a + "'");
             }
