@@ -76,8 +76,11 @@ final class GenerateCommand {
         }
 
         try (InferenceSession session = ModelOptions.open(args, request)) {
-            int[] prompt = ids != null ? ids : encode(args, session);
-            facts.checkContext("generate", prompt.length, "--max-tokens", maxTokens);
+            int[] prompt = ids;
+            if (prompt == null) {
+                prompt = encode(args, session);
+                facts.checkContext("generate", prompt.length, "--max-tokens", maxTokens);
+            }
             List<StepResult> steps = new ArrayList<>();
             StepResult prefill = session.prefill(prompt, batch, maxTokens, sampling, options, false);
             steps.add(prefill);
