@@ -124,6 +124,9 @@ final class ModelOptions {
         try {
             return Backends.open(args.string("device", null));
         } catch (IllegalArgumentException e) {
+            if (e.getMessage() == null || !e.getMessage().startsWith("no device")) {
+                throw e;
+            }
             throw new CliArgs.UsageException(args.command() + ": --device: " + e.getMessage());
         }
     }

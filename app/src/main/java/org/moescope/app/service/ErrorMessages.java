@@ -56,16 +56,19 @@ public final class ErrorMessages {
     }
 
     /**
-     * Whether the device ran out of memory: a {@link DeviceMemoryException} anywhere in the causes, or the engine's
-     * refusal of weights larger than the device (an EngineException that says "out of device memory").
+     * Whether the device ran out of memory: a {@link DeviceMemoryException} anywhere in the causes, the engine's
+     * refusal of weights larger than the device (an EngineException that says "out of device memory"), or an OpenCL
+     * error that means it (an enqueue that failed with CL_OUT_OF_RESOURCES, for one).
      */
     public static boolean isOutOfDeviceMemory(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             if (t instanceof DeviceMemoryException) {
                 return true;
             }
-            if (t instanceof EngineException && t.getMessage() != null
-                    && t.getMessage().toLowerCase(Locale.ROOT).contains("out of device memory")) {
+            String m = t.getMessage();
+            if (t instanceof EngineException && m != null && (m.toLowerCase(Locale.ROOT).contains("out of device memory")
+                    || m.contains("CL_MEM_OBJECT_ALLOCATION_FAILURE") || m.contains("CL_OUT_OF_RESOURCES")
+                    || m.contains("CL_OUT_OF_HOST_MEMORY"))) {
                 return true;
             }
             if (t.getCause() == t) {

@@ -83,6 +83,9 @@ class CliValidationTest {
         add(cases, "--max-tokens must be at most 2147483647, got 99999999999999999999", "score", "--ids", "1",
                 "--max-tokens", "99999999999999999999", "--json", dir.resolve("s.json").toString());
         add(cases, "--seed must be an integer, got '1.5'", "generate", "--ids", "1", "--seed", "1.5");
+        add(cases, "--device: no device with index 99", "generate", "--ids", "1", "--device", "99");
+        add(cases, "--device: no device matches 'no-such-device'", "score", "--ids", "1", "--json",
+                dir.resolve("s.json").toString(), "--device", "no-such-device");
         add(cases, "--kv-dtype must be F32, F16 or BF16, got Q8_0", "generate", "--ids", "1", "--kv-dtype", "Q8_0");
         add(cases, "--layers and --dtype apply only to synthetic presets", "generate", "--ids", "1", "--dtype", "F16");
         add(cases, "has no tokenizer", "generate", "--model", "qwen3-tiny", "--prompt", "hello");

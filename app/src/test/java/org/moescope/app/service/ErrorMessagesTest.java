@@ -63,7 +63,11 @@ class ErrorMessagesTest {
         var wrapped = new EngineException("loading failed",
                 new DeviceMemoryException("kv", 1L << 30, "CL_MEM_OBJECT_ALLOCATION_FAILURE"));
         assertTrue(ErrorMessages.isOutOfDeviceMemory(wrapped));
+        assertTrue(ErrorMessages.isOutOfDeviceMemory(
+                new EngineException("clEnqueueNDRangeKernel failed: CL_OUT_OF_RESOURCES (-5)")));
         assertTrue(!ErrorMessages.isOutOfDeviceMemory(new EngineException("no config.json in /x")));
+        assertTrue(!ErrorMessages.isOutOfDeviceMemory(
+                new EngineException("clBuildProgram failed: CL_BUILD_PROGRAM_FAILURE (-11)")));
         assertTrue(!ErrorMessages.isOutOfJavaHeap(refusal));
     }
 }
