@@ -71,8 +71,8 @@ final class GenerateCommand {
             facts.checkContext("generate", ids.length, "--max-tokens", maxTokens);
         } else {
             checkTextPrompt(args, facts);
-            // the prompt is at least one token; its exact count is known once the tokenizer has loaded
-            facts.checkContext("generate", 1, "--max-tokens", maxTokens);
+            // the prompt's exact length is known once the tokenizer has loaded
+            facts.checkRoomForAPrompt("generate", "--max-tokens", maxTokens);
         }
 
         try (InferenceSession session = ModelOptions.open(args, request)) {

@@ -60,11 +60,22 @@ record ModelFacts(String name, ModelConfig config, boolean hasTokenizer, Boolean
         long total = (long) promptTokens + newTokens;
         if (total > contextLength()) {
             throw new CliArgs.UsageException(String.format(Locale.ROOT,
-                    "%s: the prompt (%d tokens) + %s %d = %d tokens exceed the context of %s (%d tokens, its "
-                    + "max_position_embeddings)%s", command, promptTokens, newTokensOption, newTokens, total, name,
+                    "%s: the prompt (%d token%s) + %s %d = %d tokens exceed the context of %s (%d tokens, its "
+                    + "max_position_embeddings)%s", command, promptTokens, promptTokens == 1 ? "" : "s",
+                    newTokensOption, newTokens, total, name,
                     contextLength(), promptTokens < contextLength()
                             ? "; give " + newTokensOption + " " + (contextLength() - promptTokens) + " or less"
                             : "; shorten the prompt"));
+        }
+    }
+
+    /** Before a text prompt is tokenized: {@code newTokens} must leave room for at least one prompt token. */
+    void checkRoomForAPrompt(String command, String newTokensOption, int newTokens) {
+        if (newTokens >= contextLength()) {
+            throw new CliArgs.UsageException(String.format(Locale.ROOT,
+                    "%s: %s %d leaves no room for the prompt in the context of %s (%d tokens, its "
+                    + "max_position_embeddings); give %s less than %d by at least the prompt's length in tokens",
+                    command, newTokensOption, newTokens, name, contextLength(), newTokensOption, contextLength()));
         }
     }
 }

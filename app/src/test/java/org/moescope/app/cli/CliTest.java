@@ -107,6 +107,15 @@ class CliTest {
     }
 
     @Test
+    void aTextPromptThatOverflowsTheContextOnceTokenizedIsAUsageError() {
+        // "A computer" is 2 tokens of the sample model: 2 + 511 > 512, known only after its tokenizer has loaded
+        Run run = cli("generate", "--device", "java", "--prompt", "A computer", "--max-tokens", "511");
+        assertEquals(2, run.code(), run.err());
+        assertTrue(run.err().contains("the prompt (2 tokens) + --max-tokens 511 = 513 tokens exceed the context of "
+                + "sample-weights (512 tokens") && run.err().contains("give --max-tokens 510 or less"), run.err());
+    }
+
+    @Test
     void chatNeedsAModelWithAChatTemplateAndAPrompt() {
         // the bundled sample model has no chat template
         Run run = cli("generate", "--device", "java", "--chat", "--prompt", "hello", "--max-tokens", "1");

@@ -60,6 +60,8 @@ class CliValidationTest {
                 "511");
         add(cases, "give --max-tokens 510 or less", "score", "--ids", "1,2", "--max-tokens", "600", "--json",
                 dir.resolve("s.json").toString());
+        add(cases, "--max-tokens 512 leaves no room for the prompt in the context of broken-model (512 tokens",
+                "generate", "--prompt", "A computer", "--max-tokens", "512");
         add(cases, "token id 2048 (item 2) is outside the vocabulary", "generate", "--ids", "1,2048");
         add(cases, "token id -1 (item 1) is outside the vocabulary", "score", "--ids", "-1", "--json",
                 dir.resolve("s.json").toString());
