@@ -60,6 +60,10 @@ final class CliArgs {
                 if (v.isEmpty() || (v.isBlank() && !name.equals("prompt"))) {
                     throw new UsageException(command + ": " + emptyValue(name));
                 }
+                if (parsed.values.containsKey(name)) {
+                    throw new UsageException(command + ": --" + name + " is given twice ('" + parsed.values.get(name)
+                            + "' and '" + v + "'); give it once");
+                }
                 parsed.values.put(name, v);
             } else {
                 throw new UsageException(command + ": unknown option --" + name);

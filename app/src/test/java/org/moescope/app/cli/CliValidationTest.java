@@ -91,6 +91,8 @@ class CliValidationTest {
         add(cases, "--kv-dtype must be F32, F16 or BF16, got Q8_0", "generate", "--ids", "1", "--kv-dtype", "Q8_0");
         add(cases, "--layers and --dtype apply only to synthetic presets", "generate", "--ids", "1", "--dtype", "F16");
         add(cases, "has no tokenizer", "generate", "--model", "qwen3-tiny", "--prompt", "hello");
+        add(cases, "--max-tokens is given twice ('1' and '2')", "generate", "--ids", "1", "--max-tokens", "1",
+                "--max-tokens", "2");
         add(cases, "--json is empty", "score", "--ids", "1", "--json", "");
         add(cases, "--model 'no-such-model' is neither a model folder", "generate", "--model", "no-such-model",
                 "--ids", "1");
