@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.moescope.app.service.ErrorMessages;
 import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.Backends;
 import org.moescope.engine.backend.DType;
@@ -34,9 +35,9 @@ import org.moescope.engine.bench.MoeLayerBench;
 import org.moescope.engine.bench.RoutingMode;
 import org.moescope.engine.bench.WorkloadResult;
 import org.moescope.engine.bench.Workload;
+import org.moescope.engine.model.ModelConfig;
 import org.moescope.engine.model.ModelPresets;
 import org.moescope.engine.moe.MoeOptions;
-import org.moescope.engine.moe.MoeShape;
 import org.moescope.engine.profile.Phase;
 import org.moescope.engine.session.ModelSource;
 
@@ -51,10 +52,11 @@ final class BenchCommand {
                                    OpenCL device, else the Java reference)
               --shape PRESET|FILE  MoE shape from a preset or config.json (default qwen3-30b-a3b: hidden 2048,
                                    moe_intermediate 768, 128 experts, top-8)
-              --layers N           distinct synthetic layers run back to back (default 2)
+              --layers N           distinct synthetic layers run back to back (default 2; at most the shape's)
               --dtype F32|F16|BF16 weight dtype (default BF16)
               --tokens LIST        workloads: 1 = decode, bN = batched decode of N, N or pN = prefill of N tokens;
-                                   also "decode", "batched", "prefill", "all" (default 1,b4,b16,32,128,512,2048)
+                                   also "decode", "batched", "prefill", "all" (default 1,b4,b16,32,128,512,2048);
+                                   each count at most the shape's context (max_position_embeddings)
               --variants LIST      switch combinations: "all" (default), or items joined by commas, each a number
                                    0-15 (bit 1 unfused, 2 host-topk, 4 direct, 8 Q8 activations) or words joined by
                                    '+' from default, unfused, fused, host-topk, device-topk, direct, indirect, q8,
@@ -62,18 +64,19 @@ final class BenchCommand {
               --q8-activations     Q8 activations in every variant, the MUL_MAT_ID case and the tokens/s runs (quantized experts only)
               --routing fixed|random  the same experts every repeat (cache-friendly, as ggml's test; default) or
                                    fresh random experts per repeat (cache-honest)
-              --warmup N           untimed calls per workload and variant (default 2)
-              --repeats N          timed repeats, each with profiling off (wall) and on (stages) (default 5)
+              --warmup N           untimed calls per workload and variant (default 2, at most 1000)
+              --repeats N          timed repeats, each with profiling off (wall) and on (stages) (default 5, at
+                                   most 1000)
               --seed S             weights and inputs seed (default 42)
               --parts LIST         moe, gemm (ggml MUL_MAT_ID case), model (tokens/s) (default moe,gemm,model)
               --gemm-dtypes LIST   dtypes of the MUL_MAT_ID case (default F32,F16,BF16)
               --gemm-n LIST        token counts of the MUL_MAT_ID case (default 1,32,512)
               --gemm-both          also time the kernel the engine does not use at that n
               --model-preset P     synthetic preset for tokens/s (default qwen3-30b-a3b), next to the sample model
-              --model-layers N     layers of that preset (default 2)
+              --model-layers N     layers of that preset (default 2; at most the preset's)
               --prompt N           prompt tokens for tokens/s (default 128)
-              --decode N           decode steps for tokens/s (default 16)
-              --json FILE          write the whole report as JSON
+              --decode N           decode steps for tokens/s (default 16; prompt + decode within the preset's context)
+              --json FILE          write the whole report as JSON (its folder is made when missing; checked first)
             """;
 
     static final Set<String> VALUED = Set.of("device", "shape", "layers", "dtype", "tokens", "variants", "routing",
@@ -81,6 +84,9 @@ final class BenchCommand {
             "decode", "json");
     static final Set<String> SWITCHES = Set.of("gemm-both", "q8-activations");
     static final String DEFAULT_TOKENS = "1,b4,b16,32,128,512,2048";
+    /** The most --warmup and --repeats: beyond it a run takes hours and the medians no longer move. */
+    static final int MAX_REPEATS = 1000;
+    private static final String MORE_REPEATS = "more adds hours, not precision";
 
     private BenchCommand() {
     }
@@ -89,19 +95,40 @@ final class BenchCommand {
         CliArgs args = CliArgs.parse("bench", argv, 1, VALUED, SWITCHES);
         DType dtype = dtype(args.string("dtype", "BF16"), "--dtype");
         String shapeName = args.string("shape", "qwen3-30b-a3b");
-        MoeShape shape = ModelPresets.resolve(shapeName).moeShape();
-        BenchSettings settings = new BenchSettings(shapeName, shape, args.integer("layers", 2, 1), dtype,
-                workloads(args.string("tokens", DEFAULT_TOKENS)),
-                variants(args.string("variants", "all"), args.has("q8-activations")),
-                args.integer("warmup", 2, 0), args.integer("repeats", 5, 1),
-                routing(args.string("routing", "fixed")), args.longValue("seed", 42));
+        ModelConfig shapeConfig = config(shapeName, "--shape");
+        int context = shapeConfig.maxPositionEmbeddings();
+        String perShape = "the context of " + shapeName;
+        List<Workload> workloads = workloads(args.string("tokens", DEFAULT_TOKENS));
+        for (Workload w : workloads) {
+            atMost("--tokens item " + w.label(), w.tokens(), context, perShape);
+        }
+        BenchSettings settings = new BenchSettings(shapeName, shapeConfig.moeShape(),
+                args.integer("layers", 2, 1, shapeConfig.numHiddenLayers(), shapeName + " has "
+                        + shapeConfig.numHiddenLayers() + " layers"), dtype,
+                workloads, variants(args.string("variants", "all"), args.has("q8-activations")),
+                args.integer("warmup", 2, 0, MAX_REPEATS, MORE_REPEATS), args.integer("repeats", 5, 1, MAX_REPEATS,
+                        MORE_REPEATS), routing(args.string("routing", "fixed")), args.longValue("seed", 42));
         Set<String> parts = parts(args.string("parts", "moe,gemm,model"));
         List<DType> gemmDtypes = new ArrayList<>();
         for (String d : list(args.string("gemm-dtypes", "F32,F16,BF16"))) {
             gemmDtypes.add(dtype(d, "--gemm-dtypes"));
         }
         int[] gemmNs = positiveInts(args.string("gemm-n", "1,32,512"), "--gemm-n");
+        for (int n : gemmNs) {
+            atMost("--gemm-n item " + n, n, context, perShape);
+        }
+        String preset = args.string("model-preset", "qwen3-30b-a3b");
+        ModelConfig presetConfig = config(preset, "--model-preset");
+        int modelLayers = args.integer("model-layers", 2, 1, presetConfig.numHiddenLayers(), preset + " has "
+                + presetConfig.numHiddenLayers() + " layers");
+        int prompt = args.integer("prompt", 128, 1);
+        int decode = args.integer("decode", 16, 1);
+        atMost("--prompt " + prompt + " + --decode", (long) prompt + decode, presetConfig.maxPositionEmbeddings(),
+                "the context of " + preset);
         Path json = args.present("json") ? Path.of(args.required("json")) : null;
+        if (json != null) {
+            OutputFile.check("bench", "--json", json, true);
+        }
         long t0 = System.nanoTime();
         // each progress line also samples the process's huge pages: it comes while a part's weights are allocated
         AtomicReference<HostPages> pages = new AtomicReference<>(HostPages.sample());
@@ -114,18 +141,18 @@ final class BenchCommand {
         String started = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         double loadStart = HostLoad.loadAverageNow();
         DeviceRoofline roofline;
-        List<WorkloadResult> workloads = List.of();
+        List<WorkloadResult> workloadResults = List.of();
         List<GemmCaseResult> gemm = List.of();
         org.moescope.engine.backend.DeviceInfo info;
         String kind;
-        try (Backend backend = Backends.open(device)) {
+        try (Backend backend = ModelOptions.backend(args)) {
             info = backend.device();
             kind = backend.kind();
             progress.accept("device " + info.summary());
             progress.accept("measuring the device's read bandwidth and FP32 peak");
             roofline = DeviceRoofline.measure(backend, 5);
             if (parts.contains("moe")) {
-                workloads = new MoeLayerBench(backend, settings, progress).run();
+                workloadResults = new MoeLayerBench(backend, settings, progress).run();
             }
             if (parts.contains("gemm")) {
                 gemm = new GemmMicroBench(backend, gemmDtypes, gemmNs, args.has("gemm-both"), settings.warmup(),
@@ -137,18 +164,14 @@ final class BenchCommand {
         }
         List<ModelThroughput> models = new ArrayList<>();
         if (parts.contains("model")) {
-            int prompt = args.integer("prompt", 128, 1);
-            int decode = args.integer("decode", 16, 1);
             MoeOptions modelOptions = MoeOptions.DEFAULT.withQ8Activations(args.has("q8-activations"));
             models.add(model("sample-weights", () -> ModelSource.parse(null), device, prompt, decode, modelOptions,
                     progress));
-            String preset = args.string("model-preset", "qwen3-30b-a3b");
-            int layers = args.integer("model-layers", 2, 1);
-            models.add(model(preset, () -> new ModelSource.Synthetic(preset, layers, dtype, settings.seed()), device,
+            models.add(model(preset, () -> new ModelSource.Synthetic(preset, modelLayers, dtype, settings.seed()), device,
                     prompt, decode, modelOptions, progress));
         }
         HostLoad host = new HostLoad(HostLoad.cpusNow(), loadStart, HostLoad.loadAverageNow());
-        BenchReport report = new BenchReport(started, info, kind, host, pages.get(), settings, roofline, workloads,
+        BenchReport report = new BenchReport(started, info, kind, host, pages.get(), settings, roofline, workloadResults,
                 gemm, models);
         BenchText.print(report, out);
         if (json != null) {
@@ -159,7 +182,7 @@ final class BenchCommand {
                 }
                 Files.writeString(json, BenchJson.toJson(report), StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new EngineException("cannot write --json " + json + ": " + e.getMessage(), e);
+                throw new EngineException("cannot write --json " + json + ": " + ErrorMessages.ioReason(e), e);
             }
             out.println("wrote " + json);
         }
@@ -283,6 +306,22 @@ final class BenchCommand {
             throw new CliArgs.UsageException("bench: --parts is empty");
         }
         return out;
+    }
+
+    /** A preset or config.json by name; an unknown one is a usage error. */
+    private static ModelConfig config(String presetOrConfig, String option) {
+        try {
+            return ModelPresets.resolve(presetOrConfig);
+        } catch (IllegalArgumentException e) {
+            throw new CliArgs.UsageException("bench: " + option + ": " + e.getMessage());
+        }
+    }
+
+    private static void atMost(String what, long value, long max, String why) {
+        if (value > max) {
+            throw new CliArgs.UsageException("bench: " + what + " = " + value + " is more than " + max + " (" + why
+                    + ")");
+        }
     }
 
     private static RoutingMode routing(String s) {

@@ -1,9 +1,14 @@
 package org.moescope.app.cli;
 
 import java.io.PrintStream;
+import org.moescope.app.service.ErrorMessages;
 import org.moescope.engine.backend.EngineException;
 
-/** The headless CLI: devices, generate, score, bench. Exit codes: 0 ok, 1 failure, 2 bad command line. */
+/**
+ * The headless CLI: devices, generate, score, bench, convert. Exit codes: 0 ok (and --help), 1 a failure while
+ * running, 2 a bad command line. Every argument, and the model's facts it depends on (context, vocabulary, layers),
+ * is checked before anything loads, so a usage error never waits for the weights.
+ */
 public final class Cli {
     static final String USAGE = """
             usage: moescope                      open the app on the bundled sample model
@@ -28,28 +33,55 @@ public final class Cli {
             return args.length == 0 ? 2 : 0;
         }
         String command = args[0];
-        boolean help = args.length > 1 && (args[1].equals("--help") || args[1].equals("-h"));
         try {
             return switch (command) {
                 case "devices" -> DevicesCommand.run(args, out);
-                case "generate" -> help ? usage(GenerateCommand.USAGE, out) : GenerateCommand.run(args, out);
-                case "score" -> help ? usage(ScoreCommand.USAGE, out) : ScoreCommand.run(args, out);
-                case "bench" -> help ? usage(BenchCommand.USAGE, out) : BenchCommand.run(args, out);
-                case "convert" -> help ? usage(ConvertCommand.USAGE, out) : ConvertCommand.run(args, out);
+                case "generate" -> GenerateCommand.run(args, out);
+                case "score" -> ScoreCommand.run(args, out);
+                case "bench" -> BenchCommand.run(args, out);
+                case "convert" -> ConvertCommand.run(args, out);
                 default -> {
                     err.println("moescope: unknown command '" + command + "'");
                     err.print(USAGE);
                     yield 2;
                 }
             };
+        } catch (CliArgs.HelpRequested e) {
+            return usage(usageOf(command), out);
         } catch (CliArgs.UsageException e) {
             err.println("moescope " + e.getMessage());
             err.println("(moescope " + command + " --help lists the options)");
             return 2;
         } catch (EngineException | IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
             err.println("moescope: error: " + e.getMessage());
+            if (ErrorMessages.isOutOfJavaHeap(e)) {
+                err.println("moescope: " + ErrorMessages.javaHeapAdvice() + ".");
+            } else if (ErrorMessages.isOutOfDeviceMemory(e)) {
+                err.println("moescope: " + DEVICE_MEMORY_ADVICE);
+            }
+            return 1;
+        } catch (OutOfMemoryError e) {
+            err.println("moescope: error: " + ErrorMessages.javaHeapAdvice() + ".");
             return 1;
         }
+    }
+
+    /** What to change when the model does not fit the device. */
+    static final String DEVICE_MEMORY_ADVICE = "the model does not fit the device's memory. Try fewer layers of a "
+            + "synthetic preset (--layers N), a smaller weight type (--dtype BF16 instead of F32, or a quantized type "
+            + "such as --dtype Q4_K; for a model file, moescope convert --type Q4_K writes a smaller copy), a smaller "
+            + "--batch or --max-tokens, or another device (--device; moescope devices lists them). On the Java reference the memory is the Java heap: "
+            + ErrorMessages.JAVA_OPTS_VARIABLE + "=-Xmx16g raises it.";
+
+    private static String usageOf(String command) {
+        return switch (command) {
+            case "devices" -> DevicesCommand.USAGE;
+            case "generate" -> GenerateCommand.USAGE;
+            case "score" -> ScoreCommand.USAGE;
+            case "bench" -> BenchCommand.USAGE;
+            case "convert" -> ConvertCommand.USAGE;
+            default -> USAGE;
+        };
     }
 
     private static int usage(String text, PrintStream out) {

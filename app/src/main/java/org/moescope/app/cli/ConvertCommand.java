@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 import org.moescope.engine.backend.Backend;
-import org.moescope.engine.backend.Backends;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.model.LoadProgress;
 import org.moescope.engine.session.InferenceSession;
@@ -35,7 +34,7 @@ final class ConvertCommand {
         valued.addAll(Set.of("to-gguf", "type"));
         CliArgs args = CliArgs.parse("convert", argv, 1, valued, ModelOptions.SWITCHES);
         Path target = Path.of(args.required("to-gguf"));
-        checkWritable(target);
+        OutputFile.check("convert", "--to-gguf", target, false);
         DType type = null;
         if (args.present("type")) {
             try {
@@ -47,14 +46,14 @@ final class ConvertCommand {
                 throw new CliArgs.UsageException("convert: --type must be a weight type, got " + type);
             }
         }
-        ModelSource source = ModelOptions.source(args);
+        ModelOptions.Request request = ModelOptions.request(args);
         long start = System.nanoTime();
-        if (source instanceof ModelSource.Synthetic synthetic) {
-            try (Backend backend = Backends.open(args.string("device", null))) {
+        if (request.source() instanceof ModelSource.Synthetic synthetic) {
+            try (Backend backend = ModelOptions.backend(args)) {
                 InferenceSession.writeSyntheticGguf(synthetic, type, backend, target, progress("writing"));
             }
         } else {
-            try (InferenceSession session = ModelOptions.open(args)) {
+            try (InferenceSession session = ModelOptions.open(args, request)) {
                 session.writeGguf(target, type, progress("writing"));
             }
         }
@@ -62,21 +61,6 @@ final class ConvertCommand {
         out.printf(Locale.ROOT, "wrote %s (%.1f MiB) in %.1f s%n", target, size(target) / (double) (1 << 20),
                 (System.nanoTime() - start) / 1e9);
         return 0;
-    }
-
-    /** Refuses, before anything loads, a target that is a folder or whose folder is missing or read-only. */
-    static void checkWritable(Path target) {
-        if (Files.isDirectory(target)) {
-            throw new CliArgs.UsageException("convert: --to-gguf " + target + " is a folder; give a file name");
-        }
-        Path dir = target.toAbsolutePath().getParent();
-        if (dir == null || !Files.isDirectory(dir)) {
-            throw new CliArgs.UsageException("convert: --to-gguf " + target + ": the folder " + dir + " does not exist");
-        }
-        if (!Files.isWritable(dir)) {
-            throw new CliArgs.UsageException("convert: --to-gguf " + target + ": the folder " + dir
-                    + " is not writable");
-        }
     }
 
     private static LoadProgress progress(String verb) {

@@ -9,6 +9,11 @@ import org.moescope.engine.backend.DeviceInfo;
 
 /** {@code moescope devices}: OpenCL platforms and devices, plus the Java reference backend. */
 final class DevicesCommand {
+    static final String USAGE = """
+            moescope devices              list the OpenCL platforms and devices, and the Java reference backend,
+                                          with the index and name that --device takes; no options
+            """;
+
     private DevicesCommand() {
     }
 

@@ -6,7 +6,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.moescope.engine.backend.EngineException;
 import org.moescope.engine.moe.MoeOptions;
 import org.moescope.engine.profile.StageCounters;
 import org.moescope.engine.profile.StageSpan;
@@ -25,12 +24,20 @@ final class GenerateCommand {
                                    (a GGUF file's tokenizer.chat_template, or tokenizer_config.json's)
               --no-think           with --chat: close an empty <think></think> block first, as Qwen3's template
                                    does for enable_thinking=false, so the model answers without reasoning
-              --max-tokens N       new tokens per sequence (default 64)
-              --batch B            B sequences on the same prompt, decoded together (batched decode; default 1)
-              --temperature T      0 = greedy (default); > 0 samples
+              --max-tokens N       new tokens per sequence (default 64; prompt + N must fit the model's context)
+              --batch B            B sequences on the same prompt, decoded together (batched decode; default 1,
+                                   at most 256: each sequence holds its own KV cache)
+              --temperature T      0 = greedy (default); > 0 samples; at most 100
               --top-p P            nucleus sampling threshold in (0, 1] (default 1)
               --seed S             sampling seed (default 0)
             """ + ModelOptions.HELP;
+
+    /**
+     * The largest --batch: every sequence holds a KV cache of prompt + max-tokens positions and every decode step
+     * runs all of them, so a typo such as 100000 would allocate for minutes; with 128 experts and top-8 routing,
+     * 256 sequences already keep every expert busy, which is what batched decode is profiled for.
+     */
+    static final int MAX_BATCH = 256;
 
     private GenerateCommand() {
     }
@@ -51,13 +58,29 @@ final class GenerateCommand {
             throw new CliArgs.UsageException("generate: --no-think only applies with --chat");
         }
         int maxTokens = args.integer("max-tokens", 64, 1);
-        int batch = args.integer("batch", 1, 1);
-        SamplingSettings sampling = new SamplingSettings(args.number("temperature", 0f, 0f, 100f),
-                args.number("top-p", 1f, Float.MIN_VALUE, 1f), args.longValue("seed", 0));
+        int batch = args.integer("batch", 1, 1, MAX_BATCH, "each sequence holds its own KV cache and every step "
+                + "decodes all of them; " + MAX_BATCH + " already keep every expert of a 128-expert model busy");
+        SamplingSettings sampling = new SamplingSettings(args.number("temperature", 0f, 0f, false, 100f),
+                args.number("top-p", 1f, 0f, true, 1f), args.longValue("seed", 0));
         MoeOptions options = ModelOptions.switches(args);
+        int[] ids = args.present("ids") ? args.ids("ids") : null;
+        ModelOptions.Request request = ModelOptions.request(args);
+        ModelFacts facts = request.facts();
+        if (ids != null) {
+            facts.checkIds("generate", "--ids", ids);
+            facts.checkContext("generate", ids.length, "--max-tokens", maxTokens);
+        } else {
+            checkTextPrompt(args, facts);
+            // the prompt's exact length is known once the tokenizer has loaded
+            facts.checkRoomForAPrompt("generate", "--max-tokens", maxTokens);
+        }
 
-        try (InferenceSession session = ModelOptions.open(args)) {
-            int[] prompt = args.present("ids") ? args.ids("ids") : session.encode(promptText(args, session));
+        try (InferenceSession session = ModelOptions.open(args, request)) {
+            int[] prompt = ids;
+            if (prompt == null) {
+                prompt = encode(args, session);
+                facts.checkContext("generate", prompt.length, "--max-tokens", maxTokens);
+            }
             List<StepResult> steps = new ArrayList<>();
             StepResult prefill = session.prefill(prompt, batch, maxTokens, sampling, options, false);
             steps.add(prefill);
@@ -86,19 +109,46 @@ final class GenerateCommand {
         return 0;
     }
 
-    /** --prompt as given, or with --chat as a user turn in the model's chat template. */
-    private static String promptText(CliArgs args, InferenceSession session) {
+    /** Refuses, before loading, a text prompt the model cannot tokenize or a --chat it has no template for. */
+    private static void checkTextPrompt(CliArgs args, ModelFacts facts) {
+        if (!facts.hasTokenizer()) {
+            throw noTokenizer(facts.name());
+        }
+        if (args.has("chat") && Boolean.FALSE.equals(facts.hasChatTemplate())) {
+            throw noChatTemplate(facts.name());
+        }
+    }
+
+    private static CliArgs.UsageException noTokenizer(String model) {
+        return new CliArgs.UsageException("generate: --prompt: model '" + model + "' has no tokenizer (no "
+                + "tokenizer.json in its folder, no tokenizer.ggml.* in a GGUF file, none in a synthetic preset): "
+                + "give the prompt as token ids, --ids 1,2,3");
+    }
+
+    private static CliArgs.UsageException noChatTemplate(String model) {
+        return new CliArgs.UsageException("generate: --chat: model '" + model + "' has no chat template (neither "
+                + "tokenizer.chat_template in a GGUF file nor chat_template in tokenizer_config.json); "
+                + "run without --chat to continue the prompt as plain text");
+    }
+
+    /** --prompt as given, or with --chat as a user turn in the model's chat template, as token ids. */
+    private static int[] encode(CliArgs args, InferenceSession session) {
+        if (!session.hasTokenizer()) {
+            throw noTokenizer(session.modelName());
+        }
         String prompt = args.required("prompt");
-        if (!args.has("chat")) {
-            return prompt;
+        if (args.has("chat")) {
+            String template = session.chatTemplate();
+            if (template == null) {
+                throw noChatTemplate(session.modelName());
+            }
+            prompt = ChatTemplate.of(template).userTurn(prompt, !args.has("no-think"));
         }
-        String template = session.chatTemplate();
-        if (template == null) {
-            throw new EngineException("--chat: model '" + session.modelName() + "' has no chat template (neither "
-                    + "tokenizer.chat_template in a GGUF file nor chat_template in tokenizer_config.json); "
-                    + "run without --chat to continue the prompt as plain text");
+        int[] ids = session.encode(prompt);
+        if (ids.length == 0) {
+            throw new CliArgs.UsageException("generate: --prompt encodes to no tokens; give some text");
         }
-        return ChatTemplate.of(template).userTurn(prompt, !args.has("no-think"));
+        return ids;
     }
 
     private static void streamFirst(StepResult step, boolean text, PrintStream out) {

@@ -18,7 +18,7 @@ final class ModelOptions {
     static final String HELP = """
               --model DIR|FILE.gguf|PRESET  a Hugging Face folder, a GGUF file (or a folder holding one; a split
                                    file by its first part) or a synthetic preset (default: the sample model)
-              --layers N           synthetic presets: use N layers instead of the preset's
+              --layers N           synthetic presets: use N layers instead of the preset's (1 to its count)
               --dtype T            synthetic presets: weight type, F32, F16, BF16 (default) or quantized: Q8_0,
                                    Q4_0, Q5_0, Q4_K, Q5_K, Q6_K (norms and router stay F32; rows that are not
                                    whole blocks fall back to Q8_0 or F16), made on the device
@@ -51,26 +51,53 @@ final class ModelOptions {
                 e.profiling() || args.has("profile"), e.q8Activations() || args.has("q8-activations"));
     }
 
+    /** The model a command line asks for, checked, with its facts read; nothing is loaded yet. */
+    record Request(ModelSource source, ModelFacts facts, DType kvCacheDType) {
+    }
+
+    /**
+     * Checks every model option and reads the model's configuration (not its weights), so that bad values are usage
+     * errors (exit 2) whatever the model, and the caller can check its own options against the model's facts.
+     */
+    static Request request(CliArgs args) {
+        DType kvDType = kvCacheDType(args);
+        ModelSource source = source(args);
+        return new Request(source, ModelFacts.of(source), kvDType);
+    }
+
     static ModelSource source(CliArgs args) {
-        ModelSource source = ModelSource.parse(args.string("model", null));
-        if (source instanceof ModelSource.Synthetic s) {
-            int layers = args.integer("layers", s.layers(), 1);
-            DType dtype = s.dtype();
-            if (args.present("dtype")) {
-                try {
-                    dtype = DType.parse(args.required("dtype"));
-                } catch (IllegalArgumentException e) {
-                    throw new CliArgs.UsageException("--dtype: " + e.getMessage());
-                }
+        String command = args.command();
+        DType dtype = null;
+        if (args.present("dtype")) {
+            // parsed before the model is known, so a bad type is the same error for every model
+            try {
+                dtype = DType.parse(args.required("dtype"));
+            } catch (IllegalArgumentException e) {
+                throw new CliArgs.UsageException(command + ": --dtype: " + e.getMessage());
             }
             if (!dtype.isWeightType()) {
-                throw new CliArgs.UsageException("--dtype must be a weight type (F32, F16, BF16, Q8_0, Q4_0, Q5_0, "
-                        + "Q4_K, Q5_K, Q6_K), got " + dtype);
+                throw new CliArgs.UsageException(command + ": --dtype must be a weight type (F32, F16, BF16, Q8_0, "
+                        + "Q4_0, Q5_0, Q4_K, Q5_K, Q6_K), got " + dtype);
             }
-            return new ModelSource.Synthetic(s.presetOrConfig(), layers, dtype, s.seed());
+        }
+        int layers = args.integer("layers", 0, 1);
+        ModelSource source;
+        try {
+            source = ModelSource.parse(args.string("model", null));
+        } catch (IllegalArgumentException e) {
+            throw new CliArgs.UsageException(command + ": " + e.getMessage());
+        }
+        if (source instanceof ModelSource.Synthetic s) {
+            int available = s.config().numHiddenLayers();
+            if (layers > available) {
+                throw new CliArgs.UsageException(command + ": --layers " + layers + ": " + s.displayName() + " has "
+                        + available + " layers; give 1 to " + available + " (or leave --layers out for all of them)");
+            }
+            return new ModelSource.Synthetic(s.presetOrConfig(), layers == 0 ? s.layers() : layers,
+                    dtype == null ? s.dtype() : dtype, s.seed());
         }
         if (args.present("layers") || args.present("dtype")) {
-            throw new CliArgs.UsageException("--layers and --dtype apply only to synthetic presets");
+            throw new CliArgs.UsageException(command + ": --layers and --dtype apply only to synthetic presets");
         }
         return source;
     }
@@ -84,25 +111,36 @@ final class ModelOptions {
         try {
             dtype = DType.parse(args.required("kv-dtype"));
         } catch (IllegalArgumentException e) {
-            throw new CliArgs.UsageException("--kv-dtype: " + e.getMessage());
+            throw new CliArgs.UsageException(args.command() + ": --kv-dtype: " + e.getMessage());
         }
-        if (dtype == DType.I32) {
-            throw new CliArgs.UsageException("--kv-dtype must be F32, F16 or BF16");
+        if (dtype != DType.F32 && dtype != DType.F16 && dtype != DType.BF16) {
+            throw new CliArgs.UsageException(args.command() + ": --kv-dtype must be F32, F16 or BF16, got " + dtype);
         }
         return dtype;
+    }
+
+    /** The backend --device names; a selector that matches no device is a usage error. */
+    static Backend backend(CliArgs args) {
+        try {
+            return Backends.open(args.string("device", null));
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() == null || !e.getMessage().startsWith("no device")) {
+                throw e;
+            }
+            throw new CliArgs.UsageException(args.command() + ": --device: " + e.getMessage());
+        }
     }
 
     /**
      * Opens the session, printing load progress on stderr: one updating line on a terminal, a line per tenth
      * otherwise (logs and pipes get no carriage returns).
      */
-    static InferenceSession open(CliArgs args) {
-        ModelSource source = source(args);
-        DType kvDType = kvCacheDType(args);
+    static InferenceSession open(CliArgs args, Request request) {
+        DType kvDType = request.kvCacheDType();
         boolean terminal = onTerminal();
         int[] last = {-1};
-        Backend backend = Backends.open(args.string("device", null));
-        InferenceSession session = InferenceSession.open(source, backend, (fraction, message) -> {
+        Backend backend = backend(args);
+        InferenceSession session = InferenceSession.open(request.source(), backend, (fraction, message) -> {
             int percent = (int) Math.floor(fraction * 100);
             if (terminal && percent != last[0]) {
                 System.err.printf(Locale.ROOT, "\rloading %3d%%  %-60.60s", percent, message);

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
+import org.moescope.app.service.ErrorMessages;
 import org.moescope.engine.moe.MoeOptions;
 import org.moescope.engine.profile.LayerRouting;
 import org.moescope.engine.session.InferenceSession;
@@ -26,7 +27,10 @@ import org.moescope.engine.session.ScoreResult;
 final class ScoreCommand {
     static final String USAGE = """
             moescope score --ids 1,2,3 --json FILE [options]
-              --max-tokens N       greedy continuation length (default 16; stops early at an EOS id)
+              --ids LIST           prompt token ids, each in the model's vocabulary
+              --json FILE          where the scores go (its folder is made when missing; checked before loading)
+              --max-tokens N       greedy continuation length (default 16; stops early at an EOS id; prompt + N
+                                   must fit the model's context)
             """ + ModelOptions.HELP;
 
     private ScoreCommand() {
@@ -40,7 +44,11 @@ final class ScoreCommand {
         int maxTokens = args.integer("max-tokens", 16, 1);
         Path json = Path.of(args.required("json"));
         MoeOptions options = ModelOptions.switches(args);
-        try (InferenceSession session = ModelOptions.open(args)) {
+        ModelOptions.Request request = ModelOptions.request(args);
+        request.facts().checkIds("score", "--ids", ids);
+        request.facts().checkContext("score", ids.length, "--max-tokens", maxTokens);
+        OutputFile.check("score", "--json", json, true);
+        try (InferenceSession session = ModelOptions.open(args, request)) {
             ScoreResult result = session.score(ids, maxTokens, options);
             write(json, toJson(result, session, options));
             out.printf(Locale.ROOT, "scored %d prompt tokens, %d greedy ids, %d MoE layers -> %s%n", ids.length,
@@ -105,7 +113,7 @@ final class ScoreCommand {
                 new GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(json, w);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write " + file + ": " + ErrorMessages.ioReason(e), e);
         }
     }
 }

@@ -102,15 +102,24 @@ class CliTest {
     @Test
     void promptTextWithoutTokenizerIsAReadableError() {
         Run run = cli("generate", "--model", "qwen3-tiny", "--device", "java", "--prompt", "hello");
-        assertEquals(1, run.code());
-        assertTrue(run.err().contains("has no tokenizer.json"), run.err());
+        assertEquals(2, run.code());
+        assertTrue(run.err().contains("has no tokenizer") && run.err().contains("--ids"), run.err());
+    }
+
+    @Test
+    void aTextPromptThatOverflowsTheContextOnceTokenizedIsAUsageError() {
+        // "A computer" is 2 tokens of the sample model: 2 + 511 > 512, known only after its tokenizer has loaded
+        Run run = cli("generate", "--device", "java", "--prompt", "A computer", "--max-tokens", "511");
+        assertEquals(2, run.code(), run.err());
+        assertTrue(run.err().contains("the prompt (2 tokens) + --max-tokens 511 = 513 tokens exceed the context of "
+                + "sample-weights (512 tokens") && run.err().contains("give --max-tokens 510 or less"), run.err());
     }
 
     @Test
     void chatNeedsAModelWithAChatTemplateAndAPrompt() {
         // the bundled sample model has no chat template
         Run run = cli("generate", "--device", "java", "--chat", "--prompt", "hello", "--max-tokens", "1");
-        assertEquals(1, run.code());
+        assertEquals(2, run.code(), "a usage error, known once the model is open");
         assertTrue(run.err().contains("has no chat template") && run.err().contains("without --chat"), run.err());
         Run ids = cli("generate", "--device", "java", "--chat", "--ids", "1,2");
         assertEquals(2, ids.code());
@@ -142,7 +151,7 @@ class CliTest {
     void chatOnAGgufFileUsesItsChatTemplate(@TempDir Path dir) throws IOException {
         Run none = cli("generate", "--model", SAMPLE_Q8_GGUF.toString(), "--chat", "--prompt", "hi",
                 "--max-tokens", "1");
-        assertEquals(1, none.code());
+        assertEquals(2, none.code(), "known from the file's metadata, before loading");
         assertTrue(none.err().contains("model 'model.gguf' has no chat template"), none.err());
 
         // the same file with Qwen3's tokenizer.chat_template added
