@@ -168,7 +168,10 @@ public final class AtomicFileWriter {
         if (e instanceof AccessDeniedException) {
             named = new AccessDeniedException(file.toString(), null, reason == null ? "permission denied" : reason);
         } else if (e instanceof NoSuchFileException) {
-            named = new NoSuchFileException(file.toString(), null, reason == null ? "the folder does not exist" : reason);
+            Path dir = file.toAbsolutePath().getParent();
+            named = new NoSuchFileException(file.toString(), null, reason != null ? reason
+                    : dir != null && Files.isDirectory(dir) ? "the folder " + dir + " does not take new files"
+                    : "the folder " + dir + " does not exist");
         } else if (e instanceof NotDirectoryException) {
             named = new FileSystemException(file.toString(), null, "a part of the path is not a folder");
         } else {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.channels.ClosedByInterruptException;
@@ -134,7 +135,21 @@ class AtomicFileWriterTest {
         Path file = dir.resolve("no-such-folder").resolve("bench.json");
         NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> AtomicFileWriter.writeString(file, "{}"));
         assertEquals(file.toString(), e.getFile());
+        assertEquals("the folder " + file.getParent() + " does not exist", e.getReason());
         assertFalse(Files.exists(file.getParent()));
+    }
+
+    @Test
+    void aFolderThatTakesNoNewFilesIsSaidSo() {
+        Path proc = Path.of("/proc");
+        assumeTrue(Files.isDirectory(proc.resolve("self")), "Linux /proc");
+        Path file = proc.resolve("score.json");
+        // root is refused with ENOENT (NoSuchFileException), other users with EACCES first
+        FileSystemException e = assertThrows(FileSystemException.class, () -> AtomicFileWriter.writeString(file, "{}"));
+        assertEquals(file.toString(), e.getFile(), "the error names the file asked for, not a temporary one");
+        if (e instanceof NoSuchFileException) {
+            assertEquals("the folder /proc does not take new files", e.getReason());
+        }
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.prefs.Preferences;
+import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import javafx.stage.WindowEvent;
 import javafx.util.Duration;
@@ -30,6 +31,7 @@ import org.moescope.app.service.EngineExecutor;
 import org.moescope.app.viewmodel.SessionViewModel;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.session.InferenceSession;
+import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
@@ -172,6 +174,31 @@ class CloseGuardTest {
         assertNull(fx(() -> vm.configProperty().get()));
         IllegalStateException closed = assertThrows(IllegalStateException.class, () -> session.setKvCacheDType(DType.F32));
         assertEquals("the session is closed", closed.getMessage(), "its device memory is freed");
+    }
+
+    @Test
+    void fileQuitAsksLikeTheCloseButton(FxRobot robot) throws Exception {
+        awaitIdle();
+        answer(false);
+        CountDownLatch engine = holdEngine();
+        try {
+            fx(() -> {
+                vm.maxNewTokensProperty().set(2);
+                vm.generate();
+                return null;
+            });
+            robot.press(KeyCode.CONTROL, KeyCode.Q).release(KeyCode.Q, KeyCode.CONTROL);
+            WaitForAsyncUtils.waitForFxEvents();
+            assertEquals(List.of("A run is in progress. Stop it and quit?"), asked);
+            assertTrue(fx(stage::isShowing));
+        } finally {
+            engine.countDown();
+        }
+        awaitIdle();
+        robot.press(KeyCode.CONTROL, KeyCode.Q).release(KeyCode.Q, KeyCode.CONTROL);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertFalse(fx(stage::isShowing), "idle, Quit quits without asking");
+        assertEquals(1, asked.size());
     }
 
     @Test
