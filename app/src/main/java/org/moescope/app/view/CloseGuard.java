@@ -6,6 +6,7 @@ import javafx.application.Platform;
 import javafx.beans.InvalidationListener;
 import javafx.beans.Observable;
 import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
 import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
 import javafx.stage.Stage;
@@ -102,6 +103,10 @@ public final class CloseGuard {
 
     /** Runs {@code then} once the engine and the exports are idle, or after {@link #wait} (a step that never ends). */
     private void whenIdle(Runnable then) {
+        if (idle()) {
+            then.run();
+            return;
+        }
         Observable[] state = {vm.busyProperty(), exports.writingProperty()};
         PauseTransition timeout = new PauseTransition(wait);
         InvalidationListener[] check = new InvalidationListener[1];
@@ -113,19 +118,19 @@ public final class CloseGuard {
             then.run();
         };
         check[0] = obs -> {
-            if (!vm.busyProperty().get() && !exports.writingProperty().get()) {
+            if (idle()) {
                 done.run();
             }
         };
-        if (!vm.busyProperty().get() && !exports.writingProperty().get()) {
-            then.run();
-            return;
-        }
         for (Observable o : state) {
             o.addListener(check[0]);
         }
         timeout.setOnFinished(e -> done.run());
         timeout.play();
+    }
+
+    private boolean idle() {
+        return !vm.busyProperty().get() && !exports.writingProperty().get();
     }
 
     /** The confirmation dialog: Quit or Cancel, Cancel the default. */
@@ -136,8 +141,9 @@ public final class CloseGuard {
         alert.initOwner(owner);
         alert.setTitle("Quit MoEScope");
         alert.setHeaderText(null);
-        ((javafx.scene.control.Button) alert.getDialogPane().lookupButton(quit)).setDefaultButton(false);
-        ((javafx.scene.control.Button) alert.getDialogPane().lookupButton(cancel)).setDefaultButton(true);
+        // Enter must not quit by accident: Cancel is the default
+        ((Button) alert.getDialogPane().lookupButton(quit)).setDefaultButton(false);
+        ((Button) alert.getDialogPane().lookupButton(cancel)).setDefaultButton(true);
         return alert.showAndWait().orElse(cancel) == quit;
     }
 }

@@ -17,6 +17,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.prefs.Preferences;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.DialogPane;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import javafx.stage.WindowEvent;
@@ -64,10 +66,14 @@ class CloseGuardTest {
 
     /** Answers the confirmation with {@code quit}, recording the question; the wait is long enough never to expire. */
     private void answer(boolean quit) throws Exception {
+        answer(quit, Duration.minutes(5));
+    }
+
+    private void answer(boolean quit, Duration wait) throws Exception {
         fx(() -> guard = CloseGuard.install(stage, window, (owner, question) -> {
             asked.add(question);
             return quit;
-        }, Duration.minutes(5)));
+        }, wait));
     }
 
     private void requestClose() throws Exception {
@@ -199,6 +205,53 @@ class CloseGuardTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertFalse(fx(stage::isShowing), "idle, Quit quits without asking");
         assertEquals(1, asked.size());
+    }
+
+    @Test
+    void theDialogAsksWithQuitAndCancel(FxRobot robot) throws Exception {
+        awaitIdle();   // the guard MoeScopeApp installed, with its dialog
+        CountDownLatch engine = holdEngine();
+        try {
+            fx(() -> {
+                vm.maxNewTokensProperty().set(2);
+                vm.generate();
+                // not waited for: the dialog's own event loop runs until it is answered
+                javafx.application.Platform.runLater(
+                        () -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
+                return null;
+            });
+            WaitForAsyncUtils.waitForFxEvents();
+            DialogPane dialog = robot.lookup(".dialog-pane").queryAs(DialogPane.class);
+            assertEquals("A run is in progress. Stop it and quit?", fx(dialog::getContentText));
+            assertEquals(List.of("Quit", "Cancel"), fx(() -> dialog.getButtonTypes().stream().map(ButtonType::getText).toList()));
+            robot.clickOn("Cancel");
+            WaitForAsyncUtils.waitForFxEvents();
+            assertTrue(fx(stage::isShowing));
+            assertTrue(fx(() -> vm.busyProperty().get()), "Cancel keeps the run");
+        } finally {
+            engine.countDown();
+        }
+        awaitIdle();
+        assertEquals("Run finished", fx(() -> vm.statusProperty().get()));
+    }
+
+    @Test
+    void quitClosesAfterTheWaitWhenTheEngineDoesNotAnswer() throws Exception {
+        awaitIdle();
+        answer(true, Duration.millis(300));
+        CountDownLatch engine = holdEngine();
+        try {
+            fx(() -> {
+                vm.generate();
+                return null;
+            });
+            requestClose();
+            awaitClosed();
+            assertTrue(fx(() -> vm.busyProperty().get()), "closed although the engine thread is still held");
+        } finally {
+            engine.countDown();
+        }
+        awaitIdle();
     }
 
     @Test
