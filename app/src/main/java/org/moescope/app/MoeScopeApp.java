@@ -83,13 +83,15 @@ public final class MoeScopeApp extends Application {
      * Writes each setting to the preferences when it changes. The model is saved once it has loaded (not at every
      * keystroke in the model field), the window size once resizing has paused.
      */
-    private static void savePreferencesOnChange(AppPreferences prefs, SessionViewModel vm, MainWindow window, Scene scene) {
+    private static void savePreferencesOnChange(AppPreferences prefs, SessionViewModel vm, MainWindow window,
+                                                Scene scene) {
         vm.deviceProperty().addListener((obs, was, device) -> prefs.setDevice(device == null ? "" : device.selector()));
         for (var p : List.of(vm.fusedGateUpSiluProperty(), vm.hostTopkProperty(), vm.directDispatchProperty(),
                 vm.profilingProperty(), vm.q8ActivationsProperty())) {
             p.addListener((obs, was, is) -> prefs.setSwitches(vm.switches()));
         }
-        vm.recentModels().addListener((ListChangeListener<String>) change -> prefs.setRecentModels(List.copyOf(vm.recentModels())));
+        vm.recentModels().addListener((ListChangeListener<String>) change ->
+                prefs.setRecentModels(List.copyOf(vm.recentModels())));
         vm.configProperty().addListener((obs, was, config) -> {
             if (config != null) {
                 prefs.setModel(vm.modelProperty().get());

@@ -118,7 +118,8 @@ public final class AtomicFileWriter {
         Path dir = target.toAbsolutePath().getParent();
         String prefix = "." + target.getFileName() + ".";
         for (int attempt = 0; ; attempt++) {
-            Path temp = dir.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + TEMP_SUFFIX);
+            String random = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
+            Path temp = dir.resolve(prefix + random + TEMP_SUFFIX);
             try {
                 return new Temp(temp, FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
             } catch (FileAlreadyExistsException e) {

@@ -32,6 +32,7 @@ public final class AppPreferences {
     public static final double DEFAULT_HEIGHT = 900;
 
     private final Preferences node;
+    private boolean failureReported;
 
     public AppPreferences(Preferences node) {
         this.node = node;
@@ -130,12 +131,18 @@ public final class AppPreferences {
         flush();
     }
 
-    /** Writes to the backing store now; a failure is reported, not thrown, since the app works on without it. */
+    /**
+     * Writes to the backing store now. A failure is reported once (not at every change), not thrown: the app works on
+     * without it.
+     */
     public void flush() {
         try {
             node.flush();
         } catch (BackingStoreException e) {
-            System.err.println("moescope: preferences not saved: " + e.getMessage());
+            if (!failureReported) {
+                failureReported = true;
+                System.err.println("moescope: preferences not saved: " + e.getMessage());
+            }
         }
     }
 }

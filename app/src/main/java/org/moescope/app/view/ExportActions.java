@@ -94,7 +94,8 @@ final class ExportActions {
             vm.showError(ErrorMessages.describe("Saving the chart", e));
             return null;
         }
-        return write("Chart", file, () -> AtomicFileWriter.write(file, out -> PngEncoder.write(argb, size[0], size[1], out)));
+        return write("Chart", file,
+                () -> AtomicFileWriter.write(file, out -> PngEncoder.write(argb, size[0], size[1], out)));
     }
 
     interface Writer {

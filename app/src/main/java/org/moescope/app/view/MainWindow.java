@@ -138,8 +138,8 @@ public final class MainWindow extends BorderPane {
                 item(Shortcut.SNAPSHOT, exports::saveChartPng),
                 new SeparatorMenuItem(),
                 // a close request, as the window's close button sends, so that Quit asks during a run (CloseGuard)
-                item(Shortcut.QUIT, () -> getScene().getWindow().fireEvent(
-                        new javafx.stage.WindowEvent(getScene().getWindow(), javafx.stage.WindowEvent.WINDOW_CLOSE_REQUEST))));
+                item(Shortcut.QUIT, () -> getScene().getWindow().fireEvent(new javafx.stage.WindowEvent(
+                        getScene().getWindow(), javafx.stage.WindowEvent.WINDOW_CLOSE_REQUEST))));
         Menu run = new Menu("Run", null,
                 item(Shortcut.PREFILL, vm::prefill),
                 item(Shortcut.STEP, vm::step),
