@@ -2,19 +2,24 @@ package org.moescope.app;
 
 import java.util.List;
 import java.util.Objects;
+import javafx.animation.PauseTransition;
 import javafx.application.Application;
+import javafx.collections.ListChangeListener;
 import javafx.scene.Scene;
 import javafx.scene.image.Image;
 import javafx.stage.Stage;
+import javafx.util.Duration;
 import org.moescope.app.prefs.AppPreferences;
 import org.moescope.app.service.ErrorMessages;
+import org.moescope.app.view.CloseGuard;
 import org.moescope.app.view.MainWindow;
 import org.moescope.app.viewmodel.DeviceChoice;
 import org.moescope.app.viewmodel.SessionViewModel;
 
 /**
  * The desktop app: restores the preferences, opens the main window and loads the last model (the bundled sample
- * model the first time). Preferences are saved when the window closes.
+ * model the first time). Preferences are saved as they change (a crash keeps them) and once more when the window
+ * closes; closing the window during a run, a load or an export asks first ({@link CloseGuard}).
  */
 public final class MoeScopeApp extends Application {
     static final String ASSETS = "/org/moescope/app/assets/";
@@ -55,6 +60,7 @@ public final class MoeScopeApp extends Application {
             }
         }
         stage.setScene(scene);
+        savePreferencesOnChange(prefs, vm, window, scene);
         stage.setOnHidden(e -> {
             prefs.setModel(vm.modelProperty().get());
             prefs.setDevice(vm.deviceProperty().get() == null ? "" : vm.deviceProperty().get().selector());
@@ -62,8 +68,8 @@ public final class MoeScopeApp extends Application {
             prefs.setRecentModels(vm.recentModels());
             prefs.setWindowSize(scene.getWidth(), scene.getHeight());
             prefs.setDarkTheme(window.darkThemeProperty().get());
-            prefs.flush();
         });
+        CloseGuard.install(stage, window);
         stage.show();
         // start where the user types, not in the model field
         window.runPanel().lookup("#prompt-area").requestFocus();
@@ -71,6 +77,31 @@ public final class MoeScopeApp extends Application {
             vm.loadModel();
         }
         return window;
+    }
+
+    /**
+     * Writes each setting to the preferences when it changes. The model is saved once it has loaded (not at every
+     * keystroke in the model field), the window size once resizing has paused.
+     */
+    private static void savePreferencesOnChange(AppPreferences prefs, SessionViewModel vm, MainWindow window,
+                                                Scene scene) {
+        vm.deviceProperty().addListener((obs, was, device) -> prefs.setDevice(device == null ? "" : device.selector()));
+        for (var p : List.of(vm.fusedGateUpSiluProperty(), vm.hostTopkProperty(), vm.directDispatchProperty(),
+                vm.profilingProperty(), vm.q8ActivationsProperty())) {
+            p.addListener((obs, was, is) -> prefs.setSwitches(vm.switches()));
+        }
+        vm.recentModels().addListener((ListChangeListener<String>) change ->
+                prefs.setRecentModels(List.copyOf(vm.recentModels())));
+        vm.configProperty().addListener((obs, was, config) -> {
+            if (config != null) {
+                prefs.setModel(vm.modelProperty().get());
+            }
+        });
+        window.darkThemeProperty().addListener((obs, was, dark) -> prefs.setDarkTheme(dark));
+        PauseTransition resized = new PauseTransition(Duration.seconds(1));
+        resized.setOnFinished(e -> prefs.setWindowSize(scene.getWidth(), scene.getHeight()));
+        scene.widthProperty().addListener(obs -> resized.playFromStart());
+        scene.heightProperty().addListener(obs -> resized.playFromStart());
     }
 
     private static List<DeviceChoice> devices() {

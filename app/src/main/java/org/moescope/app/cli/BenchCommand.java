@@ -2,7 +2,6 @@ package org.moescope.app.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -180,7 +179,7 @@ final class BenchCommand {
                 if (parent != null) {
                     Files.createDirectories(parent);
                 }
-                Files.writeString(json, BenchJson.toJson(report), StandardCharsets.UTF_8);
+                org.moescope.app.export.AtomicFileWriter.writeString(json, BenchJson.toJson(report));
             } catch (IOException e) {
                 throw new EngineException("cannot write --json " + json + ": " + ErrorMessages.ioReason(e), e);
             }

@@ -6,8 +6,6 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -109,9 +107,8 @@ final class ScoreCommand {
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-                new GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(json, w);
-            }
+            org.moescope.app.export.AtomicFileWriter.writeText(file,
+                    w -> new GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(json, w));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + ErrorMessages.ioReason(e), e);
         }

@@ -3,8 +3,6 @@ package org.moescope.app.export;
 import com.google.gson.stream.JsonWriter;
 import java.io.IOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -50,9 +48,7 @@ public final class ChromeTraceExporter {
     }
 
     public static void write(List<StageSpan> spans, Path file) throws IOException {
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            write(spans, w);
-        }
+        AtomicFileWriter.writeText(file, out -> write(spans, out));
     }
 
     /** Writes the trace of {@code spans} (any order) to {@code out}; does not close it. */

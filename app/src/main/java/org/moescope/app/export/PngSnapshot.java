@@ -1,9 +1,7 @@
 package org.moescope.app.export;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.IntBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import javafx.scene.Node;
 import javafx.scene.SnapshotParameters;
@@ -35,8 +33,6 @@ public final class PngSnapshot {
     public static void write(Node node, Path file) throws IOException {
         int[] size = new int[2];
         int[] argb = pixels(node, size);
-        try (OutputStream out = Files.newOutputStream(file)) {
-            PngEncoder.write(argb, size[0], size[1], out);
-        }
+        AtomicFileWriter.write(file, out -> PngEncoder.write(argb, size[0], size[1], out));
     }
 }

@@ -2,8 +2,6 @@ package org.moescope.app.export;
 
 import java.io.IOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -25,9 +23,7 @@ public final class RoutingCsvExporter {
     }
 
     public static void write(List<StepRouting> routings, IntFunction<String> tokenText, Path file) throws IOException {
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            write(routings, tokenText, w);
-        }
+        AtomicFileWriter.writeText(file, out -> write(routings, tokenText, out));
     }
 
     /** Writes {@code routings} (null entries skipped) to {@code out}; does not close it. */

@@ -9,7 +9,9 @@ import org.moescope.engine.moe.MoeOptions;
 /**
  * What the app keeps between runs ({@link java.util.prefs}): last model, recent models, device, switches, window
  * size, theme.
- * Reads fall back to defaults when a key is missing or unreadable.
+ * Reads fall back to defaults when a key is missing or unreadable. Every setter writes through to the backing store
+ * at once (java.util.prefs would otherwise write some 30 s later or at a clean exit), so a crash or a kill keeps what
+ * was set; the store itself replaces its file by renaming a complete new one.
  */
 public final class AppPreferences {
     private static final String MODEL = "model";
@@ -30,6 +32,7 @@ public final class AppPreferences {
     public static final double DEFAULT_HEIGHT = 900;
 
     private final Preferences node;
+    private boolean failureReported;
 
     public AppPreferences(Preferences node) {
         this.node = node;
@@ -47,6 +50,7 @@ public final class AppPreferences {
 
     public void setModel(String model) {
         node.put(MODEL, model == null ? "" : model);
+        flush();
     }
 
     /** Device selector; "" = the first device. */
@@ -56,6 +60,7 @@ public final class AppPreferences {
 
     public void setDevice(String selector) {
         node.put(DEVICE, selector == null ? "" : selector);
+        flush();
     }
 
     /** The saved switches; profiling defaults to on, since seeing the time is the point of the app. */
@@ -72,6 +77,7 @@ public final class AppPreferences {
         node.putBoolean(DIRECT, options.directDispatch());
         node.putBoolean(PROFILING, options.profiling());
         node.putBoolean(Q8_ACTIVATIONS, options.q8Activations());
+        flush();
     }
 
     /** Models loaded before (folders, GGUF files, presets), newest first, at most {@link #MAX_RECENT}. */
@@ -99,6 +105,7 @@ public final class AppPreferences {
                 node.remove(RECENT + i);
             }
         }
+        flush();
     }
 
     public double windowWidth() {
@@ -112,6 +119,7 @@ public final class AppPreferences {
     public void setWindowSize(double width, double height) {
         node.putDouble(WIDTH, width);
         node.putDouble(HEIGHT, height);
+        flush();
     }
 
     public boolean darkTheme() {
@@ -120,14 +128,21 @@ public final class AppPreferences {
 
     public void setDarkTheme(boolean dark) {
         node.putBoolean(DARK, dark);
+        flush();
     }
 
-    /** Writes to the backing store now (it would otherwise happen at some later time). */
+    /**
+     * Writes to the backing store now. A failure is reported once (not at every change), not thrown: the app works on
+     * without it.
+     */
     public void flush() {
         try {
             node.flush();
         } catch (BackingStoreException e) {
-            System.err.println("moescope: preferences not saved: " + e.getMessage());
+            if (!failureReported) {
+                failureReported = true;
+                System.err.println("moescope: preferences not saved: " + e.getMessage());
+            }
         }
     }
 }

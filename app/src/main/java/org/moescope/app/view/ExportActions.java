@@ -2,11 +2,17 @@ package org.moescope.app.view;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
+import javafx.application.Platform;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.concurrent.Task;
 import javafx.scene.Node;
 import javafx.stage.FileChooser;
+import org.moescope.app.export.AtomicFileWriter;
 import org.moescope.app.export.ChromeTraceExporter;
 import org.moescope.app.export.PngEncoder;
 import org.moescope.app.export.PngSnapshot;
@@ -19,13 +25,16 @@ import org.moescope.engine.profile.StepRouting;
 /**
  * File ▸ Export: the trace as Chrome Trace JSON, the routing as CSV, the current chart as PNG. The data is taken on
  * the FX thread; files are written on a background thread; the outcome appears in the status bar (errors in the
- * notification bar).
+ * notification bar). A file is replaced only once it is completely written, so a failed or cancelled export leaves the
+ * old file as it was.
  */
 final class ExportActions {
     private final SessionViewModel vm;
     private final TimelinePane timeline;
     private final RoutingPane routing;
     private final Supplier<Node> chart;
+    private final Set<Task<Void>> running = new HashSet<>();
+    private final ReadOnlyBooleanWrapper writing = new ReadOnlyBooleanWrapper(this, "writing");
 
     ExportActions(SessionViewModel vm, TimelinePane timeline, RoutingPane routing, Supplier<Node> chart) {
         this.vm = vm;
@@ -85,27 +94,49 @@ final class ExportActions {
             vm.showError(ErrorMessages.describe("Saving the chart", e));
             return null;
         }
-        return write("Chart", file, () -> {
-            try (var out = java.nio.file.Files.newOutputStream(file)) {
-                PngEncoder.write(argb, size[0], size[1], out);
-            }
-        });
+        return write("Chart", file,
+                () -> AtomicFileWriter.write(file, out -> PngEncoder.write(argb, size[0], size[1], out)));
     }
 
-    private interface Writer {
+    interface Writer {
         void write() throws IOException;
     }
 
-    private Task<Void> write(String what, Path file, Writer writer) {
+    /** True while an export is being written (FX thread). */
+    ReadOnlyBooleanProperty writingProperty() {
+        return writing.getReadOnlyProperty();
+    }
+
+    /**
+     * Cancels every export being written: each stops at its next write, its temporary file is deleted and the file it
+     * would have replaced stays as it was. {@link #writingProperty()} turns false once their threads are done.
+     */
+    void cancelAll() {
+        List.copyOf(running).forEach(task -> task.cancel(true));
+    }
+
+    /** Writes on a background thread; the file is replaced only when {@code writer} completes (AtomicFileWriter). */
+    Task<Void> write(String what, Path file, Writer writer) {
         Task<Void> task = new Task<>() {
             @Override
             protected Void call() throws IOException {
-                writer.write();
+                try {
+                    writer.write();
+                } finally {
+                    // the thread, not the task state, tells when the temporary file is gone
+                    Platform.runLater(() -> {
+                        running.remove(this);
+                        writing.set(!running.isEmpty());
+                    });
+                }
                 return null;
             }
         };
         task.setOnSucceeded(e -> vm.showStatus(what + " written to " + file));
         task.setOnFailed(e -> vm.showError(ErrorMessages.describe("Writing " + file, task.getException())));
+        task.setOnCancelled(e -> vm.showStatus(what + " not written: cancelled (" + file + " unchanged)"));
+        running.add(task);
+        writing.set(true);
         Thread thread = new Thread(task, "moescope-export");
         thread.setDaemon(true);
         thread.start();

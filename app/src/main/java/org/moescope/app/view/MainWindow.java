@@ -137,7 +137,9 @@ public final class MainWindow extends BorderPane {
                 item(Shortcut.EXPORT_ROUTING, exports::exportRouting),
                 item(Shortcut.SNAPSHOT, exports::saveChartPng),
                 new SeparatorMenuItem(),
-                item(Shortcut.QUIT, () -> getScene().getWindow().hide()));
+                // a close request, as the window's close button sends, so that Quit asks during a run (CloseGuard)
+                item(Shortcut.QUIT, () -> getScene().getWindow().fireEvent(new javafx.stage.WindowEvent(
+                        getScene().getWindow(), javafx.stage.WindowEvent.WINDOW_CLOSE_REQUEST))));
         Menu run = new Menu("Run", null,
                 item(Shortcut.PREFILL, vm::prefill),
                 item(Shortcut.STEP, vm::step),

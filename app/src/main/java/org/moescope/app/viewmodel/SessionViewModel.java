@@ -230,6 +230,27 @@ public final class SessionViewModel {
     }
 
     /**
+     * Closes the loaded model and frees its device memory, for quitting (stop the run first): on the engine thread,
+     * after the task in flight. The returned future completes there, also when closing failed.
+     */
+    public java.util.concurrent.CompletableFuture<Void> closeModel() {
+        InferenceSession s = session;
+        session = null;
+        config.set(null);
+        modelName.set("");
+        loadedDevice.set(null);
+        return java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                if (s != null) {
+                    s.close();
+                }
+            } catch (RuntimeException e) {
+                System.err.println("moescope: " + ErrorMessages.describe("Closing the model", e));
+            }
+        }, EngineExecutor.get());
+    }
+
+    /**
      * Runs the prompt with switches A and B alternately, {@code repeats} times each (profiling on), and publishes
      * the per-stage comparison of the medians. Ends the current run.
      */

@@ -1,6 +1,8 @@
 package org.moescope.app.export;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
@@ -8,12 +10,16 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.moescope.app.testdata.SyntheticRun;
 import org.moescope.engine.moe.MoeOptions;
 import org.moescope.engine.profile.Phase;
@@ -96,5 +102,20 @@ class ChromeTraceExporterTest {
             }
         }
         assertEquals(2.0, last, 1e-9);
+    }
+
+    @Test
+    void aFailedExportLeavesTheOldTraceAsItWas(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("trace.json");
+        List<StageSpan> run = SyntheticRun.runSpans(2, 8, 4, 1000);
+        ChromeTraceExporter.write(run, file);
+        byte[] old = Files.readAllBytes(file);
+        List<StageSpan> broken = new ArrayList<>(run);
+        broken.add(null);
+        assertThrows(NullPointerException.class, () -> ChromeTraceExporter.write(broken, file));
+        assertArrayEquals(old, Files.readAllBytes(file));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(file), files.toList(), "no temporary file is left behind");
+        }
     }
 }

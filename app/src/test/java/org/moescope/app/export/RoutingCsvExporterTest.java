@@ -1,11 +1,16 @@
 package org.moescope.app.export;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.moescope.app.testdata.SyntheticRun;
 import org.moescope.engine.profile.LayerRouting;
 import org.moescope.engine.profile.Phase;
@@ -53,6 +58,27 @@ class RoutingCsvExporterTest {
         String[] lines = w.toString().split("\r\n");
         assertEquals(3, lines.length);
         assertEquals("a\\nb\\t\\\\c\\r", parse(w.toString()).get(1).get(6));
+    }
+
+    @Test
+    void anExportThatFailsMidwayLeavesTheOldFileAsItWas(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("routing.csv");
+        StepRouting big = SyntheticRun.stepRouting(0, Phase.PREFILL, 512, 4, 16, 2, 3);
+        RoutingCsvExporter.write(List.of(big), id -> "t" + id, file);
+        byte[] old = Files.readAllBytes(file);
+        int[] calls = {0};
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> RoutingCsvExporter.write(
+                List.of(big, big), id -> {
+                    if (++calls[0] == 700) {   // well past the first 64 KiB written
+                        throw new IllegalStateException("token text unavailable");
+                    }
+                    return "u" + id;
+                }, file));
+        assertEquals("token text unavailable", e.getMessage());
+        assertArrayEquals(old, Files.readAllBytes(file));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(file), files.toList(), "no temporary file is left behind");
+        }
     }
 
     /** RFC 4180 reader for the test: quoted fields may hold commas and doubled quotes. */
