@@ -120,21 +120,28 @@ class ClippedTextTest {
 
     @Test
     void theColouredTextKeepsSeveralLinesInALowWindow() throws Exception {
-        fxRun(() -> {
-            window.getScene().getWindow().setHeight(700);
-            window.tabs().getSelectionModel().select(2);
-            vm.maxNewTokensProperty().set(40);
-            vm.generate();
-        });
-        awaitIdle(vm);
-        fxRun(() -> window.routing().selectedRowProperty().set(3));
-        double[] heights = fx(() -> {
-            ScrollPane scroll = (ScrollPane) window.lookup("#routed-text-scroll");
-            double line = window.routing().routedText().tokenLabels().get(0).getHeight();
-            return new double[] {scroll.getViewportBounds().getHeight(), line};
-        });
-        assertTrue(heights[0] >= 3 * heights[1], "the coloured text shows at least three lines: viewport "
-                + heights[0] + " px, a line " + heights[1] + " px");
+        Window stage = fx(() -> window.getScene().getWindow());
+        double height = fx(stage::getHeight);
+        try {
+            fxRun(() -> {
+                stage.setHeight(560);
+                window.tabs().getSelectionModel().select(2);
+                vm.maxNewTokensProperty().set(40);
+                vm.generate();
+            });
+            awaitIdle(vm);
+            fxRun(() -> window.routing().selectedRowProperty().set(3));
+            double[] heights = fx(() -> {
+                ScrollPane scroll = (ScrollPane) window.lookup("#routed-text-scroll");
+                double line = window.routing().routedText().tokenLabels().get(0).getHeight();
+                return new double[] {scroll.getViewportBounds().getHeight(), line};
+            });
+            assertTrue(heights[0] >= 3 * heights[1], "the coloured text shows at least three lines: viewport "
+                    + heights[0] + " px, a line " + heights[1] + " px");
+        } finally {
+            // the stage is shared by the test classes that follow
+            fxRun(() -> stage.setHeight(height));
+        }
     }
 
     @Test
@@ -150,8 +157,10 @@ class ClippedTextTest {
         WaitForAsyncUtils.waitForFxEvents();
         double[] y = fx(() -> {
             Bounds barBounds = bar.localToScene(bar.getLayoutBounds()); // its box, without the shadow
-            Bounds strip = window.tabs().lookup(".tab-header-area").localToScene(
-                    window.tabs().lookup(".tab-header-area").getLayoutBounds());
+            // the main tabs' own strip (the routing tab holds a tab pane of its own)
+            Node header = window.tabs().getChildrenUnmodifiable().stream()
+                    .filter(n -> n.getStyleClass().contains("tab-header-area")).findFirst().orElseThrow();
+            Bounds strip = header.localToScene(header.getLayoutBounds());
             return new double[] {barBounds.getMaxY(), strip.getMinY()};
         });
         assertTrue(y[1] >= y[0] - 0.5, "the tab strip starts at y=" + y[1] + ", under the bar that ends at y=" + y[0]);
