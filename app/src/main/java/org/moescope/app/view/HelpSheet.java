@@ -1,6 +1,5 @@
 package org.moescope.app.view;
 
-import java.util.List;
 import java.util.Set;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -43,11 +42,6 @@ public final class HelpSheet extends ScrollPane {
         columns.getStyleClass().add("help-sheet");
         setContent(columns);
         setFitToWidth(true);
-    }
-
-    /** The rows of each column. */
-    public List<GridPane> columns() {
-        return ((HBox) getContent()).getChildren().stream().map(GridPane.class::cast).toList();
     }
 
     private static GridPane column() {

@@ -127,11 +127,6 @@ public final class MainWindow extends BorderPane {
         });
     }
 
-    /** The top inset of the tabs: the height of the notification bar while it shows, else 0. */
-    double tabsTopInset() {
-        return tabs.getPadding().getTop();
-    }
-
     /**
      * Loads what a drop on the window carries when it names one model (a .gguf file or a folder) and nothing runs;
      * returns whether it did.
