@@ -30,7 +30,8 @@ public final class ComparePane extends BorderPane {
     private final CheckBox warmUp = new CheckBox("Warm-up run first");
     private final javafx.scene.control.Spinner<Integer> repeats = new javafx.scene.control.Spinner<>(1, 50, 3);
     private final TableView<StageComparison.Row> table = new TableView<>();
-    private final Label totals = new Label("Runs the prompt of the run panel twice; ends the current run.");
+    private static final String NO_TOTALS = "Runs the prompt of the run panel twice; ends the current run.";
+    private final Label totals = new Label(NO_TOTALS);
     private final TableColumn<StageComparison.Row, Number> columnA = new TableColumn<>("A (µs)");
     private final TableColumn<StageComparison.Row, Number> columnB = new TableColumn<>("B (µs)");
 
@@ -105,7 +106,11 @@ public final class ComparePane extends BorderPane {
 
     private void show(CompareTask.Result result) {
         if (result == null) {
+            // Reset or another model: the comparison measured something the session no longer holds
             table.getItems().clear();
+            columnA.setText("A (µs)");
+            columnB.setText("B (µs)");
+            totals.setText(NO_TOTALS);
             return;
         }
         a.set(result.optionsA());
@@ -116,6 +121,11 @@ public final class ComparePane extends BorderPane {
         StageComparison c = result.comparison();
         totals.setText(String.format(Locale.ROOT, "Device time per run (median of %d): A %.2f ms, B %.2f ms, B − A %+.1f %%",
                 c.runsA(), c.totalMicrosA() / 1000, c.totalMicrosB() / 1000, c.totalDeltaPercent()));
+    }
+
+    /** The line under the switches: what a run does, or the device time per run of the comparison shown. */
+    public Label totals() {
+        return totals;
     }
 
     public TableView<StageComparison.Row> table() {

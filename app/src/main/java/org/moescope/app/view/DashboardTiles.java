@@ -4,6 +4,7 @@ import eu.hansolo.tilesfx.Tile;
 import eu.hansolo.tilesfx.TileBuilder;
 import eu.hansolo.tilesfx.chart.ChartData;
 import java.util.List;
+import javafx.application.Platform;
 import javafx.geometry.Insets;
 import javafx.scene.layout.FlowPane;
 import org.moescope.app.metrics.RunMetrics;
@@ -22,6 +23,9 @@ public final class DashboardTiles extends FlowPane {
     private final Tile moeShare;
     private final Tile imbalance;
     private static final int LATENCY_POINTS = 64;
+    /** The points of the latest {@link #show}; drawn once a clearing of the chart is done. */
+    private List<ChartData> latencyPoints = List.of();
+    private int clearsPending;
 
     public DashboardTiles() {
         super(10, 10);
@@ -34,12 +38,16 @@ public final class DashboardTiles extends FlowPane {
         latency = TileBuilder.create().skinType(Tile.SkinType.SMOOTH_AREA_CHART).prefSize(SIZE * 2 + 10, SIZE)
                 .title("Decode latency per token (ms)").unit("ms").decimals(1).smoothing(false).dataPointsVisible(true)
                 .build();
+        // the skin prints the value twice (as a percentage and as the value); on a 0-100 range one is enough
         moeShare = TileBuilder.create().skinType(Tile.SkinType.CIRCULAR_PROGRESS).prefSize(SIZE, SIZE)
-                .title("MoE share").unit("%").decimals(0).minValue(0).maxValue(100).text("of device time").build();
+                .title("MoE share").unit("").valueVisible(false).decimals(0).minValue(0).maxValue(100)
+                .text("of device time").build();
         imbalance = TileBuilder.create().skinType(Tile.SkinType.GAUGE).prefSize(SIZE, SIZE)
                 .title("Load imbalance").unit("max/mean").decimals(2).minValue(1).maxValue(4)
                 .threshold(2).thresholdVisible(true).build();
         for (Tile t : List.of(tokensPerSecond, prefill, latency, moeShare, imbalance)) {
+            // an animation still running when the next value comes (Reset right after a run) would end on the old value
+            t.setAnimated(false);
             t.getStyleClass().add("dashboard-tile");
         }
         tokensPerSecond.setId("tile-tokens-per-second");
@@ -58,6 +66,13 @@ public final class DashboardTiles extends FlowPane {
         }
     }
 
+    private void showLatency() {
+        if (!latencyPoints.isEmpty()) {
+            latency.setChartData(latencyPoints);
+            latency.setValue(latencyPoints.get(latencyPoints.size() - 1).getValue());
+        }
+    }
+
     /** FX thread. */
     public void show(RunMetrics m) {
         tokensPerSecond.setValue(m.tokensPerSecond());
@@ -68,12 +83,26 @@ public final class DashboardTiles extends FlowPane {
         for (int i = Math.max(0, ms.size() - LATENCY_POINTS); i < ms.size(); i++) {
             points.add(new ChartData(Integer.toString(i + 1), ms.get(i)));
         }
+        if (points.size() == 1) {
+            // one decode step: a flat line at its latency (the skin draws two points or more)
+            points.add(new ChartData(points.get(0).getName(), points.get(0).getValue()));
+        }
+        latencyPoints = points;
         if (points.isEmpty()) {
+            // the skin keeps its last line and value for fewer than two points; clearData empties both, in a
+            // runLater of its own, so points arriving meanwhile wait for it
             latency.clearChartData();
+            latency.clearData();
             latency.setValue(0);
-        } else {
-            latency.setChartData(points);
-            latency.setValue(ms.get(ms.size() - 1));
+            clearsPending++;
+            Platform.runLater(() -> {
+                // queued after the skin's own runLater of this clear
+                if (--clearsPending == 0) {
+                    showLatency();
+                }
+            });
+        } else if (clearsPending == 0) {
+            showLatency();
         }
         moeShare.setValue(Double.isNaN(m.moeShare()) ? 0 : m.moeShare() * 100);
         imbalance.setValue(Double.isNaN(m.loadImbalance()) ? imbalance.getMinValue() : m.loadImbalance());

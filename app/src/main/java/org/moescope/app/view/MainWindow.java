@@ -69,6 +69,7 @@ public final class MainWindow extends BorderPane {
         notifications = new NotificationPane(tabs);
         notifications.setId("notifications");
         notifications.getStyleClass().add(NotificationPane.STYLE_CLASS_DARK);
+        pushTabsBelowTheBar();
         vm.lastErrorProperty().addListener((obs, was, message) -> {
             if (message != null) {
                 notifications.show(message);
@@ -100,6 +101,29 @@ public final class MainWindow extends BorderPane {
         setOnDragDropped(e -> {
             e.setDropCompleted(e.getDragboard().hasFiles() && dropModel(e.getDragboard().getFiles()));
             e.consume();
+        });
+    }
+
+    /**
+     * The notification bar slides over its content; the tabs get a top inset as tall as the visible part of the
+     * bar, so that it pushes the tab strip down instead of covering it.
+     */
+    private void pushTabsBelowTheBar() {
+        javafx.beans.value.ChangeListener<javafx.geometry.Bounds> follow = (o, was, bounds) -> {
+            Node bar = notifications.lookup(".notification-bar");
+            // the bar's own box, not its shadow
+            double covered = bar == null ? 0 : bar.getLayoutY() + bar.getTranslateY() + bar.getLayoutBounds().getHeight();
+            double top = bar != null && bar.isVisible() ? Math.max(0, covered) : 0;
+            if (tabs.getPadding().getTop() != top) {
+                tabs.setPadding(new Insets(top, 0, 0, 0));
+            }
+        };
+        notifications.skinProperty().addListener((o, was, skin) -> {
+            Node bar = notifications.lookup(".notification-bar");
+            if (bar != null) {
+                bar.boundsInParentProperty().addListener(follow);
+                bar.visibleProperty().addListener(v -> follow.changed(null, null, bar.getBoundsInParent()));
+            }
         });
     }
 
@@ -208,6 +232,7 @@ public final class MainWindow extends BorderPane {
         Alert sheet = new Alert(Alert.AlertType.NONE, null, ButtonType.CLOSE);
         sheet.setTitle("MoEScope keyboard shortcuts");
         sheet.setHeaderText("Keyboard shortcuts");
+        sheet.setResizable(true);
         sheet.getDialogPane().setContent(new HelpSheet());
         sheet.getDialogPane().getStylesheets().setAll(getScene().getStylesheets());
         sheet.initOwner(getScene().getWindow());

@@ -49,6 +49,8 @@ public class RoutingPane extends BorderPane {
 
     private final ObservableList<StepResult> steps;
     private final IntFunction<String> tokenText;
+    /** Height kept for the coloured text: four lines of tokens. */
+    private static final double TEXT_MIN_HEIGHT = 96;
     private final IntegerProperty layerIndex = new SimpleIntegerProperty(this, "layerIndex", 0);
     private final IntegerProperty selectedRow = new SimpleIntegerProperty(this, "selectedRow", -1);
     private final ComboBox<Integer> layerChooser = new ComboBox<>();
@@ -66,6 +68,8 @@ public class RoutingPane extends BorderPane {
     private RoutingRun run = new RoutingRun(List.of());
     private boolean rebuildPending;
     private boolean updatingChooser;
+    /** What the routing views say before a step (every Prefill, Step and Generate records the routing). */
+    public static final String NO_ROUTING = "No routing yet: press Prefill, Step or Generate.";
 
     public RoutingPane(ObservableList<StepResult> steps, IntFunction<String> tokenText) {
         this.steps = steps;
@@ -113,15 +117,22 @@ public class RoutingPane extends BorderPane {
         VBox.setVgrow(loadHeatmap, Priority.ALWAYS);
 
         ScrollPane textScroll = new ScrollPane(text);
+        textScroll.setId("routed-text-scroll");
         textScroll.setFitToWidth(true);
-        textScroll.setPrefViewportHeight(110);
+        // a few lines at least: the inspector below must not squeeze the text away
+        textScroll.setMinViewportHeight(TEXT_MIN_HEIGHT);
         ScrollPane inspectorScroll = new ScrollPane(inspector);
         inspectorScroll.setFitToWidth(true);
         TabPane tabs = new TabPane(new Tab("Token inspector", inspectorScroll), new Tab("Balance per layer", balanceTable));
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
-        VBox right = new VBox(4, textTitle, textScroll, tabs);
+        tabs.setMinHeight(0);
+        // the text over the inspector, the divider for the user to give either more room
+        SplitPane textAndInspector = new SplitPane(textScroll, tabs);
+        textAndInspector.setOrientation(javafx.geometry.Orientation.VERTICAL);
+        textAndInspector.setDividerPositions(0.3);
+        VBox right = new VBox(4, textTitle, textAndInspector);
         right.setPadding(new Insets(4));
-        VBox.setVgrow(tabs, Priority.ALWAYS);
+        VBox.setVgrow(textAndInspector, Priority.ALWAYS);
 
         SplitPane split = new SplitPane(maps, right);
         split.setDividerPositions(0.5);
@@ -255,7 +266,7 @@ public class RoutingPane extends BorderPane {
         if (run.isEmpty() || li < 0 || li >= run.layers().length) {
             tokenTitle.setText("Token \u00d7 expert");
             textTitle.setText("Text coloured by each token's top-1 expert");
-            balance.setText("no routing captured yet: run a step with routing capture on");
+            balance.setText(NO_ROUTING);
             tokenHeatmap.setData(org.moescope.app.control.heatmap.HeatmapData.empty());
             text.show(run, -1, tokenText);
             return;

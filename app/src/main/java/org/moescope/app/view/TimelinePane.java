@@ -76,13 +76,17 @@ public class TimelinePane extends BorderPane {
                 + "shift+drag selects a range \u00b7 double-click zooms in \u00b7 F fits \u00b7 Esc clears \u00b7 "
                 + "click a legend entry or table row to pick a stage out");
         hint.getStyleClass().add("hint");
+        // a narrow window wraps the hint onto a second line rather than cutting it
+        hint.setWrapText(true);
+        hint.setTextAlignment(javafx.scene.text.TextAlignment.RIGHT);
+        hint.setAlignment(javafx.geometry.Pos.CENTER_RIGHT);
         hint.setMinWidth(0);
+        hint.setMaxWidth(Double.MAX_VALUE);
+        HBox.setHgrow(hint, Priority.ALWAYS);
         for (Button b : List.of(fit, zoomIn, zoomOut, clear)) {
             b.setMinWidth(Region.USE_PREF_SIZE);
         }
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(6, fit, zoomIn, zoomOut, clear, hideGaps, spacer, hint);
+        HBox bar = new HBox(6, fit, zoomIn, zoomOut, clear, hideGaps, hint);
         bar.setPadding(new Insets(4, 8, 4, 8));
         bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
 

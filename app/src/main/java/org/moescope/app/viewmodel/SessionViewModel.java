@@ -138,6 +138,7 @@ public final class SessionViewModel {
         InferenceSession previous = session;
         session = null;
         clearRun();
+        comparison.set(null);
         config.set(null);
         modelName.set("");
         weightTypes.set(null);
@@ -226,6 +227,7 @@ public final class SessionViewModel {
         };
         task.setOnSucceeded(e -> status.set("Reset"));
         clearRun();
+        comparison.set(null);
         start(task, "Reset");
     }
 

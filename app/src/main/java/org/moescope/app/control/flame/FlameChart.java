@@ -54,6 +54,10 @@ public class FlameChart extends Control {
             if (replaced) {
                 selection.set(null);
             }
+            if (now.isEmpty()) {
+                // nothing left to pick out (Reset, another model)
+                highlightedStage.set(null);
+            }
             if (replaced || wasFit) {
                 fit();
             }

@@ -28,6 +28,7 @@ public final class HeatmapData {
     private final IntFunction<String> rowLabel;
     private final IntFunction<String> colLabel;
     private final CellText cellText;
+    private final int rowPeriod;
 
     /**
      * @param values    {@code [rows * cols]} row-major, finite and &gt;= 0
@@ -35,6 +36,14 @@ public final class HeatmapData {
      */
     public HeatmapData(int rows, int cols, double[] values, String rowAxis, String colAxis, String valueName,
                        IntFunction<String> rowLabel, IntFunction<String> colLabel, CellText cellText) {
+        this(rows, cols, values, rowAxis, colAxis, valueName, rowLabel, colLabel, cellText, 1);
+    }
+
+    private HeatmapData(int rows, int cols, double[] values, String rowAxis, String colAxis, String valueName,
+                        IntFunction<String> rowLabel, IntFunction<String> colLabel, CellText cellText, int rowPeriod) {
+        if (rowPeriod < 1) {
+            throw new IllegalArgumentException("rowPeriod must be >= 1, got " + rowPeriod);
+        }
         if (rows < 0 || cols < 0) {
             throw new IllegalArgumentException("rows and cols must be >= 0, got " + rows + " x " + cols);
         }
@@ -58,6 +67,20 @@ public final class HeatmapData {
         this.rowLabel = Objects.requireNonNull(rowLabel, "rowLabel");
         this.colLabel = Objects.requireNonNull(colLabel, "colLabel");
         this.cellText = Objects.requireNonNull(cellText, "cellText");
+        this.rowPeriod = rowPeriod;
+    }
+
+    /**
+     * The same matrix whose rows come in groups of {@code period} that take turns (the sequences of a batched
+     * decode step), so that a heatmap too dense to label every row still labels rows of every group member.
+     */
+    public HeatmapData withRowPeriod(int period) {
+        return new HeatmapData(rows, cols, values, rowAxis, colAxis, valueName, rowLabel, colLabel, cellText, period);
+    }
+
+    /** Rows take turns in groups of this many (1: no such pattern). */
+    public int rowPeriod() {
+        return rowPeriod;
     }
 
     public static HeatmapData empty() {

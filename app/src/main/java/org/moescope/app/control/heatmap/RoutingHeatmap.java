@@ -34,6 +34,8 @@ public class RoutingHeatmap extends Control {
     private final ObjectProperty<HeatmapData> data = new SimpleObjectProperty<>(this, "data", HeatmapData.empty());
     private final IntegerProperty selectedRow = new SimpleIntegerProperty(this, "selectedRow", -1);
     private final IntegerProperty selectedColumn = new SimpleIntegerProperty(this, "selectedColumn", -1);
+    private final javafx.beans.property.StringProperty placeholder = new javafx.beans.property.SimpleStringProperty(
+            this, "placeholder", "No routing yet: press Prefill, Step or Generate.");
 
     public RoutingHeatmap() {
         getStyleClass().add("routing-heatmap");
@@ -60,6 +62,15 @@ public class RoutingHeatmap extends Control {
 
     public void setData(HeatmapData value) {
         data.set(value);
+    }
+
+    /** The line drawn in place of an empty matrix. */
+    public javafx.beans.property.StringProperty placeholderProperty() {
+        return placeholder;
+    }
+
+    public String getPlaceholder() {
+        return placeholder.get();
     }
 
     /** Selected row, -1 for none. */

@@ -47,6 +47,7 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
             markDirty();
         });
         registerChangeListener(heatmap.selectedRowProperty(), o -> markDirty());
+        registerChangeListener(heatmap.placeholderProperty(), o -> markDirty());
         registerChangeListener(heatmap.selectedColumnProperty(), o -> markDirty());
         registerChangeListener(heatmap.heatmapBackgroundProperty(), o -> markDirty());
         registerChangeListener(heatmap.heatmapTextFillProperty(), o -> markDirty());
@@ -138,7 +139,7 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
         g.setFill(hm.heatmapTextFillProperty().get());
         if (d.isEmpty()) {
             g.setTextAlign(TextAlignment.CENTER);
-            g.fillText("No routing yet: run a step with routing capture on.", w / 2, h / 2);
+            g.fillText(hm.getPlaceholder(), w / 2, h / 2);
             g.setTextAlign(TextAlignment.LEFT);
             return;
         }
@@ -182,7 +183,7 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
     private void drawLabels(GraphicsContext g, HeatmapData d, double left, double pw, double ph, double cw, double ch) {
         RoutingHeatmap hm = getSkinnable();
         g.setFill(hm.heatmapTextFillProperty().get());
-        int rowStride = (int) Math.ceil(MIN_LABEL_SPACING / ch);
+        int rowStride = rowLabelStride((int) Math.ceil(MIN_LABEL_SPACING / ch), d.rowPeriod());
         int maxChars = (int) ((left - 20) / charWidth);
         g.setTextAlign(TextAlignment.RIGHT);
         for (int r = 0; r < d.rows(); r += rowStride) {
@@ -205,6 +206,23 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
         g.fillText(d.rowAxis(), 0, 0);
         g.restore();
         g.setTextAlign(TextAlignment.LEFT);
+    }
+
+    /**
+     * Every how many rows a label goes: at least {@code minimum}, and sharing no factor with {@code period}, so
+     * that rows which take turns in groups of {@code period} (the sequences of a batch) each get labels; a stride
+     * of 2 over 4 sequences would label only sequences 0 and 2.
+     */
+    static int rowLabelStride(int minimum, int period) {
+        int stride = Math.max(1, minimum);
+        while (period > 1 && gcd(stride, period) != 1) {
+            stride++;
+        }
+        return stride;
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 
     /** 1, 2, 4, 8, 16, ... so expert labels fall on round ids. */

@@ -24,7 +24,7 @@ public class LayerBalanceTable extends TableView<LayerBalanceTable.Row> {
         getStyleClass().add("layer-balance-table");
         setItems(rows);
         setColumnResizePolicy(CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        setPlaceholder(new Label("No routing captured yet."));
+        setPlaceholder(new Label("No routing yet: press Prefill, Step or Generate."));
         getColumns().add(column("Layer", "decoder layer", r -> r.layer(), v -> Integer.toString((int) v)));
         getColumns().add(column("Assignments", "token \u2192 expert assignments: tokens \u00d7 k",
                 r -> r.stats().assignments(), v -> Long.toString((long) v)));

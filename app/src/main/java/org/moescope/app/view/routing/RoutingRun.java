@@ -188,11 +188,17 @@ public final class RoutingRun {
             }
         }
         int layer = layers[layerIndex];
+        // a batched decode step adds one row per sequence, so the rows take turns by sequence
+        int sequences = 1;
+        for (TokenRow t : rows) {
+            sequences = Math.max(sequences, t.sequence() + 1);
+        }
         return new HeatmapData(n, experts, values, "token", "expert",
                 probabilities ? "router probability" : "routing weight",
                 r -> rowLabel(r, tokenText), e -> Integer.toString(e),
                 (r, e) -> describeToken(r, layerIndex, tokenText) + "\nexpert " + e + " at layer " + layer + ": "
-                        + (probabilities ? "probability " : "weight ") + format(values[r * experts + e]));
+                        + (probabilities ? "probability " : "weight ") + format(values[r * experts + e]))
+                .withRowPeriod(sequences);
     }
 
     /** Layer × expert matrix of tokens routed per expert over the whole run. */

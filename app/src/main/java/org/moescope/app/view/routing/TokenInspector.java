@@ -11,7 +11,9 @@ import javafx.geometry.Insets;
 import javafx.scene.control.Label;
 import javafx.scene.layout.Background;
 import javafx.scene.layout.BackgroundFill;
+import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
+import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
@@ -69,7 +71,14 @@ public class TokenInspector extends VBox {
         topK.setVgap(2);
         path.setHgap(10);
         path.setVgap(3);
+        // stage, in and out keep their width (their labels do not shrink); the description takes the rest and wraps
+        ColumnConstraints what = new ColumnConstraints();
+        what.setHgrow(Priority.ALWAYS);
+        what.setMinWidth(120);
+        path.getColumnConstraints().addAll(new ColumnConstraints(), new ColumnConstraints(), new ColumnConstraints(), what);
         pathSummary.getStyleClass().add("path-summary");
+        pathSummary.setWrapText(true);
+        pathSummary.setMinHeight(Region.USE_PREF_SIZE);
         getChildren().addAll(header, allLayersTitle, allLayers, section("Router probabilities at this layer"), bars,
                 section("Chosen experts"), topK, section("Stages of the MoE block for this token"), pathSummary, path);
         row.addListener(o -> refresh());
@@ -176,17 +185,17 @@ public class TokenInspector extends VBox {
             int argb = ColorScale.categorical(ids[j]);
             swatch.setBackground(new Background(new BackgroundFill(
                     Color.rgb((argb >>> 16) & 0xff, (argb >>> 8) & 0xff, argb & 0xff), null, null)));
-            Label expert = new Label(Integer.toString(ids[j]), swatch);
-            topK.add(new Label(Integer.toString(j + 1)), 0, j + 1);
+            Label expert = fixed(Integer.toString(ids[j]));
+            expert.setGraphic(swatch);
+            topK.add(fixed(Integer.toString(j + 1)), 0, j + 1);
             topK.add(expert, 1, j + 1);
-            topK.add(new Label(probs != null ? fmt(probs[ids[j]]) : "\u2014"), 2, j + 1);
-            topK.add(new Label(fmt(weights[j])), 3, j + 1);
+            topK.add(fixed(probs != null ? fmt(probs[ids[j]]) : "\u2014"), 2, j + 1);
+            topK.add(fixed(fmt(weights[j])), 3, j + 1);
         }
-        Label note = new Label(ids.length == 0 ? "" : norm
+        Label note = wrapping(ids.length == 0 ? "" : norm
                 ? "weight = probability / " + (probs != null ? fmt(topSum) : "sum of the top-" + ids.length)
                   + " (the top-" + ids.length + " sum): renormalised so the chosen weights add to 1"
                 : "weight = probability (not renormalised)");
-        note.setWrapText(true);
         topK.add(note, 0, ids.length + 1, 5, 1);
 
         MoeOptions options = step != null ? step.options() : MoeOptions.DEFAULT;
@@ -197,11 +206,10 @@ public class TokenInspector extends VBox {
         int i = 1;
         for (MoeStagePath.Stage s : MoeStagePath.of(token.phase(), options, quantizedExperts.get(), hidden, inter,
                 run.experts(), Math.max(1, ids.length), Math.max(1, stepTokens), norm)) {
-            Label op = new Label(s.operation());
-            op.setWrapText(true);
-            path.add(new Label(s.name()), 0, i);
-            path.add(new Label(s.input()), 1, i);
-            path.add(new Label("\u2192 " + s.output()), 2, i);
+            Label op = wrapping(s.operation());
+            path.add(fixed(s.name()), 0, i);
+            path.add(fixed(s.input()), 1, i);
+            path.add(fixed("\u2192 " + s.output()), 2, i);
             path.add(op, 3, i);
             i++;
         }
@@ -227,10 +235,26 @@ public class TokenInspector extends VBox {
                         + (run.weight(r, li, x) > 0 ? " (chosen, weight " + fmt(run.weight(r, li, x)) + ")" : "")));
     }
 
+    /** A label that is never narrower than its text. */
+    private static Label fixed(String text) {
+        Label l = new Label(text);
+        l.setMinWidth(Region.USE_PREF_SIZE);
+        return l;
+    }
+
+    /** A label that wraps within its column and is as tall as its wrapped text. */
+    private static Label wrapping(String text) {
+        Label l = new Label(text);
+        l.setWrapText(true);
+        l.setMinWidth(0);
+        l.setMinHeight(Region.USE_PREF_SIZE);
+        return l;
+    }
+
     private static void addRow(GridPane grid, int rowIndex, String... cells) {
         for (int c = 0; c < cells.length; c++) {
             if (!cells[c].isEmpty()) {
-                Label l = new Label(cells[c]);
+                Label l = fixed(cells[c]);
                 l.setStyle("-fx-font-weight: bold;");
                 grid.add(l, c, rowIndex);
             }
