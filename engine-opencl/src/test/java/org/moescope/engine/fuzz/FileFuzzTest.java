@@ -36,7 +36,8 @@ import org.moescope.engine.tokenizer.TokenizerJsonVocabulary;
  * exception, a hang (each case runs under a watchdog) or an allocation far beyond what the clean file costs.
  *
  * <p>Seeded and reproducible: {@code -Dmoescope.fuzz.cases=N} (default 2000), {@code -Dmoescope.fuzz.seed=S}
- * (default 16), {@code -Dmoescope.fuzz.case=I} reruns case I alone. Failures report the seed, the case and the
+ * (default 16), {@code -Dmoescope.fuzz.case=I} reruns case I alone, {@code -Dmoescope.fuzz.from=I} starts at case I,
+ * {@code -Dmoescope.fuzz.verbose=true} writes each case to target/file-fuzz-last-case.txt before it runs. Failures report the seed, the case and the
  * corruption.
  */
 class FileFuzzTest {
@@ -45,6 +46,9 @@ class FileFuzzTest {
     static final int ONLY_CASE = Integer.getInteger("moescope.fuzz.case", -1);
     /** Prints each case before it runs: the last line names the case when a native library takes the JVM down. */
     static final boolean VERBOSE = Boolean.getBoolean("moescope.fuzz.verbose");
+    static final Path LAST_CASE = Path.of("target", "file-fuzz-last-case.txt");
+    /** The first case to run (the cases before it are skipped, not generated). */
+    static final int FROM_CASE = Integer.getInteger("moescope.fuzz.from", 0);
     /** A case that takes this long has hung (a clean open takes milliseconds). */
     static final long CASE_TIMEOUT_S = 30;
     /** Heap a case may allocate beyond twice what the clean file costs. */
@@ -69,7 +73,7 @@ class FileFuzzTest {
             int refused = 0;
             List<String> failures = new ArrayList<>();
             Map<String, int[]> perTarget = new LinkedHashMap<>();
-            int first = ONLY_CASE >= 0 ? ONLY_CASE : 0;
+            int first = ONLY_CASE >= 0 ? ONLY_CASE : FROM_CASE;
             int end = ONLY_CASE >= 0 ? ONLY_CASE + 1 : CASES;
             for (int i = first; i < end && failures.size() < 20; i++) {
                 Random r = new Random(SEED * 0x9E3779B97F4A7C15L + i);
@@ -78,8 +82,8 @@ class FileFuzzTest {
                 String where = "case " + i + " (-Dmoescope.fuzz.seed=" + SEED + " -Dmoescope.fuzz.case=" + i + ") "
                         + t.label + ", " + m.description();
                 if (VERBOSE) {
-                    System.out.println(where);
-                    System.out.flush();
+                    // a file survives an abort inside a native library; the test's captured output may not
+                    Files.writeString(LAST_CASE, where + System.lineSeparator());
                 }
                 Outcome o;
                 try {

@@ -70,6 +70,18 @@ class FuzzFindingsTest {
         assertTrue(e.getMessage().contains("tokenizer.json"), e.getMessage());
     }
 
+    /** The Rust tokenizers library panicked on this (byte index out of bounds in bpe/model.rs), aborting the JVM. */
+    @Test
+    void aContinuingSubwordPrefixLongerThanAMergeIsRefusedBeforeTheNativeLibrarySeesIt() throws IOException {
+        JsonObject json = JsonParser.parseString(Files.readString(SampleModel.locate().resolve("tokenizer.json")))
+                .getAsJsonObject();
+        json.getAsJsonObject("model").addProperty("continuing_subword_prefix", "x".repeat(1000));
+        Path dir = sampleWith("tokenizer.json", json.toString());
+        EngineException e = openFails(new ModelSource.Folder(dir));
+        assertTrue(e.getMessage().contains("tokenizer.json") && e.getMessage().contains("continuing_subword_prefix"),
+                e.getMessage());
+    }
+
     @Test
     void aLayerCountBeyondTheCheckpointIsRefusedBeforeListingMillionsOfTensors() throws IOException {
         String config = Files.readString(SampleModel.locate().resolve("config.json"));
