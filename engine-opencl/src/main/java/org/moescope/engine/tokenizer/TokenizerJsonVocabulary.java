@@ -85,6 +85,9 @@ public final class TokenizerJsonVocabulary {
         List<String> merges = new ArrayList<>();
         if (model.has("merges")) {
             for (JsonElement m : model.getAsJsonArray("merges")) {
+                if (m.isJsonArray() && m.getAsJsonArray().size() != 2) {
+                    throw new EngineException(tokenizerJson + ": merge " + m + " is not a pair of tokens");
+                }
                 merges.add(m.isJsonArray() ? m.getAsJsonArray().get(0).getAsString() + " "
                         + m.getAsJsonArray().get(1).getAsString() : m.getAsString());
             }

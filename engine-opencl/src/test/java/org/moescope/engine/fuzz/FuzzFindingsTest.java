@@ -83,6 +83,34 @@ class FuzzFindingsTest {
     }
 
     @Test
+    void anEmptyMergePairIsRefusedNotAnIndexError() throws IOException {
+        JsonObject json = JsonParser.parseString(Files.readString(SampleModel.locate().resolve("tokenizer.json")))
+                .getAsJsonObject();
+        json.getAsJsonObject("model").getAsJsonArray("merges").set(3, new JsonArray());
+        Path dir = sampleWith("tokenizer.json", json.toString());
+        EngineException e = assertThrows(EngineException.class,
+                () -> TokenizerJsonVocabulary.read(dir.resolve("tokenizer.json"), null, null));
+        assertTrue(e.getMessage().contains("tokenizer.json: merge [] is not a pair of tokens"), e.getMessage());
+    }
+
+    /** Gson's getAsInt made 2^37 heads 0 (then a division by zero) and 4294967297 layers 1. */
+    @Test
+    void sizesThatDoNotFitAnIntOrAreNotWholeAreRefusedNotWrapped() throws IOException {
+        String config = Files.readString(SampleModel.locate().resolve("config.json"));
+        for (String heads : new String[] {"137438953472", "-1e308", "0", "4.5", "true"}) {
+            Path dir = sampleWith("config.json", config.replaceFirst("\"num_attention_heads\":\\s*\\d+",
+                    "\"num_attention_heads\": " + heads));
+            EngineException e = openFails(new ModelSource.Folder(dir));
+            assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("num_attention_heads"),
+                    heads + ": " + e.getMessage());
+        }
+        Path wrapped = sampleWith("config.json", config.replaceFirst("\"num_hidden_layers\":\\s*\\d+",
+                "\"num_hidden_layers\": 4294967300"));
+        EngineException e = openFails(new ModelSource.Folder(wrapped));
+        assertTrue(e.getMessage().contains("'num_hidden_layers' must be an integer in"), e.getMessage());
+    }
+
+    @Test
     void aLayerCountBeyondTheCheckpointIsRefusedBeforeListingMillionsOfTensors() throws IOException {
         String config = Files.readString(SampleModel.locate().resolve("config.json"));
         Path dir = sampleWith("config.json", config.replaceFirst("\"num_hidden_layers\":\\s*\\d+",
