@@ -82,8 +82,10 @@ public record ModelConfig(
         if (headDim % 2 != 0) {
             throw new EngineException("config: head_dim must be even for rotary embeddings, got " + headDim);
         }
-        if (!(rmsNormEps > 0) || !(ropeTheta > 0)) {
-            throw new EngineException("config: rms_norm_eps and rope_theta must be > 0, got " + rmsNormEps + " and " + ropeTheta);
+        if (!(rmsNormEps > 0) || !(ropeTheta > 0) || Float.isInfinite(rmsNormEps) || Float.isInfinite(ropeTheta)) {
+            // a double beyond float's range (1e308) becomes Infinity here
+            throw new EngineException("config: rms_norm_eps and rope_theta must be finite and > 0 (as 32-bit floats), got "
+                    + rmsNormEps + " and " + ropeTheta);
         }
         for (int id : eosTokenIds) {
             if (id < 0 || id >= vocabSize) {

@@ -110,6 +110,17 @@ class FuzzFindingsTest {
         assertTrue(e.getMessage().contains("'num_hidden_layers' must be an integer in"), e.getMessage());
     }
 
+    /** 1e308 became Infinity as a float and passed the check, to fail later in the rotary tables. */
+    @Test
+    void aRopeThetaBeyondFloatRangeIsRefusedWhenTheConfigIsRead() throws IOException {
+        String config = Files.readString(SampleModel.locate().resolve("config.json"));
+        Path dir = sampleWith("config.json", config.replaceFirst("\"rope_theta\":\\s*[0-9.e+]+",
+                "\"rope_theta\": 1e308"));
+        EngineException e = openFails(new ModelSource.Folder(dir));
+        assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("rope_theta must be finite"),
+                e.getMessage());
+    }
+
     @Test
     void aLayerCountBeyondTheCheckpointIsRefusedBeforeListingMillionsOfTensors() throws IOException {
         String config = Files.readString(SampleModel.locate().resolve("config.json"));
