@@ -121,6 +121,20 @@ class FuzzFindingsTest {
                 e.getMessage());
     }
 
+    /** A shape whose element count wraps a long to 0 matched empty data and opened. */
+    @Test
+    void aShapeWhoseSizeOverflowsIsRefused() throws IOException {
+        String header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,0]}}";
+        byte[] json = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer file = ByteBuffer.allocate(8 + json.length).order(ByteOrder.LITTLE_ENDIAN);
+        file.putLong(json.length).put(json);
+        Path dir = sampleWith("config.json", Files.readString(SampleModel.locate().resolve("config.json")));
+        Files.write(dir.resolve("model.safetensors"), file.array());
+        EngineException e = openFails(new ModelSource.Folder(dir));
+        assertTrue(e.getMessage().contains("model.safetensors: tensor 'w': shape [4294967296, 4294967296] has more "
+                + "elements than a tensor can hold"), e.getMessage());
+    }
+
     @Test
     void aLayerCountBeyondTheCheckpointIsRefusedBeforeListingMillionsOfTensors() throws IOException {
         String config = Files.readString(SampleModel.locate().resolve("config.json"));
