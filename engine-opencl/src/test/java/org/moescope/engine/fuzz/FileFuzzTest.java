@@ -65,7 +65,7 @@ class FileFuzzTest {
         ExecutorService worker = newWorker();
         try {
             for (FuzzTarget t : targets) {
-                Outcome clean = run(worker, t, null);
+                Outcome clean = run(worker, t);
                 assertTrue(clean.error == null, t.label + " must open before it is corrupted: " + clean.error);
                 cleanAllocation.put(t, clean.allocatedBytes);
             }
@@ -89,7 +89,7 @@ class FileFuzzTest {
                 Outcome o;
                 try {
                     t.copy.apply(m);
-                    o = run(worker, t, m);
+                    o = run(worker, t);
                 } catch (TimeoutException e) {
                     // the hung case still runs and may hold the heap: later cases would not be judged fairly
                     failures.add(where + ": no answer within " + CASE_TIMEOUT_S + " s (the run stops here)");
@@ -135,7 +135,7 @@ class FileFuzzTest {
     }
 
     /** Opens the target's model (and, for tokenizer.json, its vocabulary reader) on the worker thread. */
-    private static Outcome run(ExecutorService worker, FuzzTarget t, Mutation m) throws Exception {
+    private static Outcome run(ExecutorService worker, FuzzTarget t) throws Exception {
         Future<Outcome> f = worker.submit(() -> {
             com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long before = mx.getCurrentThreadAllocatedBytes();

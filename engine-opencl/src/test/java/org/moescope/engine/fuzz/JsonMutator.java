@@ -54,7 +54,8 @@ final class JsonMutator {
         // a depth first, then a slot at it: shallow fields are as likely as the thousands of list entries
         int depth = 1 + r.nextInt(Math.min(maxDepth, 4));
         List<Slot> atDepth = slots.stream().filter(s -> s.depth() == depth).toList();
-        Slot slot = (atDepth.isEmpty() ? slots : atDepth).get(r.nextInt((atDepth.isEmpty() ? slots : atDepth).size()));
+        List<Slot> choices = atDepth.isEmpty() ? slots : atDepth;
+        Slot slot = choices.get(r.nextInt(choices.size()));
         String what = corrupt(slot, r);
         return new Corrupted(copy.toString(), slot.path() + ": " + what);
     }
