@@ -17,10 +17,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.moescope.engine.OpenClTestSupport;
+import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.EngineException;
 import org.moescope.engine.backend.java.JavaBackend;
+import org.moescope.engine.backend.opencl.ClDevice;
+import org.moescope.engine.backend.opencl.OpenClBackend;
 import org.moescope.engine.model.LoadProgress;
 import org.moescope.engine.moe.MoeOptions;
 import org.moescope.engine.session.InferenceSession;
@@ -31,7 +36,8 @@ import org.moescope.engine.tokenizer.TokenizerJsonVocabulary;
 
 /**
  * Corrupts the bundled sample model (model.safetensors, config.json, tokenizer.json) and the GGUF fixtures thousands
- * of ways and opens each result as a user would, on the Java reference backend. Every case must end in a correct
+ * of ways and opens each result as a user would, on the Java reference backend (the first few also on an OpenCL
+ * device). Every case must end in a correct
  * load (then a one-token prefill runs) or an EngineException whose message names the corrupted file; never another
  * exception, a hang (each case runs under a watchdog) or an allocation far beyond what the clean file costs.
  *
@@ -59,13 +65,35 @@ class FileFuzzTest {
 
     @Test
     void corruptedModelFilesGiveAClearErrorOrACorrectLoad() throws Exception {
+        int first = ONLY_CASE >= 0 ? ONLY_CASE : FROM_CASE;
+        fuzz("file fuzz", JavaBackend::new, first, ONLY_CASE >= 0 ? ONLY_CASE + 1 : CASES, true);
+    }
+
+    /**
+     * The first cases again on the first OpenCL device: a load there also builds and warms up the kernels, seconds
+     * per model, so only a few ({@code -Dmoescope.fuzz.openclCases=N}, default 10).
+     */
+    @Test
+    void theFirstCorruptionsOnAnOpenClDeviceAlso() throws Exception {
+        ClDevice device = OpenClTestSupport.firstDeviceOrSkip();
+        fuzz("file fuzz on " + device.info().name(), () -> new OpenClBackend(device), 0,
+                Integer.getInteger("moescope.fuzz.openclCases", 10), false);
+    }
+
+    /**
+     * Cases [first, end) of the seed, each model opened on a backend of {@code backends}; with
+     * {@code boundAllocation} each clean file is opened first and a case may allocate at most twice its heap (the
+     * parsers are the same on every backend: the OpenCL run skips those clean opens, a kernel warm-up each).
+     */
+    private void fuzz(String title, Supplier<Backend> backends, int first, int end, boolean boundAllocation)
+            throws Exception {
         List<FuzzTarget> targets = targets();
         int[] weights = {5, 4, 3, 3, 2, 3}; // safetensors, config, tokenizer, three GGUF files
         Map<FuzzTarget, Long> cleanAllocation = new LinkedHashMap<>();
         ExecutorService worker = newWorker();
         try {
-            for (FuzzTarget t : targets) {
-                Outcome clean = run(worker, t);
+            for (FuzzTarget t : boundAllocation ? targets : List.<FuzzTarget>of()) {
+                Outcome clean = run(worker, t, backends);
                 assertTrue(clean.error == null, t.label + " must open before it is corrupted: " + clean.error);
                 cleanAllocation.put(t, clean.allocatedBytes);
             }
@@ -74,8 +102,6 @@ class FileFuzzTest {
             int refused = 0;
             List<String> failures = new ArrayList<>();
             Map<String, int[]> perTarget = new LinkedHashMap<>();
-            int first = ONLY_CASE >= 0 ? ONLY_CASE : FROM_CASE;
-            int end = ONLY_CASE >= 0 ? ONLY_CASE + 1 : CASES;
             for (int i = first; i < end && failures.size() < 20; i++) {
                 Random r = new Random(SEED * 0x9E3779B97F4A7C15L + i);
                 FuzzTarget t = targets.get(pick(weights, r));
@@ -89,7 +115,7 @@ class FileFuzzTest {
                 Outcome o;
                 try {
                     t.copy.apply(m);
-                    o = run(worker, t);
+                    o = run(worker, t, backends);
                 } catch (TimeoutException e) {
                     // the hung case still runs and may hold the heap: later cases would not be judged fairly
                     failures.add(where + ": no answer within " + CASE_TIMEOUT_S + " s (the run stops here)");
@@ -100,8 +126,7 @@ class FileFuzzTest {
                 }
                 tried++;
                 int[] counts = perTarget.computeIfAbsent(t.label, k -> new int[2]);
-                long bound = 2 * cleanAllocation.get(t) + ALLOCATION_SLACK;
-                if (o.allocatedBytes > bound) {
+                if (boundAllocation && o.allocatedBytes > 2 * cleanAllocation.get(t) + ALLOCATION_SLACK) {
                     failures.add(where + ": allocated " + o.allocatedBytes + " bytes of heap (the clean file: "
                             + cleanAllocation.get(t) + ")");
                 }
@@ -118,8 +143,9 @@ class FileFuzzTest {
                     failures.add(where + ": " + stackOf(o.error));
                 }
             }
-            StringBuilder summary = new StringBuilder("file fuzz, seed " + SEED + ": " + tried + " cases, " + opened + " loaded, " + refused + " refused with a clear error, " + failures.size()
-                    + " failures (" + CASES + " asked for)");
+            StringBuilder summary = new StringBuilder(title + ", seed " + SEED + ": " + tried + " cases, " + opened
+                    + " loaded, " + refused + " refused with a clear error, " + failures.size() + " failures ("
+                    + (end - first) + " asked for)");
             perTarget.forEach((k, v) -> summary.append("\n  ").append(k).append(": ").append(v[0]).append(" loaded, ")
                     .append(v[1]).append(" refused"));
             System.out.println(summary);
@@ -135,13 +161,13 @@ class FileFuzzTest {
     }
 
     /** Opens the target's model (and, for tokenizer.json, its vocabulary reader) on the worker thread. */
-    private static Outcome run(ExecutorService worker, FuzzTarget t) throws Exception {
+    private static Outcome run(ExecutorService worker, FuzzTarget t, Supplier<Backend> backends) throws Exception {
         Future<Outcome> f = worker.submit(() -> {
             com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long before = mx.getCurrentThreadAllocatedBytes();
             Throwable error = null;
             try {
-                openAndUse(t);
+                openAndUse(t, backends.get());
             } catch (Throwable e) {
                 error = e;
             }
@@ -150,11 +176,17 @@ class FileFuzzTest {
         return f.get(CASE_TIMEOUT_S, TimeUnit.SECONDS);
     }
 
-    private static void openAndUse(FuzzTarget t) {
+    /** Opens the model on {@code backend} (the session owns it from here) and runs a one-token prefill. */
+    private static void openAndUse(FuzzTarget t, Backend backend) {
         if (t.fileName().equals("tokenizer.json")) {
-            TokenizerJsonVocabulary.read(t.copy.path(), null, null);
+            try {
+                TokenizerJsonVocabulary.read(t.copy.path(), null, null);
+            } catch (RuntimeException | Error e) {
+                backend.close();
+                throw e;
+            }
         }
-        try (InferenceSession s = InferenceSession.open(t.source, new JavaBackend(), LoadProgress.NONE)) {
+        try (InferenceSession s = InferenceSession.open(t.source, backend, LoadProgress.NONE)) {
             int[] ids = s.hasTokenizer() ? s.encode("Hello, world") : new int[] {1, 2, 3};
             s.decode(ids);
             // a corrupted but valid max_position_embeddings may leave room for fewer tokens: a shorter prompt
