@@ -37,20 +37,20 @@ import org.moescope.engine.tokenizer.TokenizerJsonVocabulary;
 /**
  * Corrupts the bundled sample model (model.safetensors, config.json, tokenizer.json) and the GGUF fixtures thousands
  * of ways and opens each result as a user would, on the Java reference backend (the first few also on an OpenCL
- * device). Every case must end in a correct
- * load (then a one-token prefill runs) or an EngineException whose message names the corrupted file; never another
- * exception, a hang (each case runs under a watchdog) or an allocation far beyond what the clean file costs.
+ * device). Every case must end in a correct load (then a one-token prefill runs) or an EngineException whose message
+ * names the corrupted file; never another exception, a hang (each case runs under a watchdog) or an allocation far
+ * beyond what the clean file costs.
  *
  * <p>Seeded and reproducible: {@code -Dmoescope.fuzz.cases=N} (default 2000), {@code -Dmoescope.fuzz.seed=S}
  * (default 16), {@code -Dmoescope.fuzz.case=I} reruns case I alone, {@code -Dmoescope.fuzz.from=I} starts at case I,
- * {@code -Dmoescope.fuzz.verbose=true} writes each case to target/file-fuzz-last-case.txt before it runs. Failures report the seed, the case and the
- * corruption.
+ * {@code -Dmoescope.fuzz.verbose=true} writes each case to target/file-fuzz-last-case.txt before it runs. Failures
+ * report the seed, the case and the corruption.
  */
 class FileFuzzTest {
     static final int CASES = Integer.getInteger("moescope.fuzz.cases", 2000);
     static final long SEED = Long.getLong("moescope.fuzz.seed", 16);
     static final int ONLY_CASE = Integer.getInteger("moescope.fuzz.case", -1);
-    /** Prints each case before it runs: the last line names the case when a native library takes the JVM down. */
+    /** Writes each case before it runs: the file names the case when a native library takes the JVM down. */
     static final boolean VERBOSE = Boolean.getBoolean("moescope.fuzz.verbose");
     static final Path LAST_CASE = Path.of("target", "file-fuzz-last-case.txt");
     /** The first case to run (the cases before it are skipped, not generated). */
