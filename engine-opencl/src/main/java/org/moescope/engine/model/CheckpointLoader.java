@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.EngineException;
@@ -43,6 +45,7 @@ public final class CheckpointLoader {
 
     public static ModelWeights load(SafetensorsCheckpoint checkpoint, ModelConfig config, Backend backend,
                                     LoadProgress progress) {
+        checkCounts(checkpoint, config);
         List<WeightSpec> specs = WeightLayout.of(config);
         List<Plan> plans = new ArrayList<>();
         for (WeightSpec spec : specs) {
@@ -58,6 +61,38 @@ public final class CheckpointLoader {
                 at += slice.elements();
             }
         }, progress);
+    }
+
+    private static final Pattern LAYER = Pattern.compile("^model\\.layers\\.(\\d{1,9})\\.");
+    private static final Pattern EXPERT = Pattern.compile("\\.mlp\\.experts\\.(\\d{1,9})\\.");
+
+    /**
+     * The config's layer and expert counts against the tensors the checkpoint has, before the layout lists a name
+     * for each: a corrupt count (num_hidden_layers 65536) is refused in one sentence instead of a list of millions.
+     */
+    static void checkCounts(SafetensorsCheckpoint checkpoint, ModelConfig config) {
+        long layers = 0;
+        long experts = 0;
+        for (Map.Entry<String, SafetensorsFile.Tensor> e : checkpoint.tensors().entrySet()) {
+            Matcher l = LAYER.matcher(e.getKey());
+            if (l.find()) {
+                layers = Math.max(layers, Long.parseLong(l.group(1)) + 1);
+            }
+            Matcher x = EXPERT.matcher(e.getKey());
+            if (x.find()) {
+                experts = Math.max(experts, Long.parseLong(x.group(1)) + 1);
+            } else if (e.getKey().endsWith(".mlp.experts.down_proj") && e.getValue().shape().length > 0) {
+                experts = Math.max(experts, e.getValue().shape()[0]); // fused experts: [E, hidden, inter]
+            }
+        }
+        if (config.numHiddenLayers() > layers) {
+            throw new EngineException(checkpoint.describingFile() + " has tensors of " + layers + " layer(s), but "
+                    + "config.json says num_hidden_layers=" + config.numHiddenLayers());
+        }
+        if (config.hasMoeLayers() && config.numExperts() > experts) {
+            throw new EngineException(checkpoint.describingFile() + " has tensors of " + experts + " expert(s) per "
+                    + "layer, but config.json says num_experts=" + config.numExperts());
+        }
     }
 
     /** Per-expert tensors, or slices of the fused tensors when the checkpoint holds those for this layer. */
@@ -109,7 +144,8 @@ public final class CheckpointLoader {
             }
         }
         if (!missing.isEmpty()) {
-            throw new EngineException("checkpoint is missing " + missing.size() + " tensor(s) the config needs: " + list(missing));
+            throw new EngineException(checkpoint.describingFile() + " is missing " + missing.size()
+                    + " tensor(s) that config.json needs: " + list(missing));
         }
         Set<String> unexpected = new TreeSet<>();
         for (String name : tensors.keySet()) {
@@ -118,15 +154,15 @@ public final class CheckpointLoader {
             }
         }
         if (!unexpected.isEmpty()) {
-            throw new EngineException("checkpoint has " + unexpected.size() + " unexpected tensor(s) for this config "
-                    + "(num_hidden_layers=" + config.numHiddenLayers() + ", experts=" + config.numExperts()
+            throw new EngineException(checkpoint.describingFile() + " has " + unexpected.size()
+                    + " unexpected tensor(s) that config.json does not describe (num_hidden_layers=" + config.numHiddenLayers() + ", experts=" + config.numExperts()
                     + "): " + list(new ArrayList<>(unexpected)));
         }
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
             SafetensorsFile.Tensor t = tensors.get(e.getKey());
             if (!Arrays.equals(t.shape(), e.getValue())) {
-                throw new EngineException("tensor '" + e.getKey() + "' has shape " + t.shapeString() + ", expected "
-                        + Arrays.toString(e.getValue()) + " from config.json");
+                throw new EngineException("tensor '" + e.getKey() + "' of " + checkpoint.describingFile() + " has shape "
+                        + t.shapeString() + ", expected " + Arrays.toString(e.getValue()) + " from config.json");
             }
         }
         Map<String, DType> dtypes = new HashMap<>();

@@ -82,8 +82,10 @@ public record ModelConfig(
         if (headDim % 2 != 0) {
             throw new EngineException("config: head_dim must be even for rotary embeddings, got " + headDim);
         }
-        if (!(rmsNormEps > 0) || !(ropeTheta > 0)) {
-            throw new EngineException("config: rms_norm_eps and rope_theta must be > 0, got " + rmsNormEps + " and " + ropeTheta);
+        if (!(rmsNormEps > 0) || !(ropeTheta > 0) || Float.isInfinite(rmsNormEps) || Float.isInfinite(ropeTheta)) {
+            // a double beyond float's range (1e308) becomes Infinity here
+            throw new EngineException("config: rms_norm_eps and rope_theta must be finite and > 0 (as 32-bit floats), got "
+                    + rmsNormEps + " and " + ropeTheta);
         }
         for (int id : eosTokenIds) {
             if (id < 0 || id >= vocabSize) {
@@ -179,10 +181,10 @@ public record ModelConfig(
             }
             int hidden = requiredInt(c, "hidden_size", source);
             int heads = requiredInt(c, "num_attention_heads", source);
-            Set<Integer> eos = new LinkedHashSet<>(ids(c.get("eos_token_id")));
+            Set<Integer> eos = new LinkedHashSet<>(ids(c.get("eos_token_id"), "eos_token_id"));
             if (generationJson != null) {
                 JsonObject g = JsonParser.parseString(generationJson).getAsJsonObject();
-                eos.addAll(ids(g.get("eos_token_id")));
+                eos.addAll(ids(g.get("eos_token_id"), "eos_token_id"));
             }
             return new ModelConfig(
                     modelType,
@@ -190,14 +192,14 @@ public record ModelConfig(
                     requiredInt(c, "num_hidden_layers", source),
                     heads,
                     optInt(c, heads, "num_key_value_heads"),
-                    optInt(c, hidden / heads, "head_dim"),
+                    optInt(c, heads > 0 ? hidden / heads : 1, "head_dim"), // heads <= 0 is refused below
                     optInt(c, 768, "moe_intermediate_size"),
                     optInt(c, 6144, "intermediate_size"),
                     optInt(c, 128, "num_experts", "num_local_experts"),
                     optInt(c, 8, "num_experts_per_tok"),
                     optBool(c, false, "norm_topk_prob"),
                     optInt(c, 1, "decoder_sparse_step"),
-                    ids(c.get("mlp_only_layers")),
+                    ids(c.get("mlp_only_layers"), "mlp_only_layers"),
                     (float) optDouble(c, 1e-6, "rms_norm_eps"),
                     (float) ropeTheta(c),
                     optInt(c, 32768, "max_position_embeddings"),
@@ -220,17 +222,33 @@ public record ModelConfig(
         if (!present(c, key)) {
             throw new EngineException(source + ": missing required field '" + key + "'");
         }
-        return c.get(key).getAsInt();
+        return exactInt(c.get(key), key);
     }
 
     /** The first present key of {@code keys}, else {@code fallback}. */
     private static int optInt(JsonObject c, int fallback, String... keys) {
         for (String key : keys) {
             if (present(c, key)) {
-                return c.get(key).getAsInt();
+                return exactInt(c.get(key), key);
             }
         }
         return fallback;
+    }
+
+    /**
+     * A whole number that fits an int, written as a JSON number (or a string of one): Gson's getAsInt would wrap
+     * 4294967297 to 1 and cut 1.5 to 1, so a corrupt size would load as another model.
+     */
+    private static int exactInt(JsonElement e, String key) {
+        if (e == null || !e.isJsonPrimitive() || e.getAsJsonPrimitive().isBoolean()) {
+            throw new EngineException("'" + key + "' must be an integer, got " + e);
+        }
+        try {
+            return new java.math.BigDecimal(e.getAsString().trim()).intValueExact();
+        } catch (NumberFormatException | ArithmeticException x) {
+            throw new EngineException("'" + key + "' must be an integer in [" + Integer.MIN_VALUE + ", "
+                    + Integer.MAX_VALUE + "], got " + e);
+        }
     }
 
     private static double optDouble(JsonObject c, double fallback, String key) {
@@ -270,7 +288,7 @@ public record ModelConfig(
     }
 
     /** An int, a list of ints, or null/absent (empty). */
-    private static List<Integer> ids(JsonElement e) {
+    private static List<Integer> ids(JsonElement e, String key) {
         List<Integer> out = new ArrayList<>();
         if (e == null || e.isJsonNull()) {
             return out;
@@ -278,10 +296,10 @@ public record ModelConfig(
         if (e.isJsonArray()) {
             JsonArray a = e.getAsJsonArray();
             for (JsonElement x : a) {
-                out.add(x.getAsInt());
+                out.add(exactInt(x, key));
             }
         } else {
-            out.add(e.getAsInt());
+            out.add(exactInt(e, key));
         }
         return out;
     }

@@ -111,6 +111,12 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
         }
     }
 
+    /** The file that names the checkpoint's tensors (its only file, or the index of its shards), for messages. */
+    public Path describingFile() {
+        Path first = files.isEmpty() ? Path.of(SINGLE_FILE) : files.get(0).path();
+        return files.size() == 1 ? first : first.resolveSibling(INDEX_FILE);
+    }
+
     /** All tensors by name (sorted). */
     public Map<String, SafetensorsFile.Tensor> tensors() {
         return tensors;

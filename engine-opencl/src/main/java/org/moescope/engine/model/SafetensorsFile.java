@@ -183,6 +183,16 @@ public final class SafetensorsFile implements AutoCloseable {
                     + dataBytes + " bytes): the file is truncated or corrupt");
         }
         Tensor tensor = new Tensor(name, dtype, shape, path, dataStart + begin, dataStart + end);
+        long elements = 1;
+        try {
+            for (long d : shape) {
+                elements = Math.multiplyExact(elements, d);
+            }
+            Math.multiplyExact(elements, dtype.bytes());
+        } catch (ArithmeticException e) {
+            // [2^32, 2^32] would wrap to 0 elements and match empty data_offsets
+            throw new EngineException(where + ": shape " + tensor.shapeString() + " has more elements than a tensor can hold");
+        }
         if (tensor.elements() * dtype.bytes() != end - begin) {
             throw new EngineException(where + ": " + (end - begin) + " data bytes do not match shape "
                     + tensor.shapeString() + " of " + dtype + " (" + tensor.elements() * dtype.bytes() + " bytes)");

@@ -11,6 +11,7 @@ import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 import org.moescope.engine.backend.DeviceMemoryException;
 import org.moescope.engine.backend.EngineException;
+import org.moescope.engine.backend.MemoryBudget;
 
 /**
  * Allocates and fills the buffers of a {@link WeightLayout} in order, reporting progress by bytes.
@@ -63,12 +64,11 @@ public final class WeightAllocation {
             total += bytes;
             onDevice += inHostMemory.test(s) ? 0 : bytes;
         }
-        long deviceBytes = backend.device().globalMemBytes();
-        if (deviceBytes > 0 && onDevice > deviceBytes) {
-            throw new EngineException(String.format(Locale.ROOT,
-                    "out of device memory: the model's weights need %s but %s has %s", gib(onDevice),
-                    backend.device().name(), gib(deviceBytes)));
+        MemoryBudget budget = backend.device().memoryBudget();
+        if (!budget.fits(onDevice)) {
+            throw new EngineException(budget.refusal("the model's weights", onDevice));
         }
+        budget.warning("the model's weights", onDevice).ifPresent(w -> System.err.println("MoEScope: " + w));
         Map<String, DeviceBuffer> buffers = new LinkedHashMap<>();
         long done = 0;
         try {
@@ -97,9 +97,6 @@ public final class WeightAllocation {
     }
 
     static String gib(long bytes) {
-        if (bytes >= (1L << 30)) {
-            return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
-        }
-        return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+        return MemoryBudget.gib(bytes);
     }
 }

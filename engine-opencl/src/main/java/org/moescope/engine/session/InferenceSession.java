@@ -161,14 +161,27 @@ public final class InferenceSession implements AutoCloseable {
         String fileType;
         try (GgufFile file = GgufFile.open(path)) {
             config = GgufModelConfig.from(file);
-            vocabulary = GgufVocabularyReader.read(file);
+            vocabulary = aboutFile(path, () -> GgufVocabularyReader.read(file));
             GgufValue ftype = file.get(GgufModelConfig.FILE_TYPE_KEY);
             fileType = ftype == null ? null : WeightTypes.fileTypeName(ftype.asInt(GgufModelConfig.FILE_TYPE_KEY));
             weights = GgufLoader.load(file, config, backend, progress);
         }
         return withTokenizer(backend, config, weights,
-                () -> vocabulary == null ? null : TextTokenizer.fromGguf(vocabulary), path.getFileName().toString(),
+                () -> vocabulary == null ? null : aboutFile(path, () -> TextTokenizer.fromGguf(vocabulary)),
+                path.getFileName().toString(),
                 () -> vocabulary, fileType, progress);
+    }
+
+    /** What {@code work} makes of {@code file}'s contents; its errors name the file. */
+    private static <T> T aboutFile(Path file, Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (EngineException e) {
+            if (e.getMessage() != null && e.getMessage().contains(file.toString())) {
+                throw e;
+            }
+            throw new EngineException(file + ": " + e.getMessage(), e);
+        }
     }
 
     private static InferenceSession openSynthetic(ModelSource.Synthetic s, Backend backend, LoadProgress progress) {

@@ -49,6 +49,7 @@ public final class TextTokenizer implements AutoCloseable {
     }
 
     private static TextTokenizer load(Path tokenizerJson, String chatTemplate) {
+        NativeTokenizerGuard.check(tokenizerJson);
         keepDjlOffline();
         try {
             return new TextTokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson, OPTIONS), chatTemplate);

@@ -3,6 +3,7 @@ package org.moescope.engine.tokenizer;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +38,16 @@ public final class TokenizerJsonVocabulary {
         } catch (IOException | RuntimeException e) {
             throw new EngineException("cannot read " + tokenizerJson + ": " + e.getMessage(), e);
         }
+        try {
+            return vocabulary(root, tokenizerJson, bosId, eosId);
+        } catch (IllegalStateException | UnsupportedOperationException | ClassCastException | NumberFormatException
+                 | NullPointerException e) {
+            // a member of the wrong JSON type where a string, number, object or array belongs
+            throw new EngineException(tokenizerJson + ": malformed tokenizer.json (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static GgufVocabulary vocabulary(JsonObject root, Path tokenizerJson, Integer bosId, Integer eosId) {
         JsonObject model = root.getAsJsonObject("model");
         if (model == null || !"BPE".equals(string(model, "type"))) {
             throw new EngineException(tokenizerJson + " is not a BPE tokenizer: only byte-level BPE (GGUF's gpt2 "
@@ -47,14 +58,19 @@ public final class TokenizerJsonVocabulary {
         if (root.has("added_tokens") && root.get("added_tokens").isJsonArray()) {
             root.getAsJsonArray("added_tokens").forEach(e -> added.add(e.getAsJsonObject()));
         }
+        // a dense vocabulary has at most one id per entry: a larger id is a gap, refused before allocating for it
+        int entries = vocab.size() + added.size();
         int size = vocab.size();
         for (JsonObject a : added) {
-            size = Math.max(size, a.get("id").getAsInt() + 1);
+            size = Math.max(size, tokenId(a.get("id"), a.get("content"), entries, tokenizerJson) + 1);
         }
         String[] tokens = new String[size];
         int[] types = new int[size];
         Arrays.fill(types, NORMAL);
-        vocab.forEach((text, id) -> tokens[id.getAsInt()] = text);
+        for (Map.Entry<String, JsonElement> e : vocab.entrySet()) {
+            int id = tokenId(e.getValue(), new JsonPrimitive(e.getKey()), size, tokenizerJson);
+            tokens[id] = e.getKey();
+        }
         for (JsonObject a : added) {
             int id = a.get("id").getAsInt();
             tokens[id] = a.get("content").getAsString();
@@ -69,6 +85,9 @@ public final class TokenizerJsonVocabulary {
         List<String> merges = new ArrayList<>();
         if (model.has("merges")) {
             for (JsonElement m : model.getAsJsonArray("merges")) {
+                if (m.isJsonArray() && m.getAsJsonArray().size() != 2) {
+                    throw new EngineException(tokenizerJson + ": merge " + m + " is not a pair of tokens");
+                }
                 merges.add(m.isJsonArray() ? m.getAsJsonArray().get(0).getAsString() + " "
                         + m.getAsJsonArray().get(1).getAsString() : m.getAsString());
             }
@@ -105,6 +124,24 @@ public final class TokenizerJsonVocabulary {
             }
         }
         return false;
+    }
+
+    /** A token's id, which must be an integer in [0, limit). */
+    private static int tokenId(JsonElement id, JsonElement token, int limit, Path file) {
+        if (id == null || !id.isJsonPrimitive() || !id.getAsJsonPrimitive().isNumber()) {
+            throw new EngineException(file + ": token " + token + " has id " + id + ", not a number");
+        }
+        long value;
+        try {
+            value = id.getAsBigDecimal().longValueExact();
+        } catch (ArithmeticException e) {
+            value = -1;
+        }
+        if (value < 0 || value >= limit) {
+            throw new EngineException(file + ": token " + token + " has id " + id + ", outside [0, " + limit
+                    + ") for a vocabulary of " + limit + " entries");
+        }
+        return (int) value;
     }
 
     private static String string(JsonObject o, String key) {

@@ -19,6 +19,7 @@ public final class TrackingBackend implements Backend {
     private final Backend inner;
     private final Map<DeviceBuffer, DeviceBuffer> live = new IdentityHashMap<>(); // tracked -> inner
     private long limitBytes = Long.MAX_VALUE;
+    private DeviceInfo device;
     private boolean closed;
 
     public TrackingBackend(Backend inner) {
@@ -27,6 +28,12 @@ public final class TrackingBackend implements Backend {
 
     public TrackingBackend limitBytes(long bytes) {
         this.limitBytes = bytes;
+        return this;
+    }
+
+    /** Reports {@code info} as this backend's device (the memory checks read it) instead of the inner one's. */
+    public TrackingBackend device(DeviceInfo info) {
+        this.device = info;
         return this;
     }
 
@@ -105,7 +112,7 @@ public final class TrackingBackend implements Backend {
 
     @Override
     public DeviceInfo device() {
-        return inner.device();
+        return device != null ? device : inner.device();
     }
 
     @Override

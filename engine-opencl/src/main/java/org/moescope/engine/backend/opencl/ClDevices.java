@@ -104,8 +104,24 @@ public final class ClDevices {
                 deviceLong(id, CL_DEVICE_MAX_MEM_ALLOC_SIZE),
                 deviceLong(id, CL_DEVICE_LOCAL_MEM_SIZE),
                 deviceLong(id, CL_DEVICE_PROFILING_TIMER_RESOLUTION),
-                extensions);
+                extensions,
+                hostUnifiedMemory(id, kind));
         return new ClDevice(platform, id, info, (int) deviceLong(id, CL_DEVICE_MAX_WORK_GROUP_SIZE));
+    }
+
+    /**
+     * CL_DEVICE_HOST_UNIFIED_MEMORY, deprecated since OpenCL 2.0 yet still answered by the runtimes we know; a CPU
+     * device works in host memory whatever a runtime answers.
+     */
+    private static boolean hostUnifiedMemory(cl_device_id id, String kind) {
+        if ("CPU".equals(kind)) {
+            return true;
+        }
+        try {
+            return deviceLong(id, CL_DEVICE_HOST_UNIFIED_MEMORY) != 0;
+        } catch (ClException e) {
+            return false;
+        }
     }
 
     /** A numeric device fact of any width (cl_uint, cl_ulong, size_t, bitfield), as a long. */

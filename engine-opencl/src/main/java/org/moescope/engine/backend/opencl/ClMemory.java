@@ -11,6 +11,7 @@ import org.jocl.cl_mem;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 import org.moescope.engine.backend.DeviceMemoryException;
+import org.moescope.engine.backend.MemoryBudget;
 import org.moescope.engine.backend.Precision;
 import org.moescope.engine.backend.quant.BlockDequantizer;
 import org.moescope.engine.backend.quant.BlockQuantizer;
@@ -22,18 +23,18 @@ import org.moescope.engine.backend.quant.BlockQuantizer;
 final class ClMemory {
     private final KernelLauncher launcher;
     private final ClRuntime runtime;
-    private final long budgetBytes;
+    private final MemoryBudget budget;
     private long allocatedBytes;
 
     ClMemory(KernelLauncher launcher) {
-        this(launcher, launcher.runtime().info().globalMemBytes());
+        this(launcher, launcher.runtime().info().memoryBudget());
     }
 
-    /** With a memory budget below the device's global memory (tests). */
-    ClMemory(KernelLauncher launcher, long budgetBytes) {
+    /** With another memory budget (tests: one far below the device's). */
+    ClMemory(KernelLauncher launcher, MemoryBudget budget) {
         this.launcher = launcher;
         this.runtime = launcher.runtime();
-        this.budgetBytes = budgetBytes;
+        this.budget = budget;
     }
 
     /** Bytes held by open buffers of this backend. */
@@ -56,10 +57,10 @@ final class ClMemory {
                     "larger than the device's largest single buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE %,d bytes) on %s",
                     maxAlloc, runtime.info().name()));
         }
-        if (allocatedBytes + bytes > budgetBytes) {
+        if (!budget.fits(allocatedBytes + bytes)) {
             throw new DeviceMemoryException(name, bytes, String.format(Locale.ROOT,
-                    "%,d bytes already allocated of %,d bytes of global memory on %s",
-                    allocatedBytes, budgetBytes, runtime.info().name()));
+                    "%,d bytes already allocated of a budget of %,d bytes: %s",
+                    allocatedBytes, budget.bytes(), budget.source()));
         }
         long deviceBytes = Math.max(bytes, 4);
         int[] rc = new int[1];

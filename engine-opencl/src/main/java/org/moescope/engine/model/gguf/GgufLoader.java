@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
@@ -39,6 +41,7 @@ public final class GgufLoader {
     }
 
     public static ModelWeights load(GgufFile file, ModelConfig config, Backend backend, LoadProgress progress) {
+        checkCounts(file, config);
         List<WeightSpec> specs = WeightLayout.of(config);
         Map<String, GgufTensor> sources = validate(file, config, specs);
         boolean inPlace = backend.sharesHostMemory();
@@ -57,6 +60,34 @@ public final class GgufLoader {
                         throw e;
                     }
                 }, progress);
+    }
+
+    private static final Pattern BLOCK = Pattern.compile("^blk\\.(\\d{1,9})\\.");
+
+    /**
+     * block_count and expert_count against the tensors the file has, before the layout names a buffer (and an expert)
+     * for each: a corrupt count is refused in one sentence instead of a layout of billions of names.
+     */
+    static void checkCounts(GgufFile file, ModelConfig config) {
+        long blocks = 0;
+        long experts = 0;
+        for (GgufTensor t : file.tensors().values()) {
+            Matcher m = BLOCK.matcher(t.name());
+            if (m.find()) {
+                blocks = Math.max(blocks, Long.parseLong(m.group(1)) + 1);
+            }
+            if (t.name().endsWith("_exps.weight") && t.ne().length >= 3) {
+                experts = Math.max(experts, t.ne()[2]); // ggml order: [in, out, experts]
+            }
+        }
+        if (config.numHiddenLayers() > blocks) {
+            throw new EngineException(file.path() + ": block_count is " + config.numHiddenLayers() + " but the file "
+                    + "has tensors of " + blocks + " block(s)");
+        }
+        if (config.hasMoeLayers() && config.numExperts() > experts) {
+            throw new EngineException(file.path() + ": expert_count is " + config.numExperts() + " but the file's "
+                    + "expert tensors hold " + experts);
+        }
     }
 
     /** A tensor the device can read in place: one mapping holds it. */

@@ -16,6 +16,7 @@ import org.moescope.engine.OpenClTestSupport;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceBuffer;
 import org.moescope.engine.backend.DeviceMemoryException;
+import org.moescope.engine.backend.MemoryBudget;
 import org.moescope.engine.backend.Precision;
 import org.moescope.engine.backend.java.JavaBackend;
 
@@ -39,7 +40,7 @@ class ClMemoryTest {
     /** The global-memory check, on a 1 MiB budget so the test does not fill the device. */
     @Test
     void allocationsBeyondTheMemoryBudgetAreRefusedUpFront() {
-        ClMemory memory = new ClMemory(cl.launcher(), 1 << 20);
+        ClMemory memory = new ClMemory(cl.launcher(), new MemoryBudget(1 << 20, -1, "a test budget of 1 MiB"));
         ClBuffer a = memory.allocate("a", DType.F32, 100_000);
         ClBuffer b = memory.allocate("b", DType.F16, 200_000);
         assertEquals(800_000, memory.allocatedBytes());
@@ -47,6 +48,7 @@ class ClMemoryTest {
                 () -> memory.allocate("kvCache", DType.F32, 100_000));
         assertEquals("kvCache", e.bufferName());
         assertTrue(e.getMessage().contains("800,000 bytes already allocated"), e.getMessage());
+        assertTrue(e.getMessage().contains("a test budget of 1 MiB"), e.getMessage());
         a.close();
         ClBuffer c = memory.allocate("kvCache", DType.F32, 100_000);
         assertEquals(800_000, memory.allocatedBytes());
