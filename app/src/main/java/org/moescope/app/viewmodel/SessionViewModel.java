@@ -78,6 +78,9 @@ public final class SessionViewModel {
     private final BooleanProperty profiling = new SimpleBooleanProperty(this, "profiling", true);
     private final BooleanProperty q8Activations = new SimpleBooleanProperty(this, "q8Activations", false);
 
+    /** Why a field's text is not a value it accepts (views set or bind it); null when every field is valid. */
+    private final StringProperty inputProblem = new SimpleStringProperty(this, "inputProblem");
+
     // outputs
     private final ReadOnlyObjectWrapper<ModelConfig> config = new ReadOnlyObjectWrapper<>(this, "config");
     private final ReadOnlyStringWrapper modelName = new ReadOnlyStringWrapper(this, "modelName", "");
@@ -287,6 +290,10 @@ public final class SessionViewModel {
             reportError("No model is loaded: choose a model and press Load.");
             return false;
         }
+        if (inputProblem.get() != null) {
+            reportError(inputProblem.get());
+            return false;
+        }
         return true;
     }
 
@@ -421,6 +428,11 @@ public final class SessionViewModel {
     public DoubleProperty temperatureProperty() { return temperature; }
     public DoubleProperty topPProperty() { return topP; }
     public LongProperty seedProperty() { return seed; }
+    /**
+     * Why a field's text is not a value it accepts ("Top-p: '1e3' is not a number: ..."), set by the view that
+     * holds the field; null when every field is valid. Prefill, Step, Generate and A/B refuse to run while it is set.
+     */
+    public StringProperty inputProblemProperty() { return inputProblem; }
     public BooleanProperty fusedGateUpSiluProperty() { return fusedGateUpSilu; }
     public BooleanProperty hostTopkProperty() { return hostTopk; }
     public BooleanProperty directDispatchProperty() { return directDispatch; }
@@ -453,6 +465,12 @@ public final class SessionViewModel {
 
     /** Token id → text piece, safe on the FX thread. */
     public IntFunction<String> tokenText() { return tokenTexts; }
+
+    /** True when a run can start: {@link #readyProperty() ready} and every field holds a valid value. */
+    public BooleanBinding canRunProperty() {
+        return Bindings.createBooleanBinding(() -> config.get() != null && !busy.get() && inputProblem.get() == null,
+                config, busy, inputProblem);
+    }
 
     /** True when a model is loaded and nothing runs. */
     public BooleanBinding readyProperty() {
