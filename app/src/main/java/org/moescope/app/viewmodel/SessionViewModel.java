@@ -37,7 +37,6 @@ import org.moescope.app.service.CompareTask;
 import org.moescope.app.service.EngineExecutor;
 import org.moescope.app.service.ErrorMessages;
 import org.moescope.app.service.LoadModelTask;
-import org.moescope.app.service.PromptTokens;
 import org.moescope.app.service.RunMode;
 import org.moescope.app.service.RunRequest;
 import org.moescope.app.service.RunTask;
@@ -107,6 +106,7 @@ public final class SessionViewModel {
     private final AtomicReference<MoeOptions> liveSwitches = new AtomicReference<>();
     private final List<StringBuilder> sequenceTexts = new ArrayList<>();
     private String promptOfRun = "";
+    private final PromptMemory prompts = new PromptMemory(prompt);
     private InferenceSession session;
     private Task<?> current;
     /** Counts cleared runs, so that late steps of a stopped run do not land in the next one. */
@@ -133,38 +133,49 @@ public final class SessionViewModel {
         loadModel();
     }
 
-    /** Loads {@link #modelProperty() model} on {@link #deviceProperty() device}; the previous model is closed. */
+    /**
+     * Loads {@link #modelProperty() model} on {@link #deviceProperty() device}. The current model stays loaded (and
+     * its run shown) until the new one has loaded; when the load fails or is cancelled it stays usable, unless the
+     * two did not fit in memory together (see {@link LoadModelTask}).
+     */
     public void loadModel() {
         if (busy.get()) {
             return;
         }
-        InferenceSession previous = session;
-        session = null;
-        clearRun();
-        config.set(null);
-        modelName.set("");
-        weightTypes.set(null);
-        loadedDevice.set(null);
         String argument = model.get() == null ? "" : model.get().trim();
         String selector = device.get() == null ? "java" : device.get().selector();
-        LoadModelTask task = new LoadModelTask(model.get(), selector, previous);
+        LoadModelTask task = new LoadModelTask(model.get(), selector, session);
         task.setOnSucceeded(e -> {
             session = task.getValue();
+            clearRun();
             config.set(session.config());
             modelName.set(session.modelName());
             weightTypes.set(session.weightTypes());
             rememberRecent(argument);
             loadedDevice.set(session.device());
             hasTokenizer.set(session.hasTokenizer());
-            String note = "";
-            if (!session.hasTokenizer() && !PromptTokens.isIdList(prompt.get())) {
-                prompt.set(DEFAULT_ID_PROMPT);
-                note = " (no tokenizer: the prompt is token ids)";
-            }
+            String note = prompts.modelLoaded(session.hasTokenizer());
             status.set("Loaded " + session.modelName() + " on " + session.device().name() + note);
         });
         loading.set(true);
         start(task, "Loading the model");
+    }
+
+    /** After a load that failed or was cancelled: the previous model is gone when the task had to close it. */
+    private void afterUnsuccessfulLoad(LoadModelTask task) {
+        if (task.previousClosed()) {
+            session = null;
+            clearRun();
+            config.set(null);
+            modelName.set("");
+            weightTypes.set(null);
+            loadedDevice.set(null);
+        }
+    }
+
+    /** What a failed or cancelled load leaves loaded, for the status line. */
+    private String whatStaysLoaded() {
+        return session == null ? "no model is loaded" : modelName.get() + " stays loaded";
     }
 
     private void rememberRecent(String argument) {
@@ -178,7 +189,7 @@ public final class SessionViewModel {
         }
     }
 
-    /** Cancels a model load before its next tensor; nothing of that model, nor of the one before it, stays loaded. */
+    /** Cancels a model load before its next tensor; nothing of that model stays loaded, the one before it does. */
     public void cancelLoad() {
         if (current instanceof LoadModelTask && !current.isDone()) {
             status.set("Cancelling the load");
@@ -360,7 +371,11 @@ public final class SessionViewModel {
                 if (task instanceof RunTask) {
                     runActive.set(false);
                 }
-                reportError(ErrorMessages.describe(action, task.getException()));
+                String message = ErrorMessages.describe(action, task.getException());
+                if (task instanceof LoadModelTask load && session != null && !load.previousClosed()) {
+                    message += " (" + whatStaysLoaded() + ")";
+                }
+                reportError(message);
             } else if (state == Worker.State.CANCELLED && !(task instanceof LoadModelTask)) {
                 status.set("Stopped");
             }
@@ -375,9 +390,12 @@ public final class SessionViewModel {
                         current = null;
                         progress.unbind();
                         progress.set(0);
-                        if (task instanceof LoadModelTask && task.isCancelled()) {
-                            // said only now: until here the engine was still freeing what it had loaded
-                            status.set("Load cancelled: no model is loaded");
+                        if (task instanceof LoadModelTask load && load.getState() != Worker.State.SUCCEEDED) {
+                            afterUnsuccessfulLoad(load);
+                            if (load.isCancelled()) {
+                                // said only now: until here the engine was still freeing what it had loaded
+                                status.set("Load cancelled: " + whatStaysLoaded());
+                            }
                         }
                         loading.set(false);
                         busy.set(false);
