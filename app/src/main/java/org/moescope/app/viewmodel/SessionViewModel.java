@@ -16,6 +16,8 @@ import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyDoubleWrapper;
+import javafx.beans.property.ReadOnlyLongProperty;
+import javafx.beans.property.ReadOnlyLongWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -59,6 +61,8 @@ import org.moescope.engine.session.StepResult;
 public final class SessionViewModel {
     /** The prompt put in place for a model without a tokenizer, when the prompt is not token ids already. */
     public static final String DEFAULT_ID_PROMPT = "1 2 3 4 5 6 7 8";
+    /** Characters of generated text kept per sequence; a longer run shows its end (the run itself is not cut). */
+    static final int MAX_TEXT_CHARS = 1 << 16;
 
     // inputs
     private final StringProperty model = new SimpleStringProperty(this, "model", "");
@@ -98,13 +102,17 @@ public final class SessionViewModel {
     private final ReadOnlyStringWrapper lastError = new ReadOnlyStringWrapper(this, "lastError");
     private final ReadOnlyObjectWrapper<RunMetrics> metrics = new ReadOnlyObjectWrapper<>(this, "metrics", RunMetrics.EMPTY);
     private final ReadOnlyObjectWrapper<CompareTask.Result> comparison = new ReadOnlyObjectWrapper<>(this, "comparison");
-    private final ObservableList<StepResult> steps = FXCollections.observableArrayList();
-    private final ObservableList<StepResult> stepsView = FXCollections.unmodifiableObservableList(steps);
+    private final StepWindow stepWindow;
+    private final ObservableList<StepResult> stepsView;
+    private final ReadOnlyLongWrapper totalSteps = new ReadOnlyLongWrapper(this, "totalSteps");
+    private final ReadOnlyStringWrapper stepsSummary = new ReadOnlyStringWrapper(this, "stepsSummary", "0 steps");
 
     private final TokenTexts tokenTexts = new TokenTexts();
     /** The switches as the engine thread reads them before each step. */
     private final AtomicReference<MoeOptions> liveSwitches = new AtomicReference<>();
     private final List<StringBuilder> sequenceTexts = new ArrayList<>();
+    /** Set once a sequence's text was cut to its last {@link #MAX_TEXT_CHARS} characters. */
+    private boolean textCut;
     private String promptOfRun = "";
     private final PromptMemory prompts = new PromptMemory(prompt);
     private InferenceSession session;
@@ -113,9 +121,25 @@ public final class SessionViewModel {
     private long runGeneration;
 
     public SessionViewModel() {
+        this(windowCapacity());
+    }
+
+    /** @param stepWindow the steps of a run kept in full (see {@link StepWindow}) */
+    public SessionViewModel(int stepWindow) {
+        this.stepWindow = new StepWindow(stepWindow);
+        stepsView = FXCollections.unmodifiableObservableList(this.stepWindow.steps());
         liveSwitches.set(switches());
         for (var p : List.of(fusedGateUpSilu, hostTopk, directDispatch, profiling, q8Activations)) {
             p.addListener((obs, was, is) -> liveSwitches.set(switches()));
+        }
+    }
+
+    private static int windowCapacity() {
+        try {
+            return StepWindow.configuredCapacity();
+        } catch (IllegalArgumentException e) {
+            System.err.println("moescope: " + e.getMessage() + "; keeping " + StepWindow.DEFAULT_CAPACITY);
+            return StepWindow.DEFAULT_CAPACITY;
         }
     }
 
@@ -320,33 +344,47 @@ public final class SessionViewModel {
 
     /** FX thread: steps arrived (in order); one list change for all of them. */
     private void accept(List<StepResult> arrived) {
-        steps.addAll(arrived);
+        stepWindow.addAll(arrived);
         for (StepResult step : arrived) {
             for (int s = 0; s < step.newText().length && s < sequenceTexts.size(); s++) {
                 // without a tokenizer the text is the token ids, as the prompt is
-                sequenceTexts.get(s).append(hasTokenizer.get() ? step.newText()[s] : " " + step.newTokens()[s]);
+                StringBuilder b = sequenceTexts.get(s);
+                b.append(hasTokenizer.get() ? step.newText()[s] : " " + step.newTokens()[s]);
+                if (b.length() > MAX_TEXT_CHARS) {
+                    b.delete(0, b.length() - MAX_TEXT_CHARS / 2);
+                    textCut = true;
+                }
             }
         }
         text.set(renderText());
         runActive.set(!arrived.get(arrived.size() - 1).finished());
-        metrics.set(RunMetrics.of(steps));
+        metrics.set(stepWindow.metrics());
+        showStepCount();
+    }
+
+    private void showStepCount() {
+        totalSteps.set(stepWindow.totalSteps());
+        stepsSummary.set(stepWindow.summary());
     }
 
     private String renderText() {
         if (sequenceTexts.size() <= 1) {
-            return promptOfRun + (sequenceTexts.isEmpty() ? "" : sequenceTexts.get(0));
+            return promptOfRun + (textCut ? " […] " : "") + (sequenceTexts.isEmpty() ? "" : sequenceTexts.get(0));
         }
         StringBuilder b = new StringBuilder();
         for (int s = 0; s < sequenceTexts.size(); s++) {
-            b.append("[sequence ").append(s).append("] ").append(promptOfRun).append(sequenceTexts.get(s)).append("\n\n");
+            b.append("[sequence ").append(s).append("] ").append(promptOfRun).append(textCut ? " […] " : "")
+                    .append(sequenceTexts.get(s)).append("\n\n");
         }
         return b.toString();
     }
 
     private void clearRun() {
         runGeneration++;
-        steps.clear();
+        stepWindow.clear();
+        showStepCount();
         sequenceTexts.clear();
+        textCut = false;
         promptOfRun = "";
         text.set("");
         runActive.set(false);
@@ -478,8 +516,18 @@ public final class SessionViewModel {
     public ReadOnlyObjectProperty<RunMetrics> metricsProperty() { return metrics.getReadOnlyProperty(); }
     public ReadOnlyObjectProperty<CompareTask.Result> comparisonProperty() { return comparison.getReadOnlyProperty(); }
 
-    /** Steps of the current run in order (prefill first), appended on the FX thread as each completes. */
+    /**
+     * Steps of the current run in order (prefill first), appended on the FX thread as each completes; in a run
+     * longer than the step window (see {@link StepWindow}) the last ones only, the older ones counted in
+     * {@link #totalStepsProperty()} and {@link #metricsProperty()}.
+     */
     public ObservableList<StepResult> steps() { return stepsView; }
+    /** Steps of the current run, including those no longer kept in {@link #steps()}. */
+    public ReadOnlyLongProperty totalStepsProperty() { return totalSteps.getReadOnlyProperty(); }
+    /** "12 steps", or "showing the last 4,096 of 250,000 steps; older steps summarised" in a long run. */
+    public ReadOnlyStringProperty stepsSummaryProperty() { return stepsSummary.getReadOnlyProperty(); }
+    /** Steps of a run kept in full ({@value StepWindow#PROPERTY}). */
+    public int stepWindowCapacity() { return stepWindow.capacity(); }
 
     /** Token id → text piece, safe on the FX thread. */
     public IntFunction<String> tokenText() { return tokenTexts; }
