@@ -63,6 +63,8 @@ public final class SessionViewModel {
     public static final String DEFAULT_ID_PROMPT = "1 2 3 4 5 6 7 8";
     /** Characters of generated text kept per sequence; a longer run shows its end (the run itself is not cut). */
     static final int MAX_TEXT_CHARS = 1 << 16;
+    /** Steps streaming in are shown at most this often (4 per second). */
+    static final long PUBLISH_INTERVAL_MILLIS = 250;
 
     // inputs
     private final StringProperty model = new SimpleStringProperty(this, "model", "");
@@ -111,6 +113,11 @@ public final class SessionViewModel {
     /** The switches as the engine thread reads them before each step. */
     private final AtomicReference<MoeOptions> liveSwitches = new AtomicReference<>();
     private final List<StringBuilder> sequenceTexts = new ArrayList<>();
+    /** Steps handed over by the engine and not yet shown (see {@link #accept}). */
+    private final List<StepResult> unpublished = new ArrayList<>();
+    private long lastPublishNanos;
+    private final javafx.animation.PauseTransition publishLater =
+            new javafx.animation.PauseTransition(javafx.util.Duration.millis(PUBLISH_INTERVAL_MILLIS));
     /** Set once a sequence's text was cut to its last {@link #MAX_TEXT_CHARS} characters. */
     private boolean textCut;
     private String promptOfRun = "";
@@ -128,6 +135,7 @@ public final class SessionViewModel {
     public SessionViewModel(int stepWindow) {
         this.stepWindow = new StepWindow(stepWindow);
         stepsView = FXCollections.unmodifiableObservableList(this.stepWindow.steps());
+        publishLater.setOnFinished(e -> publishSteps());
         liveSwitches.set(switches());
         for (var p : List.of(fusedGateUpSilu, hostTopk, directDispatch, profiling, q8Activations)) {
             p.addListener((obs, was, is) -> liveSwitches.set(switches()));
@@ -342,8 +350,28 @@ public final class SessionViewModel {
         }
     }
 
-    /** FX thread: steps arrived (in order); one list change for all of them. */
+    /**
+     * FX thread: steps arrived (in order). They are shown at most every {@link #PUBLISH_INTERVAL_MILLIS} ms, in one
+     * list change: every view rebuilds on a change, and a fast engine would otherwise keep the FX thread rebuilding.
+     */
     private void accept(List<StepResult> arrived) {
+        unpublished.addAll(arrived);
+        if (System.nanoTime() - lastPublishNanos >= PUBLISH_INTERVAL_MILLIS * 1_000_000L) {
+            publishSteps();
+        } else if (publishLater.getStatus() != javafx.animation.Animation.Status.RUNNING) {
+            publishLater.playFromStart();
+        }
+    }
+
+    /** FX thread: shows the steps that arrived since the last time. */
+    private void publishSteps() {
+        publishLater.stop();
+        if (unpublished.isEmpty()) {
+            return;
+        }
+        List<StepResult> arrived = new ArrayList<>(unpublished);
+        unpublished.clear();
+        lastPublishNanos = System.nanoTime();
         stepWindow.addAll(arrived);
         for (StepResult step : arrived) {
             for (int s = 0; s < step.newText().length && s < sequenceTexts.size(); s++) {
@@ -381,6 +409,8 @@ public final class SessionViewModel {
 
     private void clearRun() {
         runGeneration++;
+        unpublished.clear();
+        publishLater.stop();
         stepWindow.clear();
         showStepCount();
         sequenceTexts.clear();
@@ -405,6 +435,10 @@ public final class SessionViewModel {
             }
         });
         task.stateProperty().addListener((obs, was, state) -> {
+            if (task instanceof RunTask && (state == Worker.State.SUCCEEDED || state == Worker.State.CANCELLED
+                    || state == Worker.State.FAILED)) {
+                publishSteps();   // before the handlers read runActive
+            }
             if (state == Worker.State.FAILED) {
                 if (task instanceof RunTask) {
                     runActive.set(false);
@@ -425,6 +459,7 @@ public final class SessionViewModel {
             } finally {
                 Platform.runLater(() -> {
                     if (current == task) {
+                        publishSteps();   // the step in flight when a run was stopped
                         current = null;
                         progress.unbind();
                         progress.set(0);
