@@ -9,9 +9,11 @@ import org.moescope.app.metrics.RunMetrics;
 import org.moescope.engine.session.StepResult;
 
 /**
- * The steps of the current run as the views see them: the last {@link #capacity()} in full (with their spans and
- * routing), older ones dropped but counted in {@link #totalSteps()} and summed into {@link #metrics()}, so a run of
- * any length keeps memory bounded while the totals and tokens/s still count every step. A step with its spans and
+ * The steps of the current run as the views see them: at most the last {@link #capacity()} in full (with their spans
+ * and routing), older ones dropped but counted in {@link #totalSteps()} and summed into {@link #metrics()}, so a run
+ * of any length keeps memory bounded while the totals and tokens/s still count every step. When the window is full
+ * the oldest quarter goes at once: in between, the list only grows, which the views follow incrementally (a text
+ * that only grows is extended, not rebuilt), so the list holds the last 3/4 to all of the capacity. A step with its spans and
  * routing costs from a few KiB (a small model) to about 1.5 MiB (a 48-layer, 128-expert model at batch 64).
  * FX thread only.
  */
@@ -68,21 +70,21 @@ public final class StepWindow {
         return kept;
     }
 
-    /** Appends steps in order, dropping the oldest beyond the capacity. */
+    /** Appends steps in order; when they do not fit, drops the oldest quarter of the window (or more). */
     public void addAll(List<StepResult> arrived) {
         total += arrived.size();
         arrived.forEach(totals::add);
-        int overflow = kept.size() + arrived.size() - capacity;
-        if (overflow <= 0) {
+        int combined = kept.size() + arrived.size();
+        if (combined <= capacity) {
             kept.addAll(arrived);
-        } else if (arrived.size() >= capacity) {
-            kept.setAll(arrived.subList(arrived.size() - capacity, arrived.size()));
-        } else {
-            List<StepResult> next = new ArrayList<>(capacity);
-            next.addAll(kept.subList(overflow, kept.size()));
-            next.addAll(arrived);
-            kept.setAll(next);
+            return;
         }
+        int keep = Math.max(capacity - capacity / 4, Math.min(arrived.size(), capacity));
+        List<StepResult> next = new ArrayList<>(keep);
+        int fromKept = keep - Math.min(arrived.size(), keep);
+        next.addAll(kept.subList(kept.size() - fromKept, kept.size()));
+        next.addAll(arrived.subList(arrived.size() - (keep - fromKept), arrived.size()));
+        kept.setAll(next);
     }
 
     /** Forgets the run. */

@@ -50,9 +50,9 @@ class LongRunWindowTest {
         long total = fx(() -> vm.totalStepsProperty().get());
         assertTrue(total > WINDOW, "the run is longer than the window: " + total);
         List<StepResult> kept = fx(() -> List.copyOf(vm.steps()));
-        assertEquals(WINDOW, kept.size());
-        assertEquals(total - 1, kept.get(WINDOW - 1).step(), "the last steps are kept");
-        assertEquals(String.format("showing the last %d of %d steps; older steps summarised", WINDOW, total),
+        assertTrue(kept.size() == WINDOW || kept.size() == WINDOW - WINDOW / 4, "bounded by the window: " + kept.size());
+        assertEquals(total - 1, kept.get(kept.size() - 1).step(), "the last steps are kept");
+        assertEquals(String.format("showing the last %d of %d steps; older steps summarised", kept.size(), total),
                 robot.lookup("#steps-label").queryLabeled().getText());
         assertTrue(kept.stream().noneMatch(s -> s.phase() == Phase.PREFILL), "the prefill was dropped...");
         assertTrue(fx(() -> vm.metricsProperty().get().prefillMillis()) > 0, "...and still counts in the figures");

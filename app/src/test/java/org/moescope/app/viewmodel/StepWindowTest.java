@@ -41,14 +41,40 @@ class StepWindowTest {
     @Test
     void aLongerRunKeepsItsLastStepsAndCountsAll() {
         StepWindow window = new StepWindow(16);
-        addInBatches(window, run);
-        assertEquals(16, window.steps().size(), "bounded");
-        for (int i = 0; i < 16; i++) {
-            assertSame(run.get(run.size() - 16 + i), window.steps().get(i), "the last 16 steps, in order");
+        int from = 0;
+        for (int size = 1; from < run.size(); size = size % 23 + 1) {
+            int to = Math.min(run.size(), from + size);
+            window.addAll(run.subList(from, to));
+            from = to;
+            int kept = window.steps().size();
+            assertTrue(kept <= 16 && kept >= Math.min(to, 12), "between 3/4 of the window and all of it: " + kept);
+            for (int i = 0; i < kept; i++) {
+                assertSame(run.get(to - kept + i), window.steps().get(i), "the last steps, in order");
+            }
+            assertEquals(to, window.totalSteps());
+            assertEquals(to - kept, window.droppedSteps());
         }
-        assertEquals(101, window.totalSteps());
-        assertEquals(85, window.droppedSteps());
-        assertEquals("showing the last 16 of 101 steps; older steps summarised", window.summary());
+        int kept = window.steps().size();
+        assertEquals("showing the last " + kept + " of 101 steps; older steps summarised", window.summary());
+    }
+
+    @Test
+    void betweenDropsTheListOnlyGrows() {
+        StepWindow window = new StepWindow(16);
+        window.addAll(run.subList(0, 16));
+        List<String> changes = new java.util.ArrayList<>();
+        window.steps().addListener((ListChangeListener<StepResult>) c -> {
+            while (c.next()) {
+                changes.add(c.wasRemoved() ? "replaced" : "added " + c.getAddedSize());
+            }
+        });
+        for (int i = 16; i < 24; i++) {
+            window.addAll(run.subList(i, i + 1));
+        }
+        // full at 16: step 16 makes 17, so the window keeps the last 12; 4 appends fill it, step 21 drops again
+        assertEquals(List.of("replaced", "added 1", "added 1", "added 1", "added 1", "replaced", "added 1", "added 1"),
+                changes);
+        assertEquals(run.subList(10, 24), window.steps());
     }
 
     @Test
