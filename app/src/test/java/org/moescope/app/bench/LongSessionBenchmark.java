@@ -96,8 +96,8 @@ public final class LongSessionBenchmark {
         System.out.printf(Locale.ROOT, "long session: synthetic qwen3-tiny shape, context %d, %d tokens per run, device %s, "
                 + "profiling on, step window %d, views %s%n", context, tokens, device, fx(() -> vm.stepWindowCapacity()),
                 views ? "on (the app window)" : "off (view model only)");
-        System.out.printf(Locale.ROOT, "%8s %12s %9s %8s %10s %9s %9s %12s %12s%n", "time s", "decode steps", "steps/s",
-                "runs", "kept steps", "RSS MiB", "live MiB", "pulse p50 ms", "pulse max ms");
+        System.out.printf(Locale.ROOT, "%8s %12s %9s %8s %10s %9s %9s %12s %12s %6s%n", "time s", "decode steps", "steps/s",
+                "runs", "kept steps", "RSS MiB", "live MiB", "pulse p50 ms", "pulse max ms", "load");
         long start = System.nanoTime();
         long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
         long nextRow = start;
@@ -157,8 +157,8 @@ public final class LongSessionBenchmark {
         double max = pulses.isEmpty() ? Double.NaN : pulses.get(pulses.size() - 1) / 1e6;
         int kept = fx(() -> vm.steps().size());
         double live = liveHeapMiB();
-        System.out.printf(Locale.ROOT, "%8.0f %12d %9.0f %8d %10d %9.0f %9.0f %12.1f %12.1f%n", elapsedNanos / 1e9, steps,
-                stepsPerSecond, runs, kept, rssMiB(), live, p50, max);
+        System.out.printf(Locale.ROOT, "%8.0f %12d %9.0f %8d %10d %9.0f %9.0f %12.1f %12.1f %6s%n", elapsedNanos / 1e9, steps,
+                stepsPerSecond, runs, kept, rssMiB(), live, p50, max, loadAverage());
     }
 
     /** Every 100 ms: how long a Platform.runLater takes to run (the FX thread's delay). */
@@ -196,6 +196,11 @@ public final class LongSessionBenchmark {
         Thread.sleep(250);
         pulseNanos.clear();
         return bytes / 1048576.0;
+    }
+
+    /** The machine's 1-minute load average: on a shared machine the FX delays mean little without it. */
+    private static String loadAverage() throws IOException {
+        return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
     }
 
     private static double rssMiB() throws IOException {
