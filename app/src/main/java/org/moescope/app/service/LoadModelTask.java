@@ -22,7 +22,7 @@ public final class LoadModelTask extends Task<InferenceSession> {
     private final String deviceSelector;
     private final InferenceSession previous;
     private volatile boolean previousClosed;
-    /** The loaded session until it is handed over (the task's value) or closed after a late cancel. */
+    /** The loaded session, closed by whichever of call() and cancelled() sees a cancel first. */
     private final AtomicReference<InferenceSession> unclaimed = new AtomicReference<>();
 
     /** @param modelArgument a folder or preset name as {@link ModelSource#parse} takes it; null or blank = the sample model */
@@ -63,7 +63,7 @@ public final class LoadModelTask extends Task<InferenceSession> {
             return null;
         }
         closePrevious();
-        unclaimed.set(null);
+        // still unclaimed: a cancel that lands before the task has succeeded closes it (see cancelled())
         return loaded;
     }
 
