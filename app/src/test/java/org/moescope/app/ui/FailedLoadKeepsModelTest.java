@@ -8,6 +8,7 @@ import static org.moescope.app.ui.AppFixture.awaitIdle;
 import static org.moescope.app.ui.AppFixture.fx;
 import static org.moescope.app.ui.AppFixture.fxRun;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import javafx.stage.Stage;
@@ -64,6 +65,16 @@ class FailedLoadKeepsModelTest {
         assertEquals("sample-weights", fx(() -> vm.modelNameProperty().get()));
         assertEquals(1, fx(() -> vm.steps().size()), "its run is still shown");
         assertFalse(robot.lookup("#generate-button").queryButton().isDisabled());
+
+        // a folder that fails inside the engine's load, not before it
+        Path broken = Files.createDirectories(dir.resolve("broken"));
+        Files.writeString(broken.resolve("config.json"), "{ not json");
+        fxRun(() -> vm.modelProperty().set(broken.toString()));
+        robot.clickOn("#load-button");
+        awaitIdle(vm);
+        assertTrue(fx(() -> vm.lastErrorProperty().get()).endsWith("(sample-weights stays loaded)"),
+                fx(() -> vm.lastErrorProperty().get()));
+        assertEquals(before, fx(() -> vm.configProperty().get()));
 
         robot.clickOn("#step-button");
         awaitIdle(vm);
