@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
+import javafx.animation.Animation;
+import javafx.animation.PauseTransition;
 import javafx.application.Platform;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
@@ -33,6 +35,7 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.concurrent.Task;
 import javafx.concurrent.Worker;
+import javafx.util.Duration;
 import org.moescope.app.metrics.RunMetrics;
 import org.moescope.app.prefs.AppPreferences;
 import org.moescope.app.service.CompareTask;
@@ -116,8 +119,8 @@ public final class SessionViewModel {
     /** Steps handed over by the engine and not yet shown (see {@link #accept}). */
     private final List<StepResult> unpublished = new ArrayList<>();
     private long lastPublishNanos;
-    private final javafx.animation.PauseTransition publishLater =
-            new javafx.animation.PauseTransition(javafx.util.Duration.millis(PUBLISH_INTERVAL_MILLIS));
+    /** Shows the unpublished steps when no more arrive; made on first use (an animation needs the FX toolkit). */
+    private PauseTransition publishLater;
     /** Set once a sequence's text was cut to its last {@link #MAX_TEXT_CHARS} characters. */
     private boolean textCut;
     private String promptOfRun = "";
@@ -135,7 +138,6 @@ public final class SessionViewModel {
     public SessionViewModel(int stepWindow) {
         this.stepWindow = new StepWindow(stepWindow);
         stepsView = FXCollections.unmodifiableObservableList(this.stepWindow.steps());
-        publishLater.setOnFinished(e -> publishSteps());
         liveSwitches.set(switches());
         for (var p : List.of(fusedGateUpSilu, hostTopk, directDispatch, profiling, q8Activations)) {
             p.addListener((obs, was, is) -> liveSwitches.set(switches()));
@@ -358,14 +360,22 @@ public final class SessionViewModel {
         unpublished.addAll(arrived);
         if (System.nanoTime() - lastPublishNanos >= PUBLISH_INTERVAL_MILLIS * 1_000_000L) {
             publishSteps();
-        } else if (publishLater.getStatus() != javafx.animation.Animation.Status.RUNNING) {
-            publishLater.playFromStart();
+        } else {
+            if (publishLater == null) {
+                publishLater = new PauseTransition(Duration.millis(PUBLISH_INTERVAL_MILLIS));
+                publishLater.setOnFinished(e -> publishSteps());
+            }
+            if (publishLater.getStatus() != Animation.Status.RUNNING) {
+                publishLater.playFromStart();
+            }
         }
     }
 
     /** FX thread: shows the steps that arrived since the last time. */
     private void publishSteps() {
-        publishLater.stop();
+        if (publishLater != null) {
+            publishLater.stop();
+        }
         if (unpublished.isEmpty()) {
             return;
         }
@@ -410,7 +420,9 @@ public final class SessionViewModel {
     private void clearRun() {
         runGeneration++;
         unpublished.clear();
-        publishLater.stop();
+        if (publishLater != null) {
+            publishLater.stop();
+        }
         stepWindow.clear();
         showStepCount();
         sequenceTexts.clear();
