@@ -12,7 +12,8 @@ import org.moescope.engine.session.StepResult;
  *
  * @param tokensPerSecond   decode throughput: new tokens of every sequence over decode wall time (0 before the first decode step)
  * @param prefillMillis     wall time of the prefill step (NaN when the run has none)
- * @param decodeLatencyMillis per decode step, its wall time in ms, in step order
+ * @param decodeLatencyMillis per decode step, its wall time in ms, in step order (in a long run the last ones only:
+ *                          see {@link Accumulator})
  * @param moeShare          device time in "moe" blocks over all profiled device time, in [0, 1] (NaN without spans)
  * @param loadImbalance     max/mean tokens per expert, averaged over the MoE layers, over every routed token
  *                          of the run (1 = perfectly balanced; NaN without routing)
@@ -27,20 +28,43 @@ public record RunMetrics(double tokensPerSecond, double prefillMillis, List<Doub
     public static final RunMetrics EMPTY = of(List.of());
 
     public static RunMetrics of(List<StepResult> steps) {
-        double prefillMillis = Double.NaN;
-        long decodeNanos = 0;
-        long decodeTokens = 0;
-        List<Double> latencies = new ArrayList<>();
-        long moeNanos = 0;
-        long allNanos = 0;
-        LoadCounts load = new LoadCounts();
-        for (StepResult step : steps) {
+        Accumulator all = new Accumulator(Integer.MAX_VALUE);
+        steps.forEach(all::add);
+        return all.metrics();
+    }
+
+    /**
+     * The figures of a run built step by step, so that a long run costs O(1) per step and keeps no step: every
+     * figure counts every step added, except the latency history, which keeps the last {@code latencyWindow}
+     * decode steps.
+     */
+    public static final class Accumulator {
+        private final int latencyWindow;
+        private double prefillMillis = Double.NaN;
+        private long decodeNanos;
+        private long decodeTokens;
+        private final java.util.ArrayDeque<Double> latencies = new java.util.ArrayDeque<>();
+        private long moeNanos;
+        private long allNanos;
+        private final LoadCounts load = new LoadCounts();
+
+        public Accumulator(int latencyWindow) {
+            if (latencyWindow < 1) {
+                throw new IllegalArgumentException("latencyWindow must be >= 1, got " + latencyWindow);
+            }
+            this.latencyWindow = latencyWindow;
+        }
+
+        public void add(StepResult step) {
             if (step.phase() == Phase.PREFILL) {
                 prefillMillis = step.wallNanos() / 1e6;
             } else {
                 decodeNanos += step.wallNanos();
                 decodeTokens += step.newTokens().length;
-                latencies.add(step.wallNanos() / 1e6);
+                if (latencies.size() == latencyWindow) {
+                    latencies.removeFirst();
+                }
+                latencies.addLast(step.wallNanos() / 1e6);
             }
             for (StageSpan span : step.spans()) {
                 allNanos += span.durationNanos();
@@ -52,9 +76,13 @@ public record RunMetrics(double tokensPerSecond, double prefillMillis, List<Doub
                 step.routing().layers().forEach(load::add);
             }
         }
-        double tokensPerSecond = decodeNanos == 0 ? 0 : decodeTokens / (decodeNanos / 1e9);
-        double moeShare = allNanos == 0 ? Double.NaN : (double) moeNanos / allNanos;
-        return new RunMetrics(tokensPerSecond, prefillMillis, latencies, moeShare, load.meanMaxOverMean());
+
+        public RunMetrics metrics() {
+            double tokensPerSecond = decodeNanos == 0 ? 0 : decodeTokens / (decodeNanos / 1e9);
+            double moeShare = allNanos == 0 ? Double.NaN : (double) moeNanos / allNanos;
+            return new RunMetrics(tokensPerSecond, prefillMillis, new ArrayList<>(latencies), moeShare,
+                    load.meanMaxOverMean());
+        }
     }
 
     /** Tokens routed to each expert, per layer, summed over steps. */

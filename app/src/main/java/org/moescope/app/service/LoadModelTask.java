@@ -1,21 +1,29 @@
 package org.moescope.app.service;
 
+import java.util.concurrent.atomic.AtomicReference;
 import javafx.concurrent.Task;
 import org.moescope.engine.backend.Backend;
 import org.moescope.engine.backend.Backends;
+import org.moescope.engine.backend.DeviceMemoryException;
 import org.moescope.engine.model.LoadProgress;
 import org.moescope.engine.session.InferenceSession;
 import org.moescope.engine.session.ModelSource;
 
 /**
- * Loads a model on the engine thread, reporting the engine's progress. The previous session (if any) is closed
- * first so that two models never share the device memory; on failure nothing stays loaded. Cancelling the task
- * stops the load before the next tensor, and then nothing stays loaded either.
+ * Loads a model on the engine thread, reporting the engine's progress, and closes the previous session only once
+ * the new one has loaded: on failure or cancel the previous model stays loaded and usable. When the two do not fit
+ * in memory together (the load fails with {@link DeviceMemoryException} or {@link OutOfMemoryError}) the previous
+ * session is closed and the load tried once more; then {@link #previousClosed()} tells the caller that whatever the
+ * outcome, the previous session is gone. Cancelling stops the load before the next tensor, and a session loaded
+ * anyway (the cancel came as the load ended) is closed.
  */
 public final class LoadModelTask extends Task<InferenceSession> {
     private final String modelArgument;
     private final String deviceSelector;
     private final InferenceSession previous;
+    private volatile boolean previousClosed;
+    /** The loaded session, closed by whichever of call() and cancelled() sees a cancel first. */
+    private final AtomicReference<InferenceSession> unclaimed = new AtomicReference<>();
 
     /** @param modelArgument a folder or preset name as {@link ModelSource#parse} takes it; null or blank = the sample model */
     public LoadModelTask(String modelArgument, String deviceSelector, InferenceSession previous) {
@@ -24,16 +32,65 @@ public final class LoadModelTask extends Task<InferenceSession> {
         this.previous = previous;
     }
 
+    /** True once the previous session was closed (after a successful load, or to make room for the new model). */
+    public boolean previousClosed() {
+        return previousClosed;
+    }
+
     @Override
     protected InferenceSession call() {
-        if (previous != null) {
-            updateMessage("Closing the previous model");
-            previous.close();
-        }
         if (isCancelled()) {
             return null;   // cancelled before it started: open no device
         }
         ModelSource source = source(modelArgument);
+        InferenceSession loaded;
+        try {
+            loaded = open(source);
+        } catch (DeviceMemoryException | OutOfMemoryError e) {
+            if (previous == null || isCancelled()) {
+                throw e;
+            }
+            updateMessage("Not enough memory for two models: closing the previous one");
+            closePrevious();
+            loaded = open(source);
+        }
+        if (loaded == null) {
+            return null;
+        }
+        unclaimed.set(loaded);
+        if (isCancelled()) {
+            closeUnclaimed();
+            return null;
+        }
+        closePrevious();
+        // still unclaimed: a cancel that lands before the task has succeeded closes it (see cancelled())
+        return loaded;
+    }
+
+    /** FX thread: a cancel that came as the load ended must not leave the new session open. */
+    @Override
+    protected void cancelled() {
+        if (unclaimed.get() != null) {
+            EngineExecutor.get().execute(this::closeUnclaimed);
+        }
+    }
+
+    private void closeUnclaimed() {
+        InferenceSession s = unclaimed.getAndSet(null);
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    private void closePrevious() {
+        if (previous != null && !previousClosed) {
+            updateMessage("Closing the previous model");
+            previousClosed = true;
+            previous.close();
+        }
+    }
+
+    private InferenceSession open(ModelSource source) {
         updateMessage("Loading " + describe(source));
         updateProgress(0, 1);
         updateMessage("Opening device " + (deviceSelector == null || deviceSelector.isBlank() ? "(default)" : deviceSelector));

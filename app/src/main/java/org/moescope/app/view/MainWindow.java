@@ -254,7 +254,9 @@ public final class MainWindow extends BorderPane {
         progress.setPrefWidth(220);
         Label steps = new Label();
         steps.setMinWidth(Region.USE_PREF_SIZE);
-        steps.textProperty().bind(javafx.beans.binding.Bindings.size(vm.steps()).asString("%d steps"));
+        steps.setId("steps-label");
+        // counts every step of the run; says so when a long run keeps only its last steps in full
+        steps.textProperty().bind(vm.stepsSummaryProperty());
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         HBox bar = new HBox(12, status, spacer, steps, progress);

@@ -1,8 +1,8 @@
 package org.moescope.app.view;
 
 import java.io.File;
+import java.math.BigDecimal;
 import java.util.List;
-import javafx.beans.property.Property;
 import javafx.collections.FXCollections;
 import javafx.geometry.Insets;
 import javafx.scene.control.Button;
@@ -11,7 +11,6 @@ import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuButton;
 import javafx.scene.control.MenuItem;
-import javafx.scene.control.Spinner;
 import javafx.scene.control.SpinnerValueFactory;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
@@ -36,6 +35,9 @@ public final class RunPanel extends VBox {
     private final ComboBox<DeviceChoice> deviceBox = new ComboBox<>();
     private final SwitchPanel switches;
     private final MenuButton presets = new MenuButton("Presets");
+    /** The field limits; the engine checks its own, these keep a typo from starting a very long run. */
+    static final int MAX_NEW_TOKENS = 8192;
+    static final int MAX_BATCH = 64;
 
     public RunPanel(SessionViewModel vm, List<DeviceChoice> devices) {
         super(10);
@@ -105,11 +107,31 @@ public final class RunPanel extends VBox {
         GridPane grid = new GridPane();
         grid.setHgap(8);
         grid.setVgap(6);
-        grid.addRow(0, new Label("Max new tokens"), spinner("max-tokens-spinner", new SpinnerValueFactory.IntegerSpinnerValueFactory(1, 8192, 16), vm.maxNewTokensProperty().asObject()));
-        grid.addRow(1, new Label("Batch"), spinner("batch-spinner", new SpinnerValueFactory.IntegerSpinnerValueFactory(1, 64, 1), vm.batchProperty().asObject()));
-        grid.addRow(2, new Label("Temperature"), spinner("temperature-spinner", new SpinnerValueFactory.DoubleSpinnerValueFactory(0, 2, 0, 0.1), vm.temperatureProperty().asObject()));
-        grid.addRow(3, new Label("Top-p"), spinner("top-p-spinner", new SpinnerValueFactory.DoubleSpinnerValueFactory(0.05, 1, 1, 0.05), vm.topPProperty().asObject()));
-        grid.addRow(4, new Label("Seed"), spinner("seed-spinner", new LongValueFactory(), vm.seedProperty().asObject()));
+        List<NumberField<?>> fields = List.of(
+                new NumberField<>("max-tokens-spinner", "Max new tokens", NumberRule.whole(1, MAX_NEW_TOKENS),
+                        new SpinnerValueFactory.IntegerSpinnerValueFactory(1, MAX_NEW_TOKENS, 16),
+                        BigDecimal::intValueExact, vm.maxNewTokensProperty().asObject()),
+                new NumberField<>("batch-spinner", "Batch", NumberRule.whole(1, MAX_BATCH),
+                        new SpinnerValueFactory.IntegerSpinnerValueFactory(1, MAX_BATCH, 1),
+                        BigDecimal::intValueExact, vm.batchProperty().asObject()),
+                new NumberField<>("temperature-spinner", "Temperature", NumberRule.decimal(0, 2),
+                        new SpinnerValueFactory.DoubleSpinnerValueFactory(0, 2, 0, 0.1),
+                        BigDecimal::doubleValue, vm.temperatureProperty().asObject()),
+                new NumberField<>("top-p-spinner", "Top-p", NumberRule.decimal(0.05, 1),
+                        new SpinnerValueFactory.DoubleSpinnerValueFactory(0.05, 1, 1, 0.05),
+                        BigDecimal::doubleValue, vm.topPProperty().asObject()),
+                new NumberField<>("seed-spinner", "Seed", NumberRule.anyLong(), new LongValueFactory(),
+                        BigDecimal::longValueExact, vm.seedProperty().asObject()));
+        String[] labels = {"Max new tokens", "Batch", "Temperature", "Top-p", "Seed"};
+        for (int i = 0; i < fields.size(); i++) {
+            fields.get(i).spinner().setPrefWidth(140);
+            grid.addRow(i, new Label(labels[i]), fields.get(i).spinner());
+        }
+        // the first field whose text is not allowed, or null: the view model refuses to run while it is set
+        vm.inputProblemProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+                () -> fields.stream().map(f -> f.problemProperty().get()).filter(java.util.Objects::nonNull)
+                        .findFirst().orElse(null),
+                fields.stream().map(NumberField::problemProperty).toArray(javafx.beans.Observable[]::new)));
         ChoiceBox<DType> kvCache = new ChoiceBox<>(FXCollections.observableArrayList(DType.F32, DType.F16, DType.BF16));
         kvCache.setId("kv-cache-choice");
         kvCache.valueProperty().bindBidirectional(vm.kvCacheDTypeProperty());
@@ -117,6 +139,14 @@ public final class RunPanel extends VBox {
                 + " halve the cache's memory and the bytes attention reads, and round every stored key and value"));
         grid.addRow(5, new Label("KV cache"), kvCache);
         getChildren().add(grid);
+        Label inputProblem = new Label();
+        inputProblem.setId("input-problem-label");
+        inputProblem.getStyleClass().add("input-problem");
+        inputProblem.setWrapText(true);
+        inputProblem.textProperty().bind(vm.inputProblemProperty());
+        inputProblem.visibleProperty().bind(vm.inputProblemProperty().isNotNull());
+        inputProblem.managedProperty().bind(inputProblem.visibleProperty());
+        getChildren().add(inputProblem);
 
         Button prefill = button("Prefill", "prefill-button", Shortcut.PREFILL);
         prefill.setOnAction(e -> vm.prefill());
@@ -129,11 +159,12 @@ public final class RunPanel extends VBox {
         stop.setOnAction(e -> vm.stop());
         Button reset = button("Reset", "reset-button", Shortcut.RESET);
         reset.setOnAction(e -> vm.reset());
-        var notReady = vm.readyProperty().not();
-        prefill.disableProperty().bind(notReady);
-        step.disableProperty().bind(notReady);
-        generate.disableProperty().bind(notReady);
-        reset.disableProperty().bind(notReady);
+        // nothing runs while a field holds text that is not its value
+        var cannotRun = vm.canRunProperty().not();
+        prefill.disableProperty().bind(cannotRun);
+        step.disableProperty().bind(cannotRun);
+        generate.disableProperty().bind(cannotRun);
+        reset.disableProperty().bind(vm.readyProperty().not());
         stop.disableProperty().bind(vm.busyProperty().not());
         HBox actions = new HBox(6, prefill, step, generate);
         HBox control = new HBox(6, stop, reset);
@@ -228,33 +259,23 @@ public final class RunPanel extends VBox {
         return button;
     }
 
-    private static <T> Spinner<T> spinner(String id, SpinnerValueFactory<T> factory, Property<T> property) {
-        Spinner<T> spinner = new Spinner<>(factory);
-        spinner.setId(id);
-        spinner.setEditable(true);
-        spinner.setPrefWidth(140);
-        factory.setValue(property.getValue());
-        factory.valueProperty().bindBidirectional(property);
-        // keep the adapter property reachable as long as the spinner lives
-        spinner.getProperties().put("bound", property);
-        return spinner;
-    }
-
     /** Seeds are longs; Spinner has no long factory. */
     private static final class LongValueFactory extends SpinnerValueFactory<Long> {
         LongValueFactory() {
-            setConverter(new javafx.util.converter.LongStringConverter());
             setValue(0L);
         }
 
         @Override
         public void decrement(int steps) {
-            setValue(getValue() - steps);
+            increment(-steps);
         }
 
         @Override
         public void increment(int steps) {
-            setValue(getValue() + steps);
+            long v = getValue();
+            long next = v + steps;
+            // saturate instead of wrapping from the largest seed to the smallest
+            setValue(((v ^ next) & (steps ^ next)) < 0 ? (steps > 0 ? Long.MAX_VALUE : Long.MIN_VALUE) : next);
         }
     }
 }

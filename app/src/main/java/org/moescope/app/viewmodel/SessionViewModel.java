@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
+import javafx.animation.Animation;
+import javafx.animation.PauseTransition;
 import javafx.application.Platform;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
@@ -16,6 +18,8 @@ import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyDoubleWrapper;
+import javafx.beans.property.ReadOnlyLongProperty;
+import javafx.beans.property.ReadOnlyLongWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -31,13 +35,13 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.concurrent.Task;
 import javafx.concurrent.Worker;
+import javafx.util.Duration;
 import org.moescope.app.metrics.RunMetrics;
 import org.moescope.app.prefs.AppPreferences;
 import org.moescope.app.service.CompareTask;
 import org.moescope.app.service.EngineExecutor;
 import org.moescope.app.service.ErrorMessages;
 import org.moescope.app.service.LoadModelTask;
-import org.moescope.app.service.PromptTokens;
 import org.moescope.app.service.RunMode;
 import org.moescope.app.service.RunRequest;
 import org.moescope.app.service.RunTask;
@@ -60,6 +64,10 @@ import org.moescope.engine.session.StepResult;
 public final class SessionViewModel {
     /** The prompt put in place for a model without a tokenizer, when the prompt is not token ids already. */
     public static final String DEFAULT_ID_PROMPT = "1 2 3 4 5 6 7 8";
+    /** Characters of generated text kept per sequence; a longer run shows its end (the run itself is not cut). */
+    static final int MAX_TEXT_CHARS = 1 << 16;
+    /** Steps streaming in are shown at most this often (4 per second). */
+    static final long PUBLISH_INTERVAL_MILLIS = 250;
 
     // inputs
     private final StringProperty model = new SimpleStringProperty(this, "model", "");
@@ -77,6 +85,9 @@ public final class SessionViewModel {
     private final BooleanProperty directDispatch = new SimpleBooleanProperty(this, "directDispatch", false);
     private final BooleanProperty profiling = new SimpleBooleanProperty(this, "profiling", true);
     private final BooleanProperty q8Activations = new SimpleBooleanProperty(this, "q8Activations", false);
+
+    /** Why a field's text is not a value it accepts (views set or bind it); null when every field is valid. */
+    private final StringProperty inputProblem = new SimpleStringProperty(this, "inputProblem");
 
     // outputs
     private final ReadOnlyObjectWrapper<ModelConfig> config = new ReadOnlyObjectWrapper<>(this, "config");
@@ -96,23 +107,49 @@ public final class SessionViewModel {
     private final ReadOnlyStringWrapper lastError = new ReadOnlyStringWrapper(this, "lastError");
     private final ReadOnlyObjectWrapper<RunMetrics> metrics = new ReadOnlyObjectWrapper<>(this, "metrics", RunMetrics.EMPTY);
     private final ReadOnlyObjectWrapper<CompareTask.Result> comparison = new ReadOnlyObjectWrapper<>(this, "comparison");
-    private final ObservableList<StepResult> steps = FXCollections.observableArrayList();
-    private final ObservableList<StepResult> stepsView = FXCollections.unmodifiableObservableList(steps);
+    private final StepWindow stepWindow;
+    private final ObservableList<StepResult> stepsView;
+    private final ReadOnlyLongWrapper totalSteps = new ReadOnlyLongWrapper(this, "totalSteps");
+    private final ReadOnlyStringWrapper stepsSummary = new ReadOnlyStringWrapper(this, "stepsSummary", "0 steps");
 
     private final TokenTexts tokenTexts = new TokenTexts();
     /** The switches as the engine thread reads them before each step. */
     private final AtomicReference<MoeOptions> liveSwitches = new AtomicReference<>();
     private final List<StringBuilder> sequenceTexts = new ArrayList<>();
+    /** Steps handed over by the engine and not yet shown (see {@link #accept}). */
+    private final List<StepResult> unpublished = new ArrayList<>();
+    private long lastPublishNanos;
+    /** Shows the unpublished steps when no more arrive; made on first use (an animation needs the FX toolkit). */
+    private PauseTransition publishLater;
+    /** Set once a sequence's text was cut to its last {@link #MAX_TEXT_CHARS} characters. */
+    private boolean textCut;
     private String promptOfRun = "";
+    private final PromptMemory prompts = new PromptMemory(prompt);
     private InferenceSession session;
     private Task<?> current;
     /** Counts cleared runs, so that late steps of a stopped run do not land in the next one. */
     private long runGeneration;
 
     public SessionViewModel() {
+        this(windowCapacity());
+    }
+
+    /** @param stepWindow the steps of a run kept in full (see {@link StepWindow}) */
+    public SessionViewModel(int stepWindow) {
+        this.stepWindow = new StepWindow(stepWindow);
+        stepsView = FXCollections.unmodifiableObservableList(this.stepWindow.steps());
         liveSwitches.set(switches());
         for (var p : List.of(fusedGateUpSilu, hostTopk, directDispatch, profiling, q8Activations)) {
             p.addListener((obs, was, is) -> liveSwitches.set(switches()));
+        }
+    }
+
+    private static int windowCapacity() {
+        try {
+            return StepWindow.configuredCapacity();
+        } catch (IllegalArgumentException e) {
+            System.err.println("moescope: " + e.getMessage() + "; keeping " + StepWindow.DEFAULT_CAPACITY);
+            return StepWindow.DEFAULT_CAPACITY;
         }
     }
 
@@ -130,39 +167,51 @@ public final class SessionViewModel {
         loadModel();
     }
 
-    /** Loads {@link #modelProperty() model} on {@link #deviceProperty() device}; the previous model is closed. */
+    /**
+     * Loads {@link #modelProperty() model} on {@link #deviceProperty() device}. The current model stays loaded (and
+     * its run shown) until the new one has loaded; when the load fails or is cancelled it stays usable, unless the
+     * two did not fit in memory together (see {@link LoadModelTask}).
+     */
     public void loadModel() {
         if (busy.get()) {
             return;
         }
-        InferenceSession previous = session;
-        session = null;
-        clearRun();
-        comparison.set(null);
-        config.set(null);
-        modelName.set("");
-        weightTypes.set(null);
-        loadedDevice.set(null);
         String argument = model.get() == null ? "" : model.get().trim();
         String selector = device.get() == null ? "java" : device.get().selector();
-        LoadModelTask task = new LoadModelTask(model.get(), selector, previous);
+        LoadModelTask task = new LoadModelTask(model.get(), selector, session);
         task.setOnSucceeded(e -> {
             session = task.getValue();
+            clearRun();
+            comparison.set(null);
             config.set(session.config());
             modelName.set(session.modelName());
             weightTypes.set(session.weightTypes());
             rememberRecent(argument);
             loadedDevice.set(session.device());
             hasTokenizer.set(session.hasTokenizer());
-            String note = "";
-            if (!session.hasTokenizer() && !PromptTokens.isIdList(prompt.get())) {
-                prompt.set(DEFAULT_ID_PROMPT);
-                note = " (no tokenizer: the prompt is token ids)";
-            }
+            String note = prompts.modelLoaded(session.hasTokenizer());
             status.set("Loaded " + session.modelName() + " on " + session.device().name() + note);
         });
         loading.set(true);
         start(task, "Loading the model");
+    }
+
+    /** After a load that failed or was cancelled: the previous model is gone when the task had to close it. */
+    private void afterUnsuccessfulLoad(LoadModelTask task) {
+        if (task.previousClosed()) {
+            session = null;
+            clearRun();
+            comparison.set(null);
+            config.set(null);
+            modelName.set("");
+            weightTypes.set(null);
+            loadedDevice.set(null);
+        }
+    }
+
+    /** What a failed or cancelled load leaves loaded, for the status line. */
+    private String whatStaysLoaded() {
+        return session == null ? "no model is loaded" : modelName.get() + " stays loaded";
     }
 
     private void rememberRecent(String argument) {
@@ -176,7 +225,7 @@ public final class SessionViewModel {
         }
     }
 
-    /** Cancels a model load before its next tensor; nothing of that model, nor of the one before it, stays loaded. */
+    /** Cancels a model load before its next tensor; nothing of that model stays loaded, the one before it does. */
     public void cancelLoad() {
         if (current instanceof LoadModelTask && !current.isDone()) {
             status.set("Cancelling the load");
@@ -310,6 +359,10 @@ public final class SessionViewModel {
             reportError("No model is loaded: choose a model and press Load.");
             return false;
         }
+        if (inputProblem.get() != null) {
+            reportError(inputProblem.get());
+            return false;
+        }
         return true;
     }
 
@@ -323,35 +376,81 @@ public final class SessionViewModel {
         }
     }
 
-    /** FX thread: steps arrived (in order); one list change for all of them. */
+    /**
+     * FX thread: steps arrived (in order). They are shown at most every {@link #PUBLISH_INTERVAL_MILLIS} ms, in one
+     * list change: every view rebuilds on a change, and a fast engine would otherwise keep the FX thread rebuilding.
+     */
     private void accept(List<StepResult> arrived) {
-        steps.addAll(arrived);
+        unpublished.addAll(arrived);
+        if (System.nanoTime() - lastPublishNanos >= PUBLISH_INTERVAL_MILLIS * 1_000_000L) {
+            publishSteps();
+        } else {
+            if (publishLater == null) {
+                publishLater = new PauseTransition(Duration.millis(PUBLISH_INTERVAL_MILLIS));
+                publishLater.setOnFinished(e -> publishSteps());
+            }
+            if (publishLater.getStatus() != Animation.Status.RUNNING) {
+                publishLater.playFromStart();
+            }
+        }
+    }
+
+    /** FX thread: shows the steps that arrived since the last time. */
+    private void publishSteps() {
+        if (publishLater != null) {
+            publishLater.stop();
+        }
+        if (unpublished.isEmpty()) {
+            return;
+        }
+        List<StepResult> arrived = new ArrayList<>(unpublished);
+        unpublished.clear();
+        lastPublishNanos = System.nanoTime();
+        stepWindow.addAll(arrived);
         for (StepResult step : arrived) {
             for (int s = 0; s < step.newText().length && s < sequenceTexts.size(); s++) {
                 // without a tokenizer the text is the token ids, as the prompt is
-                sequenceTexts.get(s).append(hasTokenizer.get() ? step.newText()[s] : " " + step.newTokens()[s]);
+                StringBuilder b = sequenceTexts.get(s);
+                b.append(hasTokenizer.get() ? step.newText()[s] : " " + step.newTokens()[s]);
+                if (b.length() > MAX_TEXT_CHARS) {
+                    b.delete(0, b.length() - MAX_TEXT_CHARS / 2);
+                    textCut = true;
+                }
             }
         }
         text.set(renderText());
         runActive.set(!arrived.get(arrived.size() - 1).finished());
-        metrics.set(RunMetrics.of(steps));
+        metrics.set(stepWindow.metrics());
+        showStepCount();
+    }
+
+    private void showStepCount() {
+        totalSteps.set(stepWindow.totalSteps());
+        stepsSummary.set(stepWindow.summary());
     }
 
     private String renderText() {
         if (sequenceTexts.size() <= 1) {
-            return promptOfRun + (sequenceTexts.isEmpty() ? "" : sequenceTexts.get(0));
+            return promptOfRun + (textCut ? " […] " : "") + (sequenceTexts.isEmpty() ? "" : sequenceTexts.get(0));
         }
         StringBuilder b = new StringBuilder();
         for (int s = 0; s < sequenceTexts.size(); s++) {
-            b.append("[sequence ").append(s).append("] ").append(promptOfRun).append(sequenceTexts.get(s)).append("\n\n");
+            b.append("[sequence ").append(s).append("] ").append(promptOfRun).append(textCut ? " […] " : "")
+                    .append(sequenceTexts.get(s)).append("\n\n");
         }
         return b.toString();
     }
 
     private void clearRun() {
         runGeneration++;
-        steps.clear();
+        unpublished.clear();
+        if (publishLater != null) {
+            publishLater.stop();
+        }
+        stepWindow.clear();
+        showStepCount();
         sequenceTexts.clear();
+        textCut = false;
         promptOfRun = "";
         text.set("");
         runActive.set(false);
@@ -372,11 +471,19 @@ public final class SessionViewModel {
             }
         });
         task.stateProperty().addListener((obs, was, state) -> {
+            if (task instanceof RunTask && (state == Worker.State.SUCCEEDED || state == Worker.State.CANCELLED
+                    || state == Worker.State.FAILED)) {
+                publishSteps();   // before the handlers read runActive
+            }
             if (state == Worker.State.FAILED) {
                 if (task instanceof RunTask) {
                     runActive.set(false);
                 }
-                reportError(ErrorMessages.describe(action, task.getException()));
+                String message = ErrorMessages.describe(action, task.getException());
+                if (task instanceof LoadModelTask load && session != null && !load.previousClosed()) {
+                    message += " (" + whatStaysLoaded() + ")";
+                }
+                reportError(message);
             } else if (state == Worker.State.CANCELLED && !(task instanceof LoadModelTask)) {
                 status.set("Stopped");
             }
@@ -388,12 +495,16 @@ public final class SessionViewModel {
             } finally {
                 Platform.runLater(() -> {
                     if (current == task) {
+                        publishSteps();   // the step in flight when a run was stopped
                         current = null;
                         progress.unbind();
                         progress.set(0);
-                        if (task instanceof LoadModelTask && task.isCancelled()) {
-                            // said only now: until here the engine was still freeing what it had loaded
-                            status.set("Load cancelled: no model is loaded");
+                        if (task instanceof LoadModelTask load && load.getState() != Worker.State.SUCCEEDED) {
+                            afterUnsuccessfulLoad(load);
+                            if (load.isCancelled()) {
+                                // said only now: until here the engine was still freeing what it had loaded
+                                status.set("Load cancelled: " + whatStaysLoaded());
+                            }
                         }
                         loading.set(false);
                         busy.set(false);
@@ -444,6 +555,11 @@ public final class SessionViewModel {
     public DoubleProperty temperatureProperty() { return temperature; }
     public DoubleProperty topPProperty() { return topP; }
     public LongProperty seedProperty() { return seed; }
+    /**
+     * Why a field's text is not a value it accepts ("Top-p: '1e3' is not a number: ..."), set by the view that
+     * holds the field; null when every field is valid. Prefill, Step, Generate and A/B refuse to run while it is set.
+     */
+    public StringProperty inputProblemProperty() { return inputProblem; }
     public BooleanProperty fusedGateUpSiluProperty() { return fusedGateUpSilu; }
     public BooleanProperty hostTopkProperty() { return hostTopk; }
     public BooleanProperty directDispatchProperty() { return directDispatch; }
@@ -471,11 +587,27 @@ public final class SessionViewModel {
     public ReadOnlyObjectProperty<RunMetrics> metricsProperty() { return metrics.getReadOnlyProperty(); }
     public ReadOnlyObjectProperty<CompareTask.Result> comparisonProperty() { return comparison.getReadOnlyProperty(); }
 
-    /** Steps of the current run in order (prefill first), appended on the FX thread as each completes. */
+    /**
+     * Steps of the current run in order (prefill first), appended on the FX thread as each completes; in a run
+     * longer than the step window (see {@link StepWindow}) the last ones only, the older ones counted in
+     * {@link #totalStepsProperty()} and {@link #metricsProperty()}.
+     */
     public ObservableList<StepResult> steps() { return stepsView; }
+    /** Steps of the current run, including those no longer kept in {@link #steps()}. */
+    public ReadOnlyLongProperty totalStepsProperty() { return totalSteps.getReadOnlyProperty(); }
+    /** "12 steps", or "showing the last 4,096 of 250,000 steps; older steps summarised" in a long run. */
+    public ReadOnlyStringProperty stepsSummaryProperty() { return stepsSummary.getReadOnlyProperty(); }
+    /** Steps of a run kept in full ({@value StepWindow#PROPERTY}). */
+    public int stepWindowCapacity() { return stepWindow.capacity(); }
 
     /** Token id → text piece, safe on the FX thread. */
     public IntFunction<String> tokenText() { return tokenTexts; }
+
+    /** True when a run can start: {@link #readyProperty() ready} and every field holds a valid value. */
+    public BooleanBinding canRunProperty() {
+        return Bindings.createBooleanBinding(() -> config.get() != null && !busy.get() && inputProblem.get() == null,
+                config, busy, inputProblem);
+    }
 
     /** True when a model is loaded and nothing runs. */
     public BooleanBinding readyProperty() {
