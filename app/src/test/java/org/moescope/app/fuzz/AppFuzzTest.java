@@ -14,13 +14,13 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.prefs.Preferences;
-import javafx.application.Platform;
 import javafx.concurrent.Worker;
+import javafx.scene.Scene;
+import javafx.scene.layout.Pane;
 import javafx.scene.control.Tooltip;
 import javafx.stage.Stage;
 import javafx.stage.Window;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -49,12 +49,6 @@ import org.testfx.util.WaitForAsyncUtils;
 @Tag("fuzz")
 @ExtendWith(ApplicationExtension.class)
 class AppFuzzTest {
-    static {
-        // the robot glides the mouse in up to 200 steps of 1 ms per move; a few steps keep 1000 actions in minutes
-        // (read once per JVM, so only when this test is the first TestFX test of its JVM)
-        System.setProperty("testfx.robot.move_max_count", System.getProperty("testfx.robot.move_max_count", "4"));
-    }
-
     private static final long SEED = Long.getLong("moescope.fuzz.seed", 16_12L);
     private static final int ACTIONS = Integer.getInteger("moescope.fuzz.actions", 1000);
     private static final int CHECK_EVERY = Integer.getInteger("moescope.fuzz.checkEvery", 100);
@@ -63,7 +57,7 @@ class AppFuzzTest {
     private static final long IDLE_LIMIT_SECONDS = 180;
     private static final int LOG_SHOWN = 40;
 
-    private static ErrorTraps traps;
+    private ErrorTraps traps;
 
     @TempDir
     Path exportDir;
@@ -75,19 +69,20 @@ class AppFuzzTest {
     private final StringBuilder fullLog = new StringBuilder();
     private final Map<String, Integer> counts = new TreeMap<>();
 
-    @BeforeAll
-    static void trapErrors() {
-        traps = new ErrorTraps();
-    }
-
-    @AfterAll
-    static void releaseTraps() {
-        Platform.runLater(() -> Thread.currentThread().setUncaughtExceptionHandler(null));
+    @AfterEach
+    void releaseTraps() {
+        fx(() -> {
+            Thread.currentThread().setUncaughtExceptionHandler(null);
+            return null;
+        });
         traps.close();
     }
 
     @Start
     void start(Stage stage) {
+        // what the window of an earlier test does as it goes (a field committing its text) is not this test's
+        stage.setScene(new Scene(new Pane()));
+        traps = new ErrorTraps();
         traps.trapCurrentThread();
         this.stage = stage;
         AppPreferences prefs = new AppPreferences(Preferences.userRoot().node("moescope-fuzz/" + System.nanoTime()));
