@@ -2,7 +2,7 @@ package org.moescope.app.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.moescope.app.fuzz.UserActions.fx;
+import static org.moescope.app.fuzz.UserInput.fx;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +44,7 @@ import org.testfx.util.WaitForAsyncUtils;
  * repeats the actions, not the exact interleaving with the engine.
  *
  * <p>{@code -Dmoescope.fuzz.seed=N} (default fixed), {@code -Dmoescope.fuzz.actions=N} (default 1000),
- * {@code -Dmoescope.fuzz.checkEvery=N} (default 100).
+ * {@code -Dmoescope.fuzz.checkEvery=N} (default 100), {@code -Dmoescope.fuzz.fxLimitMillis=N} (default 5000).
  */
 @Tag("fuzz")
 @ExtendWith(ApplicationExtension.class)
@@ -52,7 +52,7 @@ class AppFuzzTest {
     private static final long SEED = Long.getLong("moescope.fuzz.seed", 16_12L);
     private static final int ACTIONS = Integer.getInteger("moescope.fuzz.actions", 1000);
     private static final int CHECK_EVERY = Integer.getInteger("moescope.fuzz.checkEvery", 100);
-    private static final long FX_ANSWER_LIMIT_MILLIS = 5000;
+    private static final long FX_ANSWER_LIMIT_MILLIS = Long.getLong("moescope.fuzz.fxLimitMillis", 5000);
     /** How long engine work may take to finish at a checkpoint before the test calls it hung. */
     private static final long IDLE_LIMIT_SECONDS = 180;
     private static final int LOG_SHOWN = 40;

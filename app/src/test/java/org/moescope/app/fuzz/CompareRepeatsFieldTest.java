@@ -2,7 +2,7 @@ package org.moescope.app.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.moescope.app.fuzz.UserActions.fx;
+import static org.moescope.app.fuzz.UserInput.fx;
 
 import javafx.scene.Scene;
 import javafx.scene.control.Spinner;

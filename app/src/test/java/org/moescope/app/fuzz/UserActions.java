@@ -4,8 +4,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javafx.concurrent.Task;
 import javafx.geometry.Bounds;
@@ -20,8 +18,6 @@ import org.moescope.app.view.ExportsForTests;
 import org.moescope.app.view.MainWindow;
 import org.moescope.app.viewmodel.SessionViewModel;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxRobotException;
-import org.testfx.robot.BaseRobot;
 import org.testfx.util.WaitForAsyncUtils;
 
 /**
@@ -67,8 +63,7 @@ final class UserActions {
     private static final int BATCH_LIMIT = 3;
 
     private final FxRobot robot;
-    /** Posts input events without the robot's long waits after each; {@link #settle()} waits once. */
-    private final BaseRobot base;
+    private final UserInput input;
     private final MainWindow window;
     private final SessionViewModel vm;
     private final Random random;
@@ -80,7 +75,7 @@ final class UserActions {
 
     UserActions(FxRobot robot, MainWindow window, Random random, Path exportDir) {
         this.robot = robot;
-        this.base = robot.robotContext().getBaseRobot();
+        this.input = new UserInput(robot, window.getScene());
         this.window = window;
         this.vm = window.viewModel();
         this.random = random;
@@ -108,8 +103,8 @@ final class UserActions {
                 new Action("use the routing view", 7, this::useRouting),
                 new Action("export", 3, this::export),
                 new Action("A/B compare", 3, this::compare),
-                new Action("toggle the dark theme", 1, () -> keys(KeyCode.CONTROL, KeyCode.T)),
-                new Action("open and close the help sheet", 1, () -> keys(KeyCode.F1)));
+                new Action("toggle the dark theme", 1, () -> input.keys(KeyCode.CONTROL, KeyCode.T)),
+                new Action("open and close the help sheet", 1, () -> input.keys(KeyCode.F1)));
         totalWeight = actions.stream().mapToInt(Action::weight).sum();
     }
 
@@ -136,24 +131,24 @@ final class UserActions {
     // ---------------------------------------------------------------- loading
 
     private String loadPreset(String item) {
-        click("#presets-button");
-        click(item);
+        input.click("#presets-button");
+        input.click(item);
         return load();
     }
 
     private String load() {
         if (random.nextBoolean()) {
-            click("#load-button");
+            input.click("#load-button");
             return "Load clicked";
         }
-        push(KeyCode.CONTROL, KeyCode.L);
+        input.push(KeyCode.CONTROL, KeyCode.L);
         return "Ctrl+L";
     }
 
     private String typeModel() {
         String model = pickOf(TYPED_MODELS);
-        replaceText("#model-field", model);
-        push(KeyCode.ENTER);
+        input.replaceText("#model-field", model);
+        input.push(KeyCode.ENTER);
         return "typed '" + model + "', Enter";
     }
 
@@ -161,9 +156,9 @@ final class UserActions {
         String how = load();
         boolean stop = random.nextBoolean();
         if (stop) {
-            push(KeyCode.SHIFT, KeyCode.F5);
+            input.push(KeyCode.SHIFT, KeyCode.F5);
         } else {
-            click("#load-button");
+            input.click("#load-button");
         }
         return how + ", then " + (stop ? "Shift+F5" : "Cancel clicked");
     }
@@ -183,10 +178,10 @@ final class UserActions {
 
     private String keyOrClick(KeyCode[] keys, String button) {
         if (random.nextBoolean()) {
-            push(keys);
-            return keyName(keys);
+            input.push(keys);
+            return UserInput.keyName(keys);
         }
-        click(button);
+        input.click(button);
         return button + " clicked";
     }
 
@@ -196,14 +191,14 @@ final class UserActions {
      */
     private String keepRunsShort() {
         StringBuilder done = new StringBuilder();
-        if (fx(() -> vm.maxNewTokensProperty().get()) > MAX_TOKENS_LIMIT) {
-            replaceText("#max-tokens-spinner .text-field", "4");
-            push(KeyCode.ENTER);
+        if (UserInput.fx(() -> vm.maxNewTokensProperty().get()) > MAX_TOKENS_LIMIT) {
+            input.replaceText("#max-tokens-spinner .text-field", "4");
+            input.push(KeyCode.ENTER);
             done.append("(max tokens set back to 4) ");
         }
-        if (fx(() -> vm.batchProperty().get()) > BATCH_LIMIT) {
-            replaceText("#batch-spinner .text-field", "2");
-            push(KeyCode.ENTER);
+        if (UserInput.fx(() -> vm.batchProperty().get()) > BATCH_LIMIT) {
+            input.replaceText("#batch-spinner .text-field", "2");
+            input.push(KeyCode.ENTER);
             done.append("(batch set back to 2) ");
         }
         return done.toString();
@@ -214,10 +209,10 @@ final class UserActions {
     private String flipSwitch() {
         int i = random.nextInt(SWITCH_IDS.length);
         if (random.nextBoolean()) {
-            push(KeyCode.ALT, SWITCH_KEYS[i]);
+            input.push(KeyCode.ALT, SWITCH_KEYS[i]);
             return "Alt+" + (i + 1);
         }
-        click(SWITCH_IDS[i]);
+        input.click(SWITCH_IDS[i]);
         return SWITCH_IDS[i] + " clicked";
     }
 
@@ -225,15 +220,15 @@ final class UserActions {
         String[] field = VALID_NUMBERS[random.nextInt(VALID_NUMBERS.length)];
         boolean valid = random.nextInt(3) > 0;
         String text = valid ? field[1 + random.nextInt(field.length - 1)] : pickOf(INVALID_NUMBERS);
-        replaceText("#" + field[0] + " .text-field", text);
+        input.replaceText("#" + field[0] + " .text-field", text);
         // a field's text is committed by Enter or by leaving it; sometimes the user does neither
         String commit = switch (random.nextInt(3)) {
             case 0 -> {
-                push(KeyCode.ENTER);
+                input.push(KeyCode.ENTER);
                 yield "Enter";
             }
             case 1 -> {
-                push(KeyCode.TAB);
+                input.push(KeyCode.TAB);
                 yield "Tab";
             }
             default -> "no commit";
@@ -245,24 +240,24 @@ final class UserActions {
         String[] field = VALID_NUMBERS[random.nextInt(VALID_NUMBERS.length)];
         boolean up = random.nextBoolean();
         if (random.nextBoolean()) {
-            click("#" + field[0] + " .text-field");
-            push(up ? KeyCode.UP : KeyCode.DOWN);
+            input.click("#" + field[0] + " .text-field");
+            input.push(up ? KeyCode.UP : KeyCode.DOWN);
             return field[0] + (up ? " Up" : " Down");
         }
-        click("#" + field[0] + (up ? " .increment-arrow-button" : " .decrement-arrow-button"));
+        input.click("#" + field[0] + (up ? " .increment-arrow-button" : " .decrement-arrow-button"));
         return field[0] + (up ? " up arrow" : " down arrow") + " clicked";
     }
 
     private String typePrompt() {
         String prompt = pickOf(PROMPTS);
-        replaceText("#prompt-area", prompt);
+        input.replaceText("#prompt-area", prompt);
         return "prompt '" + prompt + "'";
     }
 
     private String chooseKvCache() {
         String type = pickOf(new String[] {"F32", "F16", "BF16"});
-        click("#kv-cache-choice");
-        click(type);
+        input.click("#kv-cache-choice");
+        input.click(type);
         return type;
     }
 
@@ -271,86 +266,86 @@ final class UserActions {
     private String switchTab() {
         int i = random.nextInt(TABS.length);
         if (random.nextBoolean()) {
-            push(KeyCode.CONTROL, KeyCode.valueOf("DIGIT" + (i + 1)));
+            input.push(KeyCode.CONTROL, KeyCode.valueOf("DIGIT" + (i + 1)));
             return "Ctrl+" + (i + 1);
         }
-        click(TABS[i] + " .tab-label");
+        input.click(TABS[i] + " .tab-label");
         return TABS[i] + " clicked";
     }
 
     private String useFlameChart() {
         showTab(1);
         Node chart = robot.lookup(".flame-chart").query();
-        Bounds b = fx(() -> chart.getLayoutBounds());
+        Bounds b = UserInput.fx(() -> chart.getLayoutBounds());
         Point2D at = new Point2D(60 + random.nextDouble() * Math.max(1, b.getWidth() - 70),
                 25 + random.nextDouble() * Math.max(1, b.getHeight() - 30));
         return switch (random.nextInt(9)) {
             case 0 -> {
-                clickAt(chart, at);
+                input.clickAt(chart, at);
                 yield "click at " + round(at);
             }
             case 1 -> {
-                clickAt(chart, at);
+                input.clickAt(chart, at);
                 KeyCode key = pickOf(new KeyCode[] {KeyCode.W, KeyCode.S, KeyCode.A, KeyCode.D, KeyCode.F, KeyCode.ESCAPE});
                 for (int n = 1 + random.nextInt(4); n > 0; n--) {
-                    push(key);
+                    input.push(key);
                 }
                 yield "click, then " + key + " keys";
             }
             case 2 -> {
-                moveTo(chart, at);
+                input.moveTo(chart, at);
                 VerticalDirection d = random.nextBoolean() ? VerticalDirection.UP : VerticalDirection.DOWN;
                 int amount = 1 + random.nextInt(5);
-                base.pressKeyboard(KeyCode.CONTROL);
-                base.scrollMouse(d == VerticalDirection.UP ? -amount : amount);
-                base.releaseKeyboard(KeyCode.CONTROL);
+                input.pressKeyboard(KeyCode.CONTROL);
+                input.scrollMouse(d == VerticalDirection.UP ? -amount : amount);
+                input.releaseKeyboard(KeyCode.CONTROL);
                 yield "Ctrl+wheel " + d + " x" + amount;
             }
             case 3 -> {
-                moveTo(chart, at);
+                input.moveTo(chart, at);
                 int amount = 1 + random.nextInt(5);
-                        boolean sideways = random.nextBoolean();
+                boolean sideways = random.nextBoolean();
                 int signed = random.nextBoolean() ? amount : -amount;
                 if (sideways) {
                     // a horizontal wheel is a vertical one with Shift held
-                    base.pressKeyboard(KeyCode.SHIFT);
+                    input.pressKeyboard(KeyCode.SHIFT);
                 }
-                base.scrollMouse(signed);
+                input.scrollMouse(signed);
                 if (sideways) {
-                    base.releaseKeyboard(KeyCode.SHIFT);
+                    input.releaseKeyboard(KeyCode.SHIFT);
                 }
                 yield (sideways ? "sideways " : "") + "wheel " + signed;
             }
             case 4 -> {
                 Point2D to = new Point2D(Math.max(60, at.getX() + random.nextGaussian() * 200), at.getY());
-                moveTo(chart, at);
-                base.pressKeyboard(KeyCode.SHIFT);
-                base.pressMouse(MouseButton.PRIMARY);
-                moveTo(chart, to);
-                base.releaseMouse(MouseButton.PRIMARY);
-                base.releaseKeyboard(KeyCode.SHIFT);
+                input.moveTo(chart, at);
+                input.pressKeyboard(KeyCode.SHIFT);
+                input.pressMouse(MouseButton.PRIMARY);
+                input.moveTo(chart, to);
+                input.releaseMouse(MouseButton.PRIMARY);
+                input.releaseKeyboard(KeyCode.SHIFT);
                 yield "shift+drag " + round(at) + " to " + round(to);
             }
             case 5 -> {
                 Point2D to = new Point2D(at.getX() + random.nextGaussian() * 150, at.getY());
-                moveTo(chart, at);
-                base.pressMouse(MouseButton.PRIMARY);
-                moveTo(chart, to);
-                base.releaseMouse(MouseButton.PRIMARY);
+                input.moveTo(chart, at);
+                input.pressMouse(MouseButton.PRIMARY);
+                input.moveTo(chart, to);
+                input.releaseMouse(MouseButton.PRIMARY);
                 yield "drag " + round(at) + " to " + round(to);
             }
             case 6 -> {
-                clickAt(chart, at);
-                clickAt(chart, at);
+                input.clickAt(chart, at);
+                input.clickAt(chart, at);
                 yield "double-click at " + round(at);
             }
             case 7 -> {
                 String button = pickOf(new String[] {"Fit", "+", "\u2212", "Clear selection"});
-                click(button);
+                input.click(button);
                 yield "'" + button + "' clicked";
             }
             default -> {
-                click("Hide gaps between steps");
+                input.click("Hide gaps between steps");
                 yield "hide gaps toggled";
             }
         };
@@ -361,40 +356,40 @@ final class UserActions {
         return switch (random.nextInt(6)) {
             case 0, 1 -> {
                 String which = random.nextBoolean() ? "token" : "load";
-                Node map = fx(() -> which.equals("token") ? window.routing().tokenHeatmap() : window.routing().loadHeatmap());
-                Bounds b = fx(() -> map.getLayoutBounds());
+                Node map = UserInput.fx(() -> which.equals("token") ? window.routing().tokenHeatmap() : window.routing().loadHeatmap());
+                Bounds b = UserInput.fx(() -> map.getLayoutBounds());
                 Point2D at = new Point2D(random.nextDouble() * b.getWidth(), random.nextDouble() * b.getHeight());
-                clickAt(map, at);
+                input.clickAt(map, at);
                 yield which + " heatmap clicked at " + round(at);
             }
             case 2 -> {
-                List<javafx.scene.control.Label> labels = fx(() -> List.copyOf(window.routing().routedText().tokenLabels()));
+                List<javafx.scene.control.Label> labels = UserInput.fx(() -> List.copyOf(window.routing().routedText().tokenLabels()));
                 if (labels.isEmpty()) {
                     yield "no token to click";
                 }
                 int i = random.nextInt(labels.size());
-                clickNode(labels.get(i));
+                input.clickNode(labels.get(i));
                 yield "token " + i + " of " + labels.size() + " clicked";
             }
             case 3 -> {
-                click(".routing-pane .combo-box");
+                input.click(".routing-pane .combo-box");
                 List<Node> cells = robot.lookup(".combo-box-popup .list-cell").queryAll().stream()
-                        .filter(n -> n instanceof Labeled l && l.getText() != null && !l.getText().isEmpty() && onScreen(n)).toList();
+                        .filter(n -> n instanceof Labeled l && l.getText() != null && !l.getText().isEmpty() && UserInput.onScreen(n)).toList();
                 if (cells.isEmpty()) {
                     yield "layer chooser empty";
                 }
                 Node cell = cells.get(random.nextInt(cells.size()));
-                clickNode(cell);
+                input.clickNode(cell);
                 yield "chose " + ((Labeled) cell).getText();
             }
             case 4 -> {
                 String radio = random.nextBoolean() ? "router probability" : "routing weight";
-                click(radio);
+                input.click(radio);
                 yield "'" + radio + "' clicked";
             }
             default -> {
                 String tab = random.nextBoolean() ? "Balance per layer" : "Token inspector";
-                click(tab);
+                input.click(tab);
                 yield "'" + tab + "' tab clicked";
             }
         };
@@ -403,12 +398,12 @@ final class UserActions {
     private String clickRow(String tab, String rows) {
         showTab(List.of(TABS).indexOf(tab));
         List<Node> filled = robot.lookup(rows).queryAll().stream()
-                .filter(n -> n instanceof javafx.scene.control.IndexedCell<?> c && !c.isEmpty() && onScreen(n)).toList();
+                .filter(n -> n instanceof javafx.scene.control.IndexedCell<?> c && !c.isEmpty() && UserInput.onScreen(n)).toList();
         if (filled.isEmpty()) {
             return "no row to click";
         }
         int i = random.nextInt(filled.size());
-        clickNode(filled.get(i));
+        input.clickNode(filled.get(i));
         return "row " + i + " of " + filled.size() + " clicked";
     }
 
@@ -419,7 +414,7 @@ final class UserActions {
             switchTab();
         }
         Path file = exportDir.resolve("export-" + exported++ + (kind == 0 ? ".json" : kind == 1 ? ".csv" : ".png"));
-        Task<Void> task = fx(() -> switch (kind) {
+        Task<Void> task = UserInput.fx(() -> switch (kind) {
             case 0 -> ExportsForTests.exportTrace(window, file);
             case 1 -> ExportsForTests.exportRouting(window, file);
             default -> ExportsForTests.saveChartPng(window, file);
@@ -437,30 +432,30 @@ final class UserActions {
         if (random.nextBoolean()) {
             String preset = pickOf(new String[] {"Indirect vs direct dispatch", "Fused vs unfused SiLU",
                 "Device vs host top-k", "Float vs Q8 activations"});
-            click(preset);
+            input.click(preset);
             done.append("preset '").append(preset).append("', ");
         }
         if (random.nextInt(4) == 0) {
-            click("#compare-warm-up");
+            input.click("#compare-warm-up");
             done.append("warm-up toggled, ");
         }
         if (random.nextInt(3) == 0) {
             String text = random.nextBoolean() ? pickOf(new String[] {"1", "2"}) : pickOf(INVALID_NUMBERS);
-            replaceText("#compare-repeats .text-field", text);
-            push(KeyCode.ENTER);
+            input.replaceText("#compare-repeats .text-field", text);
+            input.push(KeyCode.ENTER);
             done.append("runs per side '").append(text).append("', ");
         }
         Spinner<?> repeats = robot.lookup("#compare-repeats").queryAs(Spinner.class);
         // an empty field (no value) is left as it is: what Run A/B does with it is part of the test
-        if (fx(() -> repeats.getValue() != null && ((Number) repeats.getValue()).intValue() > 2)) {
-            replaceText("#compare-repeats .text-field", "2");
-            push(KeyCode.ENTER);
+        if (UserInput.fx(() -> repeats.getValue() != null && ((Number) repeats.getValue()).intValue() > 2)) {
+            input.replaceText("#compare-repeats .text-field", "2");
+            input.push(KeyCode.ENTER);
             done.append("(runs per side set back to 2) ");
         }
         done.append(keepRunsShort());
         done.append(keyOrClick(new KeyCode[] {KeyCode.CONTROL, KeyCode.B}, "#compare-button"));
         if (random.nextInt(4) == 0) {
-            push(KeyCode.SHIFT, KeyCode.F5);
+            input.push(KeyCode.SHIFT, KeyCode.F5);
             done.append(", then Shift+F5");
         }
         return done.toString();
@@ -469,96 +464,11 @@ final class UserActions {
     // ---------------------------------------------------------------- robot helpers
 
     private void showTab(int index) {
-        if (fx(() -> window.tabs().getSelectionModel().getSelectedIndex()) != index) {
-            click(TABS[index] + " .tab-label");
+        if (UserInput.fx(() -> window.tabs().getSelectionModel().getSelectedIndex()) != index) {
+            input.click(TABS[index] + " .tab-label");
             // the tab's content shows and is laid out over the next pulses
             WaitForAsyncUtils.waitForFxEvents();
         }
-    }
-
-    /** Clicks the field, selects all, deletes and types {@code text}. */
-    private void replaceText(String query, String text) {
-        click(query);
-        push(KeyCode.CONTROL, KeyCode.A);
-        push(KeyCode.BACK_SPACE);
-        javafx.scene.Scene scene = fx(() -> window.getScene());
-        for (int i = 0; i < text.length(); ) {
-            int codePoint = text.codePointAt(i);
-            base.typeKeyboard(scene, KeyCode.UNDEFINED, new String(Character.toChars(codePoint)));
-            i += Character.charCount(codePoint);
-        }
-        settle();
-    }
-
-    /** Clicks the first visible node {@code query} finds (an id, a style class or a text). */
-    private void click(String query) {
-        Node node = robot.lookup(query).match(UserActions::onScreen).tryQuery()
-                .orElseThrow(() -> new FxRobotException("nothing visible matches " + query));
-        clickNode(node);
-    }
-
-    /** Whether the node and all its parents are visible, in a window that shows. */
-    private static boolean onScreen(Node node) {
-        return fx(() -> {
-            for (Node n = node; n != null; n = n.getParent()) {
-                if (!n.isVisible()) {
-                    return false;
-                }
-            }
-            return node.getScene() != null && node.getScene().getWindow() != null && node.getScene().getWindow().isShowing();
-        });
-    }
-
-    private void clickNode(Node node) {
-        Bounds b = fx(() -> node.getLayoutBounds());
-        clickAt(node, new Point2D(b.getWidth() / 2, b.getHeight() / 2));
-    }
-
-    private void moveTo(Node node, Point2D offsetFromTopLeft) {
-        Bounds screen = fx(() -> node.localToScreen(node.getLayoutBounds()));
-        if (screen == null) {
-            throw new FxRobotException("not on screen: " + node);
-        }
-        base.moveMouse(new Point2D(screen.getMinX() + offsetFromTopLeft.getX(), screen.getMinY() + offsetFromTopLeft.getY()));
-    }
-
-    private void clickAt(Node node, Point2D offsetFromTopLeft) {
-        moveTo(node, offsetFromTopLeft);
-        base.pressMouse(MouseButton.PRIMARY);
-        base.releaseMouse(MouseButton.PRIMARY);
-        settle();
-    }
-
-    /** Presses the keys in order and releases them in reverse, as one chord. */
-    private void push(KeyCode... keys) {
-        for (KeyCode k : keys) {
-            base.pressKeyboard(k);
-        }
-        for (int i = keys.length - 1; i >= 0; i--) {
-            base.releaseKeyboard(keys[i]);
-        }
-        settle();
-    }
-
-    /**
-     * Lets the FX thread handle the events posted so far and lay out once, so that what the next step looks up
-     * (a popup, a row) is there. The robot's own methods wait about five times as long after every event.
-     */
-    private static void settle() {
-        WaitForAsyncUtils.waitForFxEvents(2);
-    }
-
-    private String keys(KeyCode... keys) {
-        push(keys);
-        return keyName(keys);
-    }
-
-    private static String keyName(KeyCode[] keys) {
-        StringBuilder b = new StringBuilder();
-        for (KeyCode k : keys) {
-            b.append(b.isEmpty() ? "" : "+").append(k.getName());
-        }
-        return b.toString();
     }
 
     private <T> T pickOf(T[] values) {
@@ -567,18 +477,5 @@ final class UserActions {
 
     private static String round(Point2D p) {
         return "(" + Math.round(p.getX()) + ", " + Math.round(p.getY()) + ")";
-    }
-
-    static <T> T fx(Callable<T> callable) {
-        try {
-            return WaitForAsyncUtils.asyncFx(callable).get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("the FX thread did not run a query within 60 s", e);
-        }
-    }
-
-    /** Whether an exception from the robot says only that the node to click is not on screen now. */
-    static boolean notOnScreen(RuntimeException e) {
-        return e instanceof FxRobotException;
     }
 }
