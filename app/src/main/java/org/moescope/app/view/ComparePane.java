@@ -7,13 +7,18 @@ import javafx.geometry.Pos;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.SpinnerValueFactory;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
+import javafx.scene.control.TextFormatter;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
+import javafx.util.StringConverter;
 import org.moescope.app.metrics.StageComparison;
 import org.moescope.app.service.CompareTask;
 import org.moescope.app.viewmodel.SessionViewModel;
@@ -60,6 +65,7 @@ public final class ComparePane extends BorderPane {
         repeats.setId("compare-repeats");
         repeats.setPrefWidth(80);
         repeats.setEditable(true);
+        refuseBadText(repeats);
         Label repeatsLabel = new Label("Runs per side (median)");
         VBox controls = new VBox(8, presets, switches, new HBox(12, run, repeatsLabel, repeats, warmUp, totals));
         ((HBox) controls.getChildren().get(2)).setAlignment(Pos.CENTER_LEFT);
@@ -159,6 +165,52 @@ public final class ComparePane extends BorderPane {
                 setAlignment(Pos.CENTER_RIGHT);
             }
         };
+    }
+
+    /**
+     * Lets the runs-per-side field take only a whole number within its bounds: other text (letters, an empty field,
+     * a number out of range) is refused when committed, and the field shows the value it keeps again, so Run A/B never
+     * runs with a number other than the one shown.
+     */
+    private static void refuseBadText(Spinner<Integer> spinner) {
+        var factory = (SpinnerValueFactory.IntegerSpinnerValueFactory) spinner.getValueFactory();
+        StringConverter<Integer> strict = new StringConverter<>() {
+            @Override
+            public String toString(Integer value) {
+                return value == null ? "" : value.toString();
+            }
+
+            @Override
+            public Integer fromString(String text) {
+                int value = Integer.parseInt(text.strip());
+                if (value < factory.getMin() || value > factory.getMax()) {
+                    throw new IllegalArgumentException(value + " is out of range");
+                }
+                return value;
+            }
+        };
+        // the editor's formatter restores the text of the value when the conversion throws
+        var formatter = new TextFormatter<>(strict, factory.getValue());
+        spinner.getEditor().setTextFormatter(formatter);
+        factory.valueProperty().bindBidirectional(formatter.valueProperty());
+        // the spinner converts the text on commit as well: refused text keeps the value instead of throwing
+        factory.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(Integer value) {
+                return strict.toString(value);
+            }
+
+            @Override
+            public Integer fromString(String text) {
+                try {
+                    return strict.fromString(text);
+                } catch (IllegalArgumentException e) {
+                    return factory.getValue();
+                }
+            }
+        });
+        spinner.setTooltip(new Tooltip("Runs of each side: a whole number from " + factory.getMin() + " to "
+                + factory.getMax() + "; the median of their device times is compared"));
     }
 
     /** Chooses the A and B settings and the runs per side (for scripted use and tests). */

@@ -72,7 +72,10 @@ public final class MainWindow extends BorderPane {
         pushTabsBelowTheBar();
         vm.lastErrorProperty().addListener((obs, was, message) -> {
             if (message != null) {
-                notifications.show(message);
+                // show(text) on a showing bar hides it and shows the text only when the hide animation ends, so an
+                // error arriving during that animation was lost; setting the text first keeps it
+                notifications.setText(message);
+                notifications.show();
             }
         });
         vm.busyProperty().addListener((obs, was, busy) -> {
