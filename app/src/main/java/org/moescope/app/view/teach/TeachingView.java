@@ -55,6 +55,7 @@ public final class TeachingView extends BorderPane {
     private final VBox lines = new VBox(4);
     private final Label position = new Label();
     private TeachingWalk walk;
+    private int stepsSeen;
 
     public TeachingView(SessionViewModel vm, FlameChart flameChart, Runnable showTimeline) {
         this.vm = vm;
@@ -289,7 +290,9 @@ public final class TeachingView extends BorderPane {
     /** Spinner ranges from the run (steps) and the model (its MoE layers). */
     private void updateChoices() {
         List<StepResult> steps = vm.steps();
-        Integer keepStep = step.getValue();
+        // the first decode step by default (the simplest walk), until the run has one, then what was chosen
+        Integer keepStep = stepsSeen <= 1 ? null : step.getValue();
+        stepsSeen = steps.size();
         int maxStep = Math.max(0, steps.size() - 1);
         step.setValueFactory(new SpinnerValueFactory.IntegerSpinnerValueFactory(0, maxStep,
                 keepStep == null ? Math.min(1, maxStep) : Math.min(keepStep, maxStep)));
