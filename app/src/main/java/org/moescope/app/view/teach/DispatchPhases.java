@@ -70,6 +70,9 @@ final class DispatchPhases {
         }
         int[] busiest = busiest(plan.counts(), 4);
         for (int e : busiest) {
+            if (t.experts().stream().anyMatch(pass -> pass.expert() == e)) {
+                continue;
+            }
             counts.add(WalkLine.of(WalkCell.label("expert " + e + " gets", "one of the busiest experts"),
                     WalkCell.count(plan.counts()[e], "pairs routed to expert " + e), WalkCell.label("tokens", "")));
         }

@@ -27,8 +27,11 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.util.Duration;
 import org.moescope.app.control.flame.FlameChart;
+import org.moescope.app.view.routing.ProbabilityBars;
 import org.moescope.app.viewmodel.SessionViewModel;
 import org.moescope.engine.model.ModelConfig;
+import org.moescope.engine.moe.DispatchPlan;
+import org.moescope.engine.profile.LayerRouting;
 import org.moescope.engine.profile.MoeTokenTrace;
 import org.moescope.engine.session.StepResult;
 
@@ -54,6 +57,8 @@ public final class TeachingView extends BorderPane {
     private final Label lead = new Label();
     private final VBox lines = new VBox(4);
     private final Label position = new Label();
+    /** Node property holding a line's labels in cell order (a vector line shows them over two rows). */
+    private static final String CELLS = "walk-cells";
     private TeachingWalk walk;
     private int stepsSeen;
 
@@ -96,7 +101,7 @@ public final class TeachingView extends BorderPane {
 
         phaseList.setId("teach-phases");
         phaseList.getStyleClass().add("walk-phases");
-        phaseList.setPrefWidth(340);
+        phaseList.setPrefWidth(400);
         phaseList.setCellFactory(v -> new ListCell<>() {
             @Override
             protected void updateItem(WalkPhase item, boolean empty) {
@@ -216,7 +221,11 @@ public final class TeachingView extends BorderPane {
     public List<List<String>> shownLines() {
         List<List<String>> out = new ArrayList<>();
         for (Node line : lines.getChildren()) {
-            out.add(((FlowPane) line).getChildren().stream().map(n -> ((Label) n).getText()).toList());
+            @SuppressWarnings("unchecked")
+            List<Label> labels = (List<Label>) line.getProperties().get(CELLS);
+            if (labels != null) {
+                out.add(labels.stream().map(Label::getText).toList());
+            }
         }
         return out;
     }
@@ -268,23 +277,70 @@ public final class TeachingView extends BorderPane {
         lead.setText(p.lead());
         position.setText((i + 1) + " / " + walk.size());
         for (WalkLine line : p.lines()) {
-            FlowPane pane = new FlowPane(10, 4);
-            pane.getStyleClass().add("walk-line");
+            List<Label> labels = new ArrayList<>();
             for (WalkCell cell : line.cells()) {
-                Label l = new Label(cell.text());
-                l.getStyleClass().add(cell.isNumber() ? "walk-number" : "walk-label");
-                if (!cell.meaning().isEmpty()) {
-                    Tooltip tip = new Tooltip(cell.meaning());
-                    tip.setShowDelay(Duration.millis(200));
-                    tip.setStyle("-fx-font-size: 20px;");
-                    tip.setWrapText(true);
-                    tip.setMaxWidth(700);
-                    l.setTooltip(tip);
-                }
-                pane.getChildren().add(l);
+                labels.add(label(cell));
             }
-            lines.getChildren().add(pane);
+            // a sentence on its own wraps with the page; cells side by side flow onto the next row when they must
+            Node node = line.vector() ? vectorLine(labels)
+                    : labels.size() == 1 ? labels.get(0) : new FlowPane(10, 4, labels.toArray(Node[]::new));
+            node.getStyleClass().add("walk-line");
+            node.getProperties().put(CELLS, labels);
+            lines.getChildren().add(node);
         }
+        if (p.id().equals("softmax") || p.id().equals("topk")) {
+            lines.getChildren().add(probabilityChart(walk.trace()));
+        } else if (p.id().equals("tokens-per-expert")) {
+            MoeTokenTrace t = walk.trace();
+            LayerRouting r = t.layerRouting();
+            lines.getChildren().add(new ExpertCountBars(DispatchPlan.fromIds(r.ids(), r.tokens(), r.experts(),
+                    r.k()).counts(), t.experts().stream().mapToInt(MoeTokenTrace.ExpertPass::expert).toArray()));
+        }
+    }
+
+    /** The router's probabilities over all experts, the chosen ones coloured (the token inspector's chart). */
+    private static Node probabilityChart(MoeTokenTrace t) {
+        ProbabilityBars bars = new ProbabilityBars();
+        bars.setPrefHeight(280);
+        bars.setId("teach-probabilities");
+        int[] chosen = t.experts().stream().mapToInt(MoeTokenTrace.ExpertPass::expert).toArray();
+        bars.show(t.probs(), chosen, "p(expert | token) over all " + t.probs().length + " experts · coloured: the top-"
+                + chosen.length);
+        return bars;
+    }
+
+    /**
+     * A vector over two rows: its formula, shape and norm, then its first elements (the cells of
+     * {@link NumberText#vector}: formula, shape, "[", elements…, "]", norm label, norm).
+     */
+    private static Node vectorLine(List<Label> labels) {
+        int n = labels.size();
+        labels.get(0).getStyleClass().add("walk-formula");
+        labels.get(1).getStyleClass().add("walk-shape");
+        HBox head = new HBox(18, labels.get(0), labels.get(1), labels.get(n - 2), labels.get(n - 1));
+        HBox elements = new HBox(14);
+        elements.getChildren().addAll(labels.subList(2, n - 2));
+        elements.setPadding(new Insets(0, 0, 0, 40));
+        return new VBox(2, head, elements);
+    }
+
+    private static Label label(WalkCell cell) {
+        Label l = new Label(cell.text());
+        if (cell.isNumber() || cell.text().length() < 40) {
+            l.setMinWidth(Region.USE_PREF_SIZE);
+        } else {
+            l.setWrapText(true);
+        }
+        l.getStyleClass().add(cell.isNumber() ? "walk-number" : "walk-label");
+        if (!cell.meaning().isEmpty()) {
+            Tooltip tip = new Tooltip(cell.meaning());
+            tip.setShowDelay(Duration.millis(200));
+            tip.setStyle("-fx-font-size: 20px;");
+            tip.setWrapText(true);
+            tip.setMaxWidth(700);
+            l.setTooltip(tip);
+        }
+        return l;
     }
 
     /** Spinner ranges from the run (steps) and the model (its MoE layers). */

@@ -56,29 +56,16 @@ public final class TeachingWalk {
                 "We follow one token through one Mixture-of-Experts block: a router picks " + k + " of " + e
                         + " experts, each runs a small SwiGLU MLP, and their outputs are mixed. Every number is from"
                         + " this run.",
-                List.of(WalkLine.of(WalkCell.label("token " + token + " · id " + t.tokenId() + " · position "
-                                + t.position() + (t.phase() == Phase.BATCHED_DECODE ? " · sequence " + t.sequence() : ""),
-                                "the token being followed, its vocabulary id and its position in its sequence")),
-                        WalkLine.of(WalkCell.label("step " + t.step() + " · " + t.phase().label() + " · "
-                                        + t.layerRouting().tokens() + " token" + (t.layerRouting().tokens() == 1 ? "" : "s")
-                                        + " in the step · row " + t.row(),
-                                "the step of the run this token was processed in, and the path the engine took")),
-                        WalkLine.of(WalkCell.label("hidden h = " + h + " · experts E = " + e + " · top-k = " + k
-                                        + " · expert width = " + s.inter() + " · norm_topk_prob = " + s.normTopk(),
-                                "the sizes of this model's MoE block, from its config")),
-                        WalkLine.of(WalkCell.label("switches: " + t.options().label()
-                                        + (t.q8Activations() ? " (Q8 activations: the device multiplied Q8_0 copies"
-                                        + " of x and of SiLU·up; the host recomputes in float)" : ""),
-                                "the kernel switches the step ran with")))));
+                tokenLines(t, token)));
         p.add(new WalkPhase("hidden", "Hidden state entering the block",
                 "After attention, the residual stream carries this token's " + h + "-number hidden state into the"
                         + " MoE sub-block.",
-                List.of(new WalkLine(NumberText.vector("residual", "residual", "[" + h + "]", t.residualIn(),
+                List.of(WalkLine.vector(NumberText.vector("residual", "residual", "[" + h + "]", t.residualIn(),
                         "the residual stream of this token after the attention residual add")))));
         p.add(new WalkPhase("norm", "Post-attention RMSNorm",
                 "x = residual / rms(residual) · w_norm. The MoE block sees this normalised x; the residual itself"
                         + " is kept for the add at the end.",
-                List.of(new WalkLine(NumberText.vector("x", "x = RMSNorm(residual)", "[" + h + "]", t.normedIn(),
+                List.of(WalkLine.vector(NumberText.vector("x", "x = RMSNorm(residual)", "[" + h + "]", t.normedIn(),
                         "the MoE block's input: the hidden state after the post-attention RMSNorm")),
                         WalkLine.of(WalkCell.label("rms(residual) =", "root mean square of the residual: √(Σ r² / h)"),
                                 WalkCell.number(NumberText.norm(t.residualIn()) / Math.sqrt(h),
@@ -102,10 +89,48 @@ public final class TeachingWalk {
         return new TeachingWalk(t, p);
     }
 
+    private static List<WalkLine> tokenLines(MoeTokenTrace t, String token) {
+        MoeShape s = t.shape();
+        int rows = t.layerRouting().tokens();
+        List<WalkLine> lines = new ArrayList<>();
+        List<WalkCell> who = new ArrayList<>(List.of(
+                WalkCell.label("token " + token + " · id", "the token being followed and its vocabulary id"),
+                WalkCell.count(t.tokenId(), "the token's id in the vocabulary"),
+                WalkCell.label("· position", "its position in its sequence (0 = the first prompt token)"),
+                WalkCell.count(t.position(), "position in the sequence")));
+        if (t.phase() == Phase.BATCHED_DECODE) {
+            who.add(WalkCell.label("· sequence", "which of the batch's sequences it belongs to"));
+            who.add(WalkCell.count(t.sequence(), "sequence index"));
+        }
+        lines.add(new WalkLine(who));
+        lines.add(WalkLine.of(WalkCell.label("step", "the step of the run this token was processed in (0 = prefill)"),
+                WalkCell.count(t.step(), "the run's step"),
+                WalkCell.label("· " + t.phase().label() + " ·", "the path the engine took for this step"),
+                WalkCell.count(rows, "tokens processed together in this step"),
+                WalkCell.label("token" + (rows == 1 ? "" : "s") + " in the step · row", "this token's row among them"),
+                WalkCell.count(t.row(), "the token's row in the step")));
+        lines.add(WalkLine.of(WalkCell.label("hidden h =", "the model width: numbers per token"),
+                WalkCell.count(s.hidden(), "hidden size"),
+                WalkCell.label("· experts E =", "experts in each MoE layer"),
+                WalkCell.count(s.experts(), "num_experts"),
+                WalkCell.label("· top-k =", "experts each token runs through"),
+                WalkCell.count(s.topK(), "num_experts_per_tok"),
+                WalkCell.label("· expert width =", "the intermediate size of one expert's MLP"),
+                WalkCell.count(s.inter(), "moe_intermediate_size")));
+        lines.add(WalkLine.of(WalkCell.label("norm_topk_prob = " + s.normTopk() + " · switches: "
+                        + t.options().label(), "whether the top-k weights are renormalised, and the kernel switches"
+                        + " the step ran with")));
+        if (t.q8Activations()) {
+            lines.add(WalkLine.of(WalkCell.label("Q8 activations: the device multiplied Q8_0 copies of x and of"
+                    + " SiLU(gate)·up; the host recomputes in float", "why host and device differ a little more here")));
+        }
+        return lines;
+    }
+
     private static List<WalkLine> routerLines(MoeTokenTrace t, float[] v, String name, String what) {
         int e = v.length;
         List<WalkLine> lines = new ArrayList<>();
-        lines.add(new WalkLine(NumberText.vector(name, name.equals("p") ? "p = softmax(logits)"
+        lines.add(WalkLine.vector(NumberText.vector(name, name.equals("p") ? "p = softmax(logits)"
                 : "logits = W_router · x", t.shape().hidden() + " → " + e, v, "the router's " + what
                 + " for each of the " + e + " experts")));
         lines.add(WalkLine.of(WalkCell.label("largest:", "the experts with the highest " + what + "s, best first")));
@@ -173,13 +198,13 @@ public final class TeachingWalk {
                 + t.shape().topK() + ")",
                 "A SwiGLU MLP of its own: gate and up project x from " + h + " to " + inter + ", SiLU(gate) · up"
                         + " gates it, down projects back to " + h + ".",
-                List.of(new WalkLine(NumberText.vector("gate", "gate = W_gate[" + e + "] · x", h + " → " + inter,
+                List.of(WalkLine.vector(NumberText.vector("gate", "gate = W_gate[" + e + "] · x", h + " → " + inter,
                                 pass.gate(), "expert " + e + "'s gate projection of x")),
-                        new WalkLine(NumberText.vector("up", "up = W_up[" + e + "] · x", h + " → " + inter, pass.up(),
+                        WalkLine.vector(NumberText.vector("up", "up = W_up[" + e + "] · x", h + " → " + inter, pass.up(),
                                 "expert " + e + "'s up projection of x")),
-                        new WalkLine(NumberText.vector("act", "act = SiLU(gate) · up", "[" + inter + "]", pass.act(),
+                        WalkLine.vector(NumberText.vector("act", "act = SiLU(gate) · up", "[" + inter + "]", pass.act(),
                                 "SiLU(g) = g / (1 + e^−g) of the gate, times up, element by element")),
-                        new WalkLine(NumberText.vector("down", "down = W_down[" + e + "] · act", inter + " → " + h,
+                        WalkLine.vector(NumberText.vector("down", "down = W_down[" + e + "] · act", inter + " → " + h,
                                 pass.down(), "expert " + e + "'s output for this token"))));
     }
 
@@ -192,9 +217,9 @@ public final class TeachingWalk {
                             + "'s output, scaled by its weight"),
                     WalkCell.number(NumberText.norm(pass.down()), "the norm of expert " + pass.expert() + "'s output")));
         }
-        lines.add(new WalkLine(NumberText.vector("y", "y = Σ w · down", "[" + h + "]", t.weightedSum(),
+        lines.add(WalkLine.vector(NumberText.vector("y", "y = Σ w · down", "[" + h + "]", t.weightedSum(),
                 "the weighted sum of the chosen experts' outputs, recomputed on the host")));
-        lines.add(new WalkLine(NumberText.vector("y(device)", "y on the device", "[" + h + "]", t.deviceOutput(),
+        lines.add(WalkLine.vector(NumberText.vector("y(device)", "y on the device", "[" + h + "]", t.deviceOutput(),
                 "the MoE block's output for this token as the device computed it")));
         lines.add(WalkLine.of(WalkCell.label("largest |host − device| =", "how far the host's recomputation is from"
                         + " the device's output (float rounding" + (t.q8Activations() ? " and Q8_0 activations" : "") + ")"),
@@ -211,11 +236,11 @@ public final class TeachingWalk {
         return new WalkPhase("residual", "Residual add",
                 "residual ← residual + y: the block adds its output to the stream it read, which carries the token to"
                         + " the next layer. " + how,
-                List.of(new WalkLine(NumberText.vector("residual", "residual (before)", "[" + h + "]", t.residualIn(),
+                List.of(WalkLine.vector(NumberText.vector("residual", "residual (before)", "[" + h + "]", t.residualIn(),
                                 "the residual stream entering the block")),
-                        new WalkLine(NumberText.vector("y", "+ y", "[" + h + "]", t.deviceOutput(),
+                        WalkLine.vector(NumberText.vector("y", "+ y", "[" + h + "]", t.deviceOutput(),
                                 "the MoE block's output (device)")),
-                        new WalkLine(NumberText.vector("residual'", "= residual (after)", "[" + h + "]", t.residualOut(),
+                        WalkLine.vector(NumberText.vector("residual'", "= residual (after)", "[" + h + "]", t.residualOut(),
                                 "the residual stream leaving the layer, as the device holds it"))));
     }
 
