@@ -66,14 +66,16 @@ class TeachingModeTest {
     void walksEveryStopWithTheKeyboardAndShowsTheRunsNumbers(FxRobot robot) throws Exception {
         robot.press(KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.W).release(KeyCode.W, KeyCode.SHIFT, KeyCode.CONTROL);
         assertSame(view, fx(() -> window.tabs().getSelectionModel().getSelectedItem().getContent()));
-        // the defaults: the first decode step, the first MoE layer, its only token; Enter traces
-        robot.clickOn("#teach-phases");
+        // the defaults: the first decode step, the first MoE layer, its only token; Up picks the next MoE layer, Enter
+        // traces
+        robot.clickOn("#teach-layer");
+        robot.type(KeyCode.UP);
         robot.type(KeyCode.ENTER);
         awaitIdle(vm);
         TeachingWalk walk = fx(view::walk);
         assertNotNull(walk, "Enter traced the chosen token");
         MoeTokenTrace t = walk.trace();
-        assertEquals(1, t.step());
+        assertEquals(List.of(1, 1, 0), List.of(t.step(), t.layer(), t.row()));
         assertTraceIsTheRuns(t);
 
         assertEquals(0, (int) fx(view::index));

@@ -33,8 +33,8 @@ public final class NumberText {
     }
 
     /**
-     * The cells of a vector: {@code name}, its shape, its first elements (all when short) and its norm, each with
-     * a sentence on what it is.
+     * The cells of a vector, each with a sentence on what it is: the formula, the shape, "[", the first elements
+     * (all when short), "… N more ]" or "]", then "‖·‖=" and the norm.
      */
     public static List<WalkCell> vector(String name, String formula, String shape, float[] v, String what) {
         List<WalkCell> cells = new ArrayList<>();
@@ -46,10 +46,11 @@ public final class NumberText {
             cells.add(WalkCell.number(v[i], name + "[" + i + "]: element " + i + " of " + v.length + " of " + what));
         }
         if (shown < v.length) {
-            cells.add(WalkCell.label("… " + (v.length - shown) + " more", (v.length - shown)
-                    + " more elements not shown; the norm below covers all " + v.length));
+            cells.add(WalkCell.label("… " + (v.length - shown) + " more ]", (v.length - shown)
+                    + " more elements not shown; the norm covers all " + v.length));
+        } else {
+            cells.add(WalkCell.label("]", ""));
         }
-        cells.add(WalkCell.label("]", ""));
         cells.add(WalkCell.label("\u2016\u00b7\u2016=", "the Euclidean norm of " + name + ": √(sum of squares)"));
         cells.add(WalkCell.number(norm(v), "‖" + name + "‖: the Euclidean length of all " + v.length
                 + " elements, a one-number size of the vector"));

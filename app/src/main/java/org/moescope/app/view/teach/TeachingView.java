@@ -94,14 +94,19 @@ public final class TeachingView extends BorderPane {
         summary.setMinWidth(0);
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox top = new HBox(10, new Label("Step"), step, new Label("Layer"), layer, new Label("Token"), row, trace,
-                summary, spacer, kernelTiming);
+        HBox top = new HBox(10, fixed(new Label("Step")), step, fixed(new Label("Layer")), layer,
+                fixed(new Label("Token")), row, trace, summary, spacer, kernelTiming);
+        trace.setMinWidth(Region.USE_PREF_SIZE);
+        kernelTiming.setMinWidth(Region.USE_PREF_SIZE);
+        for (Spinner<Integer> sp : List.of(step, layer, row)) {
+            sp.setMinWidth(90);
+        }
         top.setAlignment(Pos.CENTER_LEFT);
         top.setPadding(new Insets(6, 10, 6, 10));
 
         phaseList.setId("teach-phases");
         phaseList.getStyleClass().add("walk-phases");
-        phaseList.setPrefWidth(400);
+        phaseList.setPrefWidth(380);
         phaseList.setCellFactory(v -> new ListCell<>() {
             @Override
             protected void updateItem(WalkPhase item, boolean empty) {
@@ -124,6 +129,7 @@ public final class TeachingView extends BorderPane {
         scroll.setFitToWidth(true);
 
         position.setId("teach-position");
+        position.setMinWidth(Region.USE_PREF_SIZE);
         Label hint = new Label("Space / \u2192 next \u00b7 Backspace / Shift+Space / \u2190 back \u00b7 Home / End"
                 + " \u00b7 Enter trace \u00b7 K kernel timing \u00b7 hover a number for what it is");
         hint.setMinWidth(0);
@@ -317,11 +323,17 @@ public final class TeachingView extends BorderPane {
         int n = labels.size();
         labels.get(0).getStyleClass().add("walk-formula");
         labels.get(1).getStyleClass().add("walk-shape");
-        HBox head = new HBox(18, labels.get(0), labels.get(1), labels.get(n - 2), labels.get(n - 1));
-        HBox elements = new HBox(14);
+        // flow panes: on a narrow window the elements wrap rather than widen the page
+        FlowPane head = new FlowPane(18, 2, labels.get(0), labels.get(1), labels.get(n - 2), labels.get(n - 1));
+        FlowPane elements = new FlowPane(14, 2);
         elements.getChildren().addAll(labels.subList(2, n - 2));
         elements.setPadding(new Insets(0, 0, 0, 40));
         return new VBox(2, head, elements);
+    }
+
+    private static Label fixed(Label label) {
+        label.setMinWidth(Region.USE_PREF_SIZE);
+        return label;
     }
 
     private static Label label(WalkCell cell) {
