@@ -76,6 +76,8 @@ final class DispatchPhases {
             counts.add(WalkLine.of(WalkCell.label("expert " + e + " gets", "one of the busiest experts"),
                     WalkCell.count(plan.counts()[e], "pairs routed to expert " + e), WalkCell.label("tokens", "")));
         }
+        counts.add(WalkLine.of(WalkCell.label("Below: pairs per expert in this step; blue: this token's experts.",
+                "hover a bar for its expert and count")));
         out.add(new WalkPhase("tokens-per-expert", "Tokens per expert",
                 "Prefill processes all " + r.tokens() + " prompt tokens at once, so each expert gets a group of"
                         + " tokens and runs one matrix multiply over the group instead of one per token.", counts));
@@ -121,10 +123,11 @@ final class DispatchPhases {
         tileLines.add(WalkLine.of(WalkCell.label("rows per tile:", "rows of one work-group's tile on this device"),
                 WalkCell.count(tileRows, "grouped GEMM tile rows of this device"),
                 WalkCell.label("· tiles with work:", "Σ over experts of ⌈count / tile rows⌉"),
-                WalkCell.count(tiles, "tiles that hold pairs"),
-                WalkCell.label("· indirect grid:", "work-groups launched with the device-built work list"),
+                WalkCell.count(tiles, "tiles that hold pairs")));
+        tileLines.add(WalkLine.of(WalkCell.label("work-groups launched: indirect grid",
+                        "work-groups launched with the device-built work list: a bound, extra ones exit at once"),
                 WalkCell.count(DispatchPlan.maxTiles(pairs, experts, tileRows), "⌈pairs / tile rows⌉ + min(E, pairs)"),
-                WalkCell.label("· direct grid:", "work-groups of the direct grid, sized for the worst case"),
+                WalkCell.label("· direct grid", "work-groups of the direct grid, every expert sized for the worst case"),
                 WalkCell.count(DispatchPlan.directTiles(experts, pairs, tileRows), "E × ⌈T·k / tile rows⌉")));
         for (MoeTokenTrace.ExpertPass pass : t.experts()) {
             int e = pass.expert();
@@ -133,9 +136,12 @@ final class DispatchPhases {
             tileLines.add(WalkLine.of(WalkCell.label("expert " + e + ":", "expert " + e + "'s tiles"),
                     WalkCell.count((count + tileRows - 1) / tileRows, "tiles of expert " + e + " = ⌈" + count + " / "
                             + tileRows + "⌉"),
-                    WalkCell.label("tile(s); our token is in tile", "which of expert " + e + "'s tiles computes this token"),
+                    WalkCell.label(((count + tileRows - 1) / tileRows == 1 ? "tile" : "tiles") + "; our token is in tile",
+                            "which of expert " + e + "'s tiles computes this token"),
                     WalkCell.count(at / tileRows, "tile index = row in group / tile rows")));
         }
+        tileLines.add(WalkLine.of(WalkCell.label("Below: the work list, one box per tile, filled by the rows it"
+                + " holds; blue: the tiles that compute this token.", "hover a tile for its expert and rows")));
         out.add(new WalkPhase("tiles", "Grouped GEMM tiles",
                 "gate, up and down run as grouped GEMMs: each work-group takes one (expert, first row) tile of the work"
                         + " list and multiplies up to " + tileRows + " of that expert's tokens with its weights, so the"

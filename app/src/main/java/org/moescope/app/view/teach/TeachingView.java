@@ -296,11 +296,15 @@ public final class TeachingView extends BorderPane {
         }
         if (p.id().equals("softmax") || p.id().equals("topk")) {
             lines.getChildren().add(probabilityChart(walk.trace()));
-        } else if (p.id().equals("tokens-per-expert")) {
+        } else if (p.id().equals("tokens-per-expert") || p.id().equals("tiles")) {
             MoeTokenTrace t = walk.trace();
             LayerRouting r = t.layerRouting();
-            lines.getChildren().add(new ExpertCountBars(DispatchPlan.fromIds(r.ids(), r.tokens(), r.experts(),
-                    r.k()).counts(), t.experts().stream().mapToInt(MoeTokenTrace.ExpertPass::expert).toArray()));
+            DispatchPlan plan = DispatchPlan.fromIds(r.ids(), r.tokens(), r.experts(), r.k());
+            lines.getChildren().add(p.id().equals("tiles")
+                    ? new TileStrip(plan, t.tileRows(), t.experts().stream()
+                            .mapToInt(e -> t.row() * r.k() + e.slot()).toArray())
+                    : new ExpertCountBars(plan.counts(),
+                            t.experts().stream().mapToInt(MoeTokenTrace.ExpertPass::expert).toArray()));
         }
     }
 

@@ -87,9 +87,32 @@ class TeachingWalkTest {
                     .orElseThrow(() -> new AssertionError("no line " + label));
             assertEquals(Integer.toString(n), line.cells().get(1).text(), label);
         }
-        // the tile of this token's pair inside its expert's group
+        // the work list: this token's pair sits after the expert's pairs with lower ids (ascending within an expert)
+        int k = r.k();
+        int tileRows = prefill.tileRows();
+        WalkPhase work = w.phases().get(w.indexOf("work-list"));
         WalkPhase tiles = w.phases().get(w.indexOf("tiles"));
-        assertEquals(Integer.toString(prefill.tileRows()), tiles.lines().get(0).cells().get(1).text());
+        for (MoeTokenTrace.ExpertPass pass : prefill.experts()) {
+            int pair = prefill.row() * k + pass.slot();
+            int before = 0;
+            for (int p = 0; p < pair; p++) {
+                before += r.ids()[p] == pass.expert() ? 1 : 0;
+            }
+            List<WalkCell> row = work.lines().get(pass.slot()).cells();
+            assertEquals(before, (int) row.get(row.size() - 1).value(), "row of pair " + pair + " in its expert's group");
+            List<WalkCell> tile = tiles.lines().get(2 + pass.slot()).cells();
+            assertEquals(before / tileRows, (int) tile.get(tile.size() - 1).value(), "tile of pair " + pair);
+        }
+        int[] counts = new int[r.experts()];
+        for (int id : r.ids()) {
+            counts[id]++;
+        }
+        int withWork = 0;
+        for (int c : counts) {
+            withWork += (c + tileRows - 1) / tileRows;
+        }
+        assertEquals(Integer.toString(tileRows), tiles.lines().get(0).cells().get(1).text());
+        assertEquals(withWork, (int) tiles.lines().get(0).cells().get(3).value(), "tiles with work");
     }
 
     @Test
