@@ -103,12 +103,12 @@ class TeachingWalkTest {
             List<WalkCell> tile = tiles.lines().get(2 + pass.slot()).cells();
             assertEquals(before / tileRows, (int) tile.get(tile.size() - 1).value(), "tile of pair " + pair);
         }
-        int[] counts = new int[r.experts()];
+        int[] perExpert = new int[r.experts()];
         for (int id : r.ids()) {
-            counts[id]++;
+            perExpert[id]++;
         }
         int withWork = 0;
-        for (int c : counts) {
+        for (int c : perExpert) {
             withWork += (c + tileRows - 1) / tileRows;
         }
         assertEquals(Integer.toString(tileRows), tiles.lines().get(0).cells().get(1).text());
