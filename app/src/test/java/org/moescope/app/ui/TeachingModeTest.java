@@ -138,6 +138,12 @@ class TeachingModeTest {
         assertEquals(List.of(token.step(), run.layers()[1], token.rowInStep()), List.of(t.step(), t.layer(), t.row()));
         assertTraceIsTheRuns(t);
         assertTrue(fx(view::walk).indexOf("tiles") > 0, "a prompt token's walk shows the grouped GEMM tiles");
+
+        // a new run: the walk of the old one goes
+        fxRun(vm::prefill);
+        awaitIdle(vm);
+        assertNull(fx(view::walk), "the walk of a run that is gone is not shown");
+        assertTrue(fx(view::shownLines).isEmpty());
     }
 
     /** The traced routing is what the run recorded for that token and layer. */

@@ -143,7 +143,12 @@ public final class TeachingView extends BorderPane {
         setBottom(footer);
         addEventFilter(KeyEvent.KEY_PRESSED, this::onKey);
 
-        vm.steps().addListener((ListChangeListener<StepResult>) c -> updateChoices());
+        vm.steps().addListener((ListChangeListener<StepResult>) c -> {
+            if (vm.steps().isEmpty() && walk != null) {
+                forget(); // a new run or a reset: the walk's numbers belong to a run that is gone
+            }
+            updateChoices();
+        });
         vm.configProperty().addListener(o -> updateChoices());
         step.valueProperty().addListener(o -> updateRows());
         updateChoices();
@@ -179,6 +184,14 @@ public final class TeachingView extends BorderPane {
         kernelTiming.setDisable(false);
         phaseList.getSelectionModel().select(0);
         phaseList.requestFocus();
+    }
+
+    private void forget() {
+        walk = null;
+        phaseList.getItems().clear();
+        summary.setText("");
+        kernelTiming.setDisable(true);
+        showPhase();
     }
 
     public void next() {
