@@ -111,6 +111,13 @@ class TeachingModeTest {
         assertShown(lines.get(1), t.experts().get(0).up());
         assertShown(lines.get(2), t.experts().get(0).act());
         assertShown(lines.get(3), t.experts().get(0).down());
+        // every number on the page says what it is when hovered
+        List<Label> numbers = fx(() -> robot.lookup("#teach-lines .walk-number").queryAllAs(Label.class).stream().toList());
+        assertTrue(numbers.size() >= 4 * (NumberText.PREVIEW + 1), "the expert's numbers are on screen");
+        for (Label n : numbers) {
+            assertNotNull(n.getTooltip(), n.getText());
+            assertTrue(n.getTooltip().getText().length() > 10, n.getTooltip().getText());
+        }
 
         // K: the kernel timing of this step's MoE block at this layer
         robot.type(KeyCode.K);

@@ -62,20 +62,28 @@ final class DispatchPhases {
                 WalkCell.count(plan.maxPerExpert(), "the most pairs any expert got"),
                 WalkCell.label("· experts with no token:", "experts that do no work in this step at this layer"),
                 WalkCell.count(idle, "number of idle experts")));
+        // one flowing line each, so that with top-8 the chart below stays on screen
+        List<WalkCell> own = new ArrayList<>();
+        own.add(WalkCell.label("this token's experts get:", "pairs routed to each of this token's experts from the"
+                + " whole prompt"));
         for (MoeTokenTrace.ExpertPass pass : t.experts()) {
             int e = pass.expert();
-            counts.add(WalkLine.of(WalkCell.label("expert " + e + " ★ gets", "one of this token's experts"),
-                    WalkCell.count(plan.counts()[e], "pairs routed to expert " + e + " from the whole prompt"),
-                    WalkCell.label("tokens", "")));
+            own.add(WalkCell.label("expert " + e + " ★", "one of this token's experts"));
+            own.add(WalkCell.count(plan.counts()[e], "pairs routed to expert " + e + " from the whole prompt"));
         }
-        int[] busiest = busiest(plan.counts(), 4);
-        for (int e : busiest) {
-            if (t.experts().stream().anyMatch(pass -> pass.expert() == e)) {
-                continue;
+        counts.add(new WalkLine(own));
+        List<WalkCell> busy = new ArrayList<>();
+        busy.add(WalkCell.label("busiest others:", "the experts with the most pairs, other than this token's"));
+        for (int e : busiest(plan.counts(), experts)) {
+            if (busy.size() == 7) {
+                break;
             }
-            counts.add(WalkLine.of(WalkCell.label("expert " + e + " gets", "one of the busiest experts"),
-                    WalkCell.count(plan.counts()[e], "pairs routed to expert " + e), WalkCell.label("tokens", "")));
+            if (t.experts().stream().noneMatch(pass -> pass.expert() == e)) {
+                busy.add(WalkCell.label("expert " + e, "one of the busiest experts"));
+                busy.add(WalkCell.count(plan.counts()[e], "pairs routed to expert " + e));
+            }
         }
+        counts.add(new WalkLine(busy));
         counts.add(WalkLine.of(WalkCell.label("Below: pairs per expert in this step; blue: this token's experts.",
                 "hover a bar for its expert and count")));
         out.add(new WalkPhase("tokens-per-expert", "Tokens per expert",
@@ -129,17 +137,21 @@ final class DispatchPhases {
                 WalkCell.count(DispatchPlan.maxTiles(pairs, experts, tileRows), "⌈pairs / tile rows⌉ + min(E, pairs)"),
                 WalkCell.label("· direct grid", "work-groups of the direct grid, every expert sized for the worst case"),
                 WalkCell.count(DispatchPlan.directTiles(experts, pairs, tileRows), "E × ⌈T·k / tile rows⌉")));
+        List<WalkCell> ours = new ArrayList<>();
+        ours.add(WalkCell.label("this token's tile per expert:", "which of each chosen expert's tiles computes this"
+                + " token: its row in the expert's group / tile rows"));
         for (MoeTokenTrace.ExpertPass pass : t.experts()) {
             int e = pass.expert();
             int count = plan.counts()[e];
             int at = rowInGroup(plan, e, t.row() * k + pass.slot());
-            tileLines.add(WalkLine.of(WalkCell.label("expert " + e + ":", "expert " + e + "'s tiles"),
-                    WalkCell.count((count + tileRows - 1) / tileRows, "tiles of expert " + e + " = ⌈" + count + " / "
-                            + tileRows + "⌉"),
-                    WalkCell.label(((count + tileRows - 1) / tileRows == 1 ? "tile" : "tiles") + "; our token is in tile",
-                            "which of expert " + e + "'s tiles computes this token"),
-                    WalkCell.count(at / tileRows, "tile index = row in group / tile rows")));
+            ours.add(WalkCell.label("expert " + e + ":", "expert " + e + " has " + count + " pairs in "
+                    + (count + tileRows - 1) / tileRows + " tile(s) of " + tileRows + " rows"));
+            ours.add(WalkCell.count(at / tileRows, "tile index of this token's pair = " + at + " / " + tileRows));
+            ours.add(WalkCell.label("of", ""));
+            ours.add(WalkCell.count((count + tileRows - 1) / tileRows, "tiles of expert " + e + " = ⌈" + count + " / "
+                    + tileRows + "⌉"));
         }
+        tileLines.add(new WalkLine(ours));
         tileLines.add(WalkLine.of(WalkCell.label("Below: the work list, one box per tile, filled by the rows it"
                 + " holds; blue: the tiles that compute this token.", "hover a tile for its expert and rows")));
         out.add(new WalkPhase("tiles", "Grouped GEMM tiles",

@@ -159,7 +159,11 @@ public final class TeachingView extends BorderPane {
 
     /** Traces the chosen step, layer and token (on the engine thread); the walk starts when the trace arrives. */
     public void traceSelected() {
-        if (step.getValue() == null || layer.getValue() == null || row.getValue() == null) {
+        if (vm.configProperty().get() != null && layer.getValue() == null) {
+            vm.showStatus("This model has no MoE layer to walk through.");
+            return;
+        }
+        if (step.getValue() == null || row.getValue() == null) {
             vm.showStatus("Run the model first (Prefill, Step or Generate): the walk follows a token of the run.");
             return;
         }
