@@ -16,13 +16,23 @@ import org.moescope.engine.moe.DispatchPlan;
  * step needs and how much of each tile is used.
  */
 final class TileStrip extends FlowPane {
-    private static final double WIDTH = 90;
-    private static final double HEIGHT = 46;
+    /** Above this many tiles the boxes shrink, so that a 128-expert work list fits a screen. */
+    private static final int MANY = 48;
 
     /** {@code ownPairs}: the followed token's pair ids (row · k + slot). */
     TileStrip(DispatchPlan plan, int tileRows, int[] ownPairs) {
         super(10, 10);
         setId("teach-tiles");
+        int tiles = 0;
+        for (int c : plan.counts()) {
+            tiles += (c + tileRows - 1) / tileRows;
+        }
+        double width = tiles > MANY ? 56 : 90;
+        double height = tiles > MANY ? 30 : 46;
+        if (tiles > MANY) {
+            setHgap(6);
+            setVgap(4);
+        }
         for (int e = 0; e < plan.counts().length; e++) {
             int count = plan.counts()[e];
             for (int first = 0; first < count; first += tileRows) {
@@ -30,14 +40,14 @@ final class TileStrip extends FlowPane {
                 boolean own = holdsAny(plan, e, first, rows, ownPairs);
                 Region fill = new Region();
                 fill.getStyleClass().add(own ? "tile-fill-own" : "tile-fill");
-                fill.setMaxWidth(WIDTH * rows / tileRows);
-                fill.setMinWidth(WIDTH * rows / tileRows);
-                fill.setMaxHeight(HEIGHT);
+                fill.setMaxWidth(width * rows / tileRows);
+                fill.setMinWidth(width * rows / tileRows);
+                fill.setMaxHeight(height);
                 StackPane box = new StackPane(fill);
                 box.getStyleClass().add("tile-box");
                 box.setAlignment(Pos.CENTER_LEFT);
-                box.setMinSize(WIDTH, HEIGHT);
-                box.setMaxSize(WIDTH, HEIGHT);
+                box.setMinSize(width, height);
+                box.setMaxSize(width, height);
                 Tooltip tip = new Tooltip("expert " + e + ", tile " + first / tileRows + ": rows " + first + "–"
                         + (first + rows - 1) + " of its " + count + " pairs, " + rows + " of " + tileRows
                         + " rows used" + (own ? "; computes the followed token" : ""));
