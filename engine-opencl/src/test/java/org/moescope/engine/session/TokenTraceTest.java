@@ -74,6 +74,33 @@ class TokenTraceTest {
         }
     }
 
+    /**
+     * With Q8 activations the device multiplied Q8_0 copies of x and of SiLU·up: the trace says so, its routing is
+     * still the run's, and the host's float sum stays within the quantization error of the device's output.
+     */
+    @Test
+    void q8ActivationsAreFlaggedAndCloseToTheDevice() {
+        try (InferenceSession s = InferenceSession.open(SAMPLE_Q8, new JavaBackend(), null)) {
+            MoeOptions q8 = MoeOptions.DEFAULT.withQ8Activations(true);
+            List<StepResult> run = new ArrayList<>();
+            run.add(s.prefill(PROMPT, 1, 3, SamplingSettings.GREEDY, q8, true));
+            run.add(s.step(q8, true));
+            MoeTokenTrace t = s.traceToken(replayOf(run), 1, 2, 0);
+            assertTrue(t.q8Activations());
+            LayerRouting recorded = run.get(1).routing().layers().get(2);
+            assertArrayEquals(Arrays.copyOf(recorded.ids(), recorded.k()),
+                    t.experts().stream().mapToInt(MoeTokenTrace.ExpertPass::expert).toArray());
+            double diff = 0;
+            double norm = 0;
+            for (int i = 0; i < t.weightedSum().length; i++) {
+                diff += Math.pow(t.weightedSum()[i] - t.deviceOutput()[i], 2);
+                norm += Math.pow(t.deviceOutput()[i], 2);
+            }
+            assertTrue(diff > 0, "Q8_0 activations change the device's numbers");
+            assertTrue(Math.sqrt(diff) < 0.05 * Math.sqrt(norm), "relative difference " + Math.sqrt(diff / norm));
+        }
+    }
+
     /** The tokens a fresh greedy run samples at step 3 (for the "trace leaves the run alone" check). */
     private static int[] untracedThirdStep(InferenceSession s) {
         s.prefill(PROMPT, 1, 4, SamplingSettings.GREEDY, MoeOptions.DEFAULT, false);
