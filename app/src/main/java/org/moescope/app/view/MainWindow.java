@@ -43,6 +43,7 @@ public final class MainWindow extends BorderPane {
     private final ExportActions exports;
     private final TimelinePane timeline;
     private final RoutingPane routing;
+    private final org.moescope.app.view.teach.TeachingView teaching;
 
     public MainWindow(SessionViewModel vm, List<DeviceChoice> devices) {
         this.vm = vm;
@@ -66,6 +67,14 @@ public final class MainWindow extends BorderPane {
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.getTabs().addAll(tab("Output", "tab-output", output), tab("Timeline", "tab-timeline", timeline),
                 tab("Routing", "tab-routing", routing), tab("A/B compare", "tab-compare", compare));
+        teaching = new org.moescope.app.view.teach.TeachingView(vm, timeline.flameChart(),
+                () -> tabs.getSelectionModel().select(1));
+        Tab teachingTab = tab("Teaching", "tab-teaching", teaching);
+        tabs.getTabs().add(teachingTab);
+        routing.inspector().onWalkThroughProperty().set((step, layer, row) -> {
+            tabs.getSelectionModel().select(teachingTab);
+            teaching.walkThrough(step, layer, row);
+        });
         notifications = new NotificationPane(tabs);
         notifications.setId("notifications");
         notifications.getStyleClass().add(NotificationPane.STYLE_CLASS_DARK);
@@ -189,6 +198,8 @@ public final class MainWindow extends BorderPane {
                 item(Shortcut.TAB_TIMELINE, () -> tabs.getSelectionModel().select(1)),
                 item(Shortcut.TAB_ROUTING, () -> tabs.getSelectionModel().select(2)),
                 item(Shortcut.TAB_COMPARE, () -> tabs.getSelectionModel().select(3)),
+                item(Shortcut.TAB_TEACHING, () -> tabs.getSelectionModel().select(tabs.getTabs().stream()
+                        .filter(t -> t.getContent() == teaching).findFirst().orElseThrow())),
                 new SeparatorMenuItem(),
                 check(Shortcut.DARK_THEME, darkTheme));
         Menu help = new Menu("Help", null, item(Shortcut.HELP, this::showHelp), aboutItem());
@@ -284,6 +295,10 @@ public final class MainWindow extends BorderPane {
 
     public TimelinePane timeline() {
         return timeline;
+    }
+
+    public org.moescope.app.view.teach.TeachingView teaching() {
+        return teaching;
     }
 
     public RoutingPane routing() {

@@ -44,13 +44,16 @@ import org.moescope.app.service.ErrorMessages;
 import org.moescope.app.service.LoadModelTask;
 import org.moescope.app.service.RunMode;
 import org.moescope.app.service.RunRequest;
+import org.moescope.app.service.RunReplays;
 import org.moescope.app.service.RunTask;
+import org.moescope.app.service.TokenTraceTask;
 import org.moescope.app.service.TokenTexts;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceInfo;
 import org.moescope.engine.model.ModelConfig;
 import org.moescope.engine.model.WeightTypes;
 import org.moescope.engine.moe.MoeOptions;
+import org.moescope.engine.profile.MoeTokenTrace;
 import org.moescope.engine.session.InferenceSession;
 import org.moescope.engine.session.SamplingSettings;
 import org.moescope.engine.session.StepResult;
@@ -349,6 +352,26 @@ public final class SessionViewModel {
         });
         task.setOnSucceeded(e -> status.set(runActive.get() ? "Ready for the next step" : "Run finished"));
         start(task, mode == RunMode.GENERATE ? "Generate" : mode == RunMode.STEP ? "Step" : "Prefill");
+    }
+
+    /**
+     * Traces row {@code row} of step {@code step} of the run through MoE layer {@code layer} (the teaching walk) and
+     * hands the trace to {@code onTrace} on the FX thread; failures show as every engine failure does.
+     */
+    public void traceToken(int step, int layer, int row, java.util.function.Consumer<MoeTokenTrace> onTrace) {
+        if (!canRun()) {
+            return;
+        }
+        try {
+            TokenTraceTask task = new TokenTraceTask(session, RunReplays.of(steps), step, layer, row);
+            task.setOnSucceeded(e -> {
+                status.set("Traced step " + step + ", layer " + layer + ", token " + row);
+                onTrace.accept(task.getValue());
+            });
+            start(task, "Tracing a token");
+        } catch (IllegalArgumentException e) {
+            reportError(e.getMessage());
+        }
     }
 
     private boolean canRun() {

@@ -20,8 +20,8 @@ import org.moescope.engine.moe.MoeOptions;
  * Run under Xvfb by scripts/screenshots.sh: {@code ScreenshotTour OUT_DIR MODEL DEVICE}.
  */
 public final class ScreenshotTour {
-    private static final int WIDTH = 1600;
-    private static final int HEIGHT = 1000;
+    private static final int WIDTH = Integer.getInteger("tour.width", 1600);
+    private static final int HEIGHT = Integer.getInteger("tour.height", 1000);
 
     private final Path out;
     private MainWindow window;
@@ -95,6 +95,10 @@ public final class ScreenshotTour {
         });
         shot("routing");
 
+        // teaching mode: a decode token at an expert, then a prompt token at the grouped GEMM tiles
+        teachingShot("teaching", 1, 0, "expert-0");
+        teachingShot("teaching-prefill", 0, 2, "tiles");
+
         tab(3);
         fx(() -> {
             vm.maxNewTokensProperty().set(8);
@@ -138,6 +142,23 @@ public final class ScreenshotTour {
         });
         awaitIdle();
         shot("error");
+    }
+
+    private void teachingShot(String name, int step, int row, String phase) throws Exception {
+        fx(() -> {
+            window.tabs().getSelectionModel().select(window.tabs().getTabs().stream()
+                    .filter(t -> t.getContent() == window.teaching()).findFirst().orElseThrow());
+            int layer = vm.configProperty().get().numHiddenLayers() > 1 ? 1 : 0;
+            window.teaching().walkThrough(step, layer, row);
+            return null;
+        });
+        awaitIdle();
+        fail();
+        fx(() -> {
+            window.teaching().go(window.teaching().walk().indexOf(phase));
+            return null;
+        });
+        shot(name);
     }
 
     private void fail() throws Exception {

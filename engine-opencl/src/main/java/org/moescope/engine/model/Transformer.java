@@ -38,6 +38,7 @@ public final class Transformer implements AutoCloseable {
     private MoeBlock moe;            // shared by all MoE layers; null when the model has none
     private DeviceBuffer logits;     // [logitRows, vocab]
     private int logitRows;
+    private MoeTokenTap tap;         // null unless one token's MoE block is being traced
 
     public Transformer(Backend backend, ModelConfig config, ModelWeights weights, int rows) {
         this.backend = backend;
@@ -62,6 +63,11 @@ public final class Transformer implements AutoCloseable {
 
     public Backend backend() {
         return backend;
+    }
+
+    /** Arms (or, with null, disarms) a read-back of one token's MoE block in the calls that follow. */
+    public void setTap(MoeTokenTap tap) {
+        this.tap = tap;
     }
 
     // ---------------------------------------------------------------- the three paths
@@ -114,8 +120,10 @@ public final class Transformer implements AutoCloseable {
             if (w.isMoe()) {
                 boolean last = l == config.numHiddenLayers() - 1;
                 DeviceBuffer nextNorm = last ? weights.finalNorm() : weights.layers().get(l + 1).inputNorm();
+                tapBefore(l, 1);
                 moe.decode(w.moe(), scratch.normed, scratch.residual, nextNorm, scratch.normed, config.rmsNormEps(),
                         options, profiler, l);
+                tapAfter(l, scratch.residual, true);
                 captureRouting(l, routing);
                 normedReady = true;
             } else {
@@ -177,7 +185,9 @@ public final class Transformer implements AutoCloseable {
             inputNorm(l, w, rows, profiler);
             attentionBlock(l, w, rows, caches, positions, profiler);
             if (w.isMoe()) {
+                tapBefore(l, rows);
                 moeOverRows.run(w.moe(), l);
+                tapAfter(l, scratch.ffnOut, false);
                 captureRouting(l, routing);
                 residualAdd(l, "moe", rows, profiler);
             } else {
@@ -320,6 +330,18 @@ public final class Transformer implements AutoCloseable {
             backend.matmul(x, weights.lmHead(), logits, rows, config.hiddenSize(), config.vocabSize());
         }
         return backend.readFloats(logits, 0, rows * config.vocabSize());
+    }
+
+    private void tapBefore(int l, int rows) {
+        if (tap != null && tap.wants(l)) {
+            tap.before(backend, scratch.residual, scratch.normed, config.hiddenSize(), rows);
+        }
+    }
+
+    private void tapAfter(int l, DeviceBuffer out, boolean fusedResidual) {
+        if (tap != null && tap.wants(l)) {
+            tap.after(backend, moe, out, fusedResidual, config.hiddenSize());
+        }
     }
 
     private void captureRouting(int layer, List<LayerRouting> routing) {

@@ -304,6 +304,15 @@ public final class MoeBlock implements AutoCloseable {
         return new LayerRouting(layer, t, k, e, hostIds, hostWeights, probs);
     }
 
+    /** The router logits {@code [E]} of row {@code row} of the last call, read back from the device (waits). */
+    public float[] readLogits(int row) {
+        checkOpen();
+        if (row < 0 || row >= lastTokens) {
+            throw new IllegalArgumentException("row must be in [0, " + lastTokens + "), got " + row);
+        }
+        return backend.readFloats(logits, (long) row * shape.experts(), shape.experts());
+    }
+
     /** Row tiles the last prefill's gate GEMM grid launched (direct vs indirect grids differ). */
     public long lastGemmTiles() {
         return lastGemmTiles;

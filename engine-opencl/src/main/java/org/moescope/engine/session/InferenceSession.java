@@ -29,6 +29,7 @@ import org.moescope.engine.model.gguf.GgufValue;
 import org.moescope.engine.model.gguf.GgufVocabularyReader;
 import org.moescope.engine.moe.MoeOptions;
 import org.moescope.engine.profile.LayerRouting;
+import org.moescope.engine.profile.MoeTokenTrace;
 import org.moescope.engine.profile.Phase;
 import org.moescope.engine.profile.Profiler;
 import org.moescope.engine.profile.StageSpan;
@@ -511,6 +512,16 @@ public final class InferenceSession implements AutoCloseable {
             }
             return new ScoreResult(promptIds.clone(), logits, vocab, Arrays.copyOf(continuation, n), routing);
         }
+    }
+
+    /**
+     * One token through one MoE layer with the numbers of a run: replays {@code replay} up to {@code step} in KV
+     * caches of its own (the sequences in progress are not touched) and reads back the MoE block of {@code layer} for
+     * the step's row {@code row}; see {@link MoeTokenTrace}. Costs the replayed steps, once per call.
+     */
+    public MoeTokenTrace traceToken(RunReplay replay, int step, int layer, int row) {
+        checkOpen();
+        return new TokenTracer(backend, config, transformer, kvCacheDType).trace(replay, step, layer, row);
     }
 
     /** Forgets sequences and KV caches (keeps the loaded model). */

@@ -40,6 +40,9 @@ public class TokenInspector extends VBox {
             new javafx.beans.property.SimpleBooleanProperty(this, "quantizedExperts");
 
     private final Label header = new Label("Select a token in the text or a heatmap row to inspect its routing.");
+    /** Opens the teaching walk for (step, layer, row in the step) of the selected token; set by the main window. */
+    private final ObjectProperty<WalkThrough> onWalkThrough = new SimpleObjectProperty<>(this, "onWalkThrough");
+    private final javafx.scene.control.Button walkThrough = new javafx.scene.control.Button("Walk through this token");
     private final RoutingHeatmap allLayers = new RoutingHeatmap();
     private final Label allLayersTitle = new Label();
     private final ProbabilityBars bars = new ProbabilityBars();
@@ -79,7 +82,9 @@ public class TokenInspector extends VBox {
         pathSummary.getStyleClass().add("path-summary");
         pathSummary.setWrapText(true);
         pathSummary.setMinHeight(Region.USE_PREF_SIZE);
-        getChildren().addAll(header, allLayersTitle, allLayers, section("Router probabilities at this layer"), bars,
+        walkThrough.setId("inspector-walk-through");
+        walkThrough.setOnAction(e -> walkThroughSelected());
+        getChildren().addAll(header, walkThrough, allLayersTitle, allLayers, section("Router probabilities at this layer"), bars,
                 section("Chosen experts"), topK, section("Stages of the MoE block for this token"), pathSummary, path);
         row.addListener(o -> refresh());
         layerIndex.addListener(o -> refresh());
@@ -93,6 +98,25 @@ public class TokenInspector extends VBox {
         l.getStyleClass().add("section-title");
         l.setStyle("-fx-font-weight: bold; -fx-padding: 6 0 0 0;");
         return l;
+    }
+
+    /** The teaching walk's entry: a token's step, MoE layer and row in its step. */
+    @FunctionalInterface
+    public interface WalkThrough {
+        void open(int step, int layer, int rowInStep);
+    }
+
+    public ObjectProperty<WalkThrough> onWalkThroughProperty() {
+        return onWalkThrough;
+    }
+
+    private void walkThroughSelected() {
+        int r = row.get();
+        int li = layerIndex.get();
+        if (onWalkThrough.get() != null && r >= 0 && r < run.rows().size() && li >= 0 && li < run.layers().length) {
+            RoutingRun.TokenRow token = run.rows().get(r);
+            onWalkThrough.get().open(token.step(), run.layers()[li], token.rowInStep());
+        }
     }
 
     /** The token row of {@link RoutingRun#rows()}, -1 for none. */
