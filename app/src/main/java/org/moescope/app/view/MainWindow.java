@@ -61,11 +61,13 @@ public final class MainWindow extends BorderPane {
                 () -> vm.weightTypesProperty().get() != null && vm.weightTypesProperty().get().expertsQuantized(),
                 vm.weightTypesProperty()));
         exports = new ExportActions(vm, timeline, routing, this::currentChart);
+        routing.paceProperty().addListener((o, was, pace) -> vm.pacer().setStepsPerSecond(pace == null ? 0 : pace));
 
         tabs.setId("main-tabs");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.getTabs().addAll(tab("Output", "tab-output", output), tab("Timeline", "tab-timeline", timeline),
                 tab("Routing", "tab-routing", routing), tab("A/B compare", "tab-compare", compare));
+        routing.followProperty().addListener((o, was, on) -> tabs.getTabs().stream().filter(t -> on && "tab-routing".equals(t.getId())).findFirst().ifPresent(tabs.getSelectionModel()::select));
         notifications = new NotificationPane(tabs);
         notifications.setId("notifications");
         notifications.getStyleClass().add(NotificationPane.STYLE_CLASS_DARK);
@@ -187,6 +189,7 @@ public final class MainWindow extends BorderPane {
                 item(Shortcut.TAB_ROUTING, () -> tabs.getSelectionModel().select(2)),
                 item(Shortcut.TAB_COMPARE, () -> tabs.getSelectionModel().select(3)),
                 new SeparatorMenuItem(),
+                check(Shortcut.FOLLOW, routing.followProperty()),
                 check(Shortcut.DARK_THEME, darkTheme));
         Menu help = new Menu("Help", null, item(Shortcut.HELP, this::showHelp), aboutItem());
         MenuBar bar = new MenuBar(file, run, switches, view, help);

@@ -26,6 +26,7 @@ public enum Shortcut {
     TAB_TIMELINE("View", "Timeline (flame chart)", "Shortcut+2"),
     TAB_ROUTING("View", "Routing", "Shortcut+3"),
     TAB_COMPARE("View", "A/B compare", "Shortcut+4"),
+    FOLLOW("View", "Toggle follow mode (the routing view follows each new token)", "F8"),
     DARK_THEME("View", "Toggle the dark theme", "Shortcut+T"),
     HELP("Help", "This sheet", "F1");
 

@@ -41,6 +41,7 @@ import org.moescope.app.service.PromptTokens;
 import org.moescope.app.service.RunMode;
 import org.moescope.app.service.RunRequest;
 import org.moescope.app.service.RunTask;
+import org.moescope.app.service.StepPacer;
 import org.moescope.app.service.TokenTexts;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceInfo;
@@ -100,6 +101,7 @@ public final class SessionViewModel {
     private final ObservableList<StepResult> stepsView = FXCollections.unmodifiableObservableList(steps);
 
     private final TokenTexts tokenTexts = new TokenTexts();
+    private final StepPacer pacer = new StepPacer();
     /** The switches as the engine thread reads them before each step. */
     private final AtomicReference<MoeOptions> liveSwitches = new AtomicReference<>();
     private final List<StringBuilder> sequenceTexts = new ArrayList<>();
@@ -297,7 +299,7 @@ public final class SessionViewModel {
             if (generation == runGeneration) {
                 accept(arrived);
             }
-        });
+        }).pacedBy(pacer);
         task.setOnSucceeded(e -> status.set(runActive.get() ? "Ready for the next step" : "Run finished"));
         start(task, mode == RunMode.GENERATE ? "Generate" : mode == RunMode.STEP ? "Step" : "Prefill");
     }
@@ -473,6 +475,9 @@ public final class SessionViewModel {
 
     /** Steps of the current run in order (prefill first), appended on the FX thread as each completes. */
     public ObservableList<StepResult> steps() { return stepsView; }
+
+    /** The pace of Generate's decode steps (for demos); Stop ends a pause at once. */
+    public StepPacer pacer() { return pacer; }
 
     /** Token id → text piece, safe on the FX thread. */
     public IntFunction<String> tokenText() { return tokenTexts; }
