@@ -29,9 +29,9 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import org.moescope.app.control.expertgrid.ExpertGrid;
-import org.moescope.app.control.expertgrid.ExpertGridData;
 import org.moescope.app.control.heatmap.RoutingHeatmap;
 import org.moescope.app.export.RoutingCsvExporter;
+import org.moescope.app.view.routing.ExpertGridPanel;
 import org.moescope.app.view.routing.ExpertLegend;
 import org.moescope.app.view.routing.FollowBar;
 import org.moescope.app.view.routing.LayerBalanceTable;
@@ -72,14 +72,11 @@ public class RoutingPane extends BorderPane {
     private final TokenInspector inspector;
     private final LayerBalanceTable balanceTable = new LayerBalanceTable();
     private final FollowBar followBar = new FollowBar();
-    private final ExpertGrid expertGrid = new ExpertGrid();
-    private final Label gridTitle = new Label();
-    private final ExpertLegend gridLegend = new ExpertLegend();
+    /** The selected token's experts per layer: in a tab beside the inspector, and under the map while following. */
+    private final ExpertGridPanel gridInTab = new ExpertGridPanel();
+    private final ExpertGridPanel gridFollowing = new ExpertGridPanel();
     private final ExpertLegend textLegend = new ExpertLegend();
-    /** The grid with its title and legend: in a tab, or in place of the load heatmap while following. */
-    private final VBox gridBox = new VBox(4, gridTitle, gridLegend, expertGrid);
     private final VBox maps;
-    private final Tab gridTab = new Tab("Experts per layer");
     private final ScrollPane textScroll;
     /** Height of a token row in the token × expert map while following: readable, and the map grows downwards. */
     static final double FOLLOW_ROW_HEIGHT = 18;
@@ -127,7 +124,7 @@ public class RoutingPane extends BorderPane {
         VBox bar = new VBox(4, controls, balance);
         bar.setPadding(new Insets(4, 8, 4, 8));
 
-        for (Label l : List.of(tokenTitle, loadTitle, textTitle, gridTitle)) {
+        for (Label l : List.of(tokenTitle, loadTitle, textTitle)) {
             l.setStyle("-fx-font-weight: bold;");
             l.setWrapText(true);
             l.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
@@ -144,10 +141,9 @@ public class RoutingPane extends BorderPane {
         textScroll.setMinViewportHeight(TEXT_MIN_HEIGHT);
         ScrollPane inspectorScroll = new ScrollPane(inspector);
         inspectorScroll.setFitToWidth(true);
-        VBox.setVgrow(expertGrid, Priority.ALWAYS);
-        gridBox.setPadding(new Insets(4));
-        gridTab.setContent(gridBox);
-        TabPane tabs = new TabPane(new Tab("Token inspector", inspectorScroll), gridTab, new Tab("Balance per layer", balanceTable));
+        VBox.setVgrow(gridFollowing, Priority.ALWAYS);
+        TabPane tabs = new TabPane(new Tab("Token inspector", inspectorScroll), new Tab("Experts per layer", gridInTab),
+                new Tab("Balance per layer", balanceTable));
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setMinHeight(0);
         // the text over the inspector, the divider for the user to give either more room
@@ -178,10 +174,11 @@ public class RoutingPane extends BorderPane {
                 layerIndex.set(b.layerIndex());
             }
         });
-        expertGrid.selectedLayerProperty().bindBidirectional(layerIndex);
-        expertGrid.setId("expert-grid");
+        gridInTab.selectedLayerProperty().bindBidirectional(layerIndex);
+        gridFollowing.selectedLayerProperty().bindBidirectional(layerIndex);
+        gridFollowing.setId("expert-grid-following");
+        gridInTab.setId("expert-grid-tab");
         textLegend.setId("text-legend");
-        gridLegend.setId("grid-legend");
         selectedRow.addListener(o -> refreshGrid());
         followBar.followProperty().addListener((o, was, on) -> follow(on));
         layerIndex.addListener(o -> refreshLayerViews());
@@ -196,13 +193,10 @@ public class RoutingPane extends BorderPane {
     private void follow(boolean on) {
         tokenHeatmap.fixedRowHeightProperty().set(on ? FOLLOW_ROW_HEIGHT : 0);
         if (on) {
-            gridTab.setContent(null);
-            maps.getChildren().setAll(tokenTitle, tokenHeatmap, gridBox);
-            VBox.setVgrow(gridBox, Priority.ALWAYS);
+            maps.getChildren().setAll(tokenTitle, tokenHeatmap, gridFollowing);
             selectNewest();
         } else {
             maps.getChildren().setAll(tokenTitle, tokenHeatmap, loadTitle, loadHeatmap);
-            gridTab.setContent(gridBox);
         }
     }
 
@@ -231,27 +225,12 @@ public class RoutingPane extends BorderPane {
         textScroll.setVvalue(Math.max(0, Math.min(1, target / (content - view))));
     }
 
-    /** The selected token's experts at every layer, in the grid and its legend. */
+    /** The selected token's experts at every layer, in both grids and their legends. */
     private void refreshGrid() {
-        int row = selectedRow.get();
-        if (run.isEmpty() || row < 0 || row >= run.rows().size()) {
-            gridTitle.setText("Experts per layer");
-            expertGrid.placeholderProperty().set(run.isEmpty() ? NO_ROUTING
-                    : "Select a token (or turn on Follow) to light the experts it was routed to at every layer.");
-            expertGrid.setData(ExpertGridData.EMPTY);
-            gridLegend.show("Experts of the token (layers)", java.util.Map.of(), run.experts());
-            return;
-        }
-        ExpertGridData grid = run.expertGrid(row, tokenText);
-        expertGrid.setData(grid);
-        gridTitle.setText("Experts per layer for " + grid.title() + " (brighter = larger routing weight; click a layer to pick it)");
-        java.util.Map<Integer, Long> layersPerExpert = new java.util.TreeMap<>();
-        for (int li = 0; li < grid.layers().length; li++) {
-            for (int e : grid.litExperts(li)) {
-                layersPerExpert.merge(e, 1L, Long::sum);
-            }
-        }
-        gridLegend.show("Experts of the token (layers)", layersPerExpert, run.experts());
+        String none = run.isEmpty() ? NO_ROUTING
+                : "Select a token (or turn on Follow) to light the experts it was routed to at every layer.";
+        gridInTab.show(run, selectedRow.get(), tokenText, none);
+        gridFollowing.show(run, selectedRow.get(), tokenText, none);
     }
 
     /** Whether the views follow each new token. */
@@ -264,8 +243,9 @@ public class RoutingPane extends BorderPane {
         return followBar.paceProperty();
     }
 
+    /** The expert grid on screen: under the map while following, else the one in its tab. */
     public ExpertGrid expertGrid() {
-        return expertGrid;
+        return (followBar.followProperty().get() ? gridFollowing : gridInTab).grid();
     }
 
     /** The legend beside the coloured text (top-1 experts at the layer). */
@@ -273,9 +253,9 @@ public class RoutingPane extends BorderPane {
         return textLegend;
     }
 
-    /** The legend beside the expert grid (experts of the selected token). */
+    /** The legend beside the expert grid on screen (experts of the selected token). */
     public ExpertLegend gridLegend() {
-        return gridLegend;
+        return (followBar.followProperty().get() ? gridFollowing : gridInTab).legend();
     }
 
     private ListCell<Integer> layerCell() {

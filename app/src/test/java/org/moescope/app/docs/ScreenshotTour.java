@@ -95,6 +95,29 @@ public final class ScreenshotTour {
         });
         shot("routing");
 
+        // follow mode at a demo pace, taken mid-run: the map grows a row per token, the grid lights its experts
+        fx(() -> {
+            window.routing().paceProperty().set(5.0);
+            window.routing().followProperty().set(true);
+            vm.maxNewTokensProperty().set(40);
+            vm.generate();
+            return null;
+        });
+        while (fx(() -> vm.steps().size()) < 10) {
+            Thread.sleep(100);
+        }
+        shot("follow");
+        fx(() -> {
+            vm.stop();
+            return null;
+        });
+        awaitIdle();
+        fx(() -> {
+            window.routing().followProperty().set(false);
+            window.routing().paceProperty().set(0.0);
+            return null;
+        });
+
         tab(3);
         fx(() -> {
             vm.maxNewTokensProperty().set(8);
