@@ -194,9 +194,13 @@ public class RoutingPane extends BorderPane {
         tokenHeatmap.fixedRowHeightProperty().set(on ? FOLLOW_ROW_HEIGHT : 0);
         if (on) {
             maps.getChildren().setAll(tokenTitle, tokenHeatmap, gridFollowing);
+            // half the column at most: a model of many layers needs the room for its grid
+            tokenHeatmap.maxHeightProperty().bind(maps.heightProperty().multiply(0.5));
             selectNewest();
         } else {
             maps.getChildren().setAll(tokenTitle, tokenHeatmap, loadTitle, loadHeatmap);
+            tokenHeatmap.maxHeightProperty().unbind();
+            tokenHeatmap.setMaxHeight(javafx.scene.layout.Region.USE_COMPUTED_SIZE);
         }
     }
 

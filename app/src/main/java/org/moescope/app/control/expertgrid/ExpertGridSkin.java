@@ -13,12 +13,15 @@ import org.moescope.app.control.ExpertPalette;
 /**
  * Draws an {@link ExpertGrid} by {@link ExpertGridLayout}: a label per layer block ("layer 3"), unlit cells in the
  * cell fill, lit cells in their expert's colour at an opacity that grows with the routing weight (from 0.3 for the
- * smallest to 1 for the largest in the grid) inside an outline, so a black or pale expert still shows. Cells large
- * enough carry the expert number when the palette repeats colours.
+ * smallest to 1 for the largest in the grid) inside an outline, so a black or pale expert still shows; cells of a
+ * few pixels (48 layers of 128 experts) in full colour. Cells large enough carry the expert number when the palette
+ * repeats colours.
  */
 public class ExpertGridSkin extends CanvasSkin<ExpertGrid> {
 
     private static final double PAD = 4;
+    /** Cells smaller than this are lit in full colour without an outline. */
+    private static final double OUTLINED_CELL = 7;
     private final Font font = Font.font(10);
     private ExpertGridLayout layout;
     private int hoverLayer = -1;
@@ -112,7 +115,11 @@ public class ExpertGridSkin extends CanvasSkin<ExpertGrid> {
                 double y = PAD + o[1];
                 g.setFill(grid.gridCellFillProperty().get());
                 g.fillRect(x, y, cell - gap, cell - gap);
-                if (d.lit(li, e)) {
+                if (d.lit(li, e) && cell < OUTLINED_CELL) {
+                    // a few pixels: an outline would cover the colour, and an opacity step would not show
+                    g.setFill(ExpertPalette.color(e));
+                    g.fillRect(x, y, cell - gap, cell - gap);
+                } else if (d.lit(li, e)) {
                     double opacity = max > 0 ? 0.3 + 0.7 * d.weight(li, e) / max : 1;
                     g.setFill(ExpertPalette.color(e).deriveColor(0, 1, 1, opacity));
                     g.fillRect(x, y, cell - gap, cell - gap);
