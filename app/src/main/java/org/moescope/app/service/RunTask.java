@@ -89,7 +89,7 @@ public final class RunTask extends Task<Integer> {
             if (p != null && steps > 0 && !p.awaitTurn(this::isCancelled)) {
                 break;
             }
-            updateMessage("Decode step " + (steps + 1));
+            updateMessage("Decode step " + (steps + 1) + (p != null ? p.describe() : ""));
             publish(session.step(switches.get(), true));
             steps++;
             if (mode == RunMode.STEP) {

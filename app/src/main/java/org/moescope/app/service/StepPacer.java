@@ -37,6 +37,16 @@ public final class StepPacer {
         return stepsPerSecond;
     }
 
+    /** For the status line: " (paced: 5 steps/s)", or "" at full speed. */
+    public String describe() {
+        double rate = stepsPerSecond;
+        if (rate == AS_FAST_AS_POSSIBLE) {
+            return "";
+        }
+        String n = rate == Math.rint(rate) ? Long.toString((long) rate) : String.format(java.util.Locale.ROOT, "%.2g", rate);
+        return " (paced: " + n + (rate == 1 ? " step/s)" : " steps/s)");
+    }
+
     /** Engine thread: a run starts now; its first step does not wait. */
     public void startRun() {
         lock.lock();

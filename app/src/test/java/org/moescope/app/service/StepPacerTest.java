@@ -51,6 +51,16 @@ class StepPacerTest {
     }
 
     @Test
+    void theStatusLineSaysWhenARunIsPaced() {
+        StepPacer pacer = new StepPacer();
+        assertEquals("", pacer.describe());
+        pacer.setStepsPerSecond(5);
+        assertEquals(" (paced: 5 steps/s)", pacer.describe());
+        pacer.setStepsPerSecond(1);
+        assertEquals(" (paced: 1 step/s)", pacer.describe());
+    }
+
+    @Test
     void aPaceMustBeZeroOrPositive() {
         StepPacer pacer = new StepPacer();
         assertThrows(IllegalArgumentException.class, () -> pacer.setStepsPerSecond(-1));
