@@ -454,6 +454,8 @@ public final class SessionViewModel {
     public BooleanProperty q8ActivationsProperty() { return q8Activations; }
     /** Models loaded before, newest first; the app restores and saves it with the preferences. */
     public ObservableList<String> recentModels() { return recentModels; }
+    /** The pace of Generate's decode steps (for demos); Stop ends a pause at once. */
+    public StepPacer pacer() { return pacer; }
 
     public ReadOnlyObjectProperty<ModelConfig> configProperty() { return config.getReadOnlyProperty(); }
     public ReadOnlyStringProperty modelNameProperty() { return modelName.getReadOnlyProperty(); }
@@ -475,9 +477,6 @@ public final class SessionViewModel {
 
     /** Steps of the current run in order (prefill first), appended on the FX thread as each completes. */
     public ObservableList<StepResult> steps() { return stepsView; }
-
-    /** The pace of Generate's decode steps (for demos); Stop ends a pause at once. */
-    public StepPacer pacer() { return pacer; }
 
     /** Token id → text piece, safe on the FX thread. */
     public IntFunction<String> tokenText() { return tokenTexts; }
