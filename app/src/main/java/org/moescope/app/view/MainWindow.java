@@ -67,7 +67,9 @@ public final class MainWindow extends BorderPane {
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.getTabs().addAll(tab("Output", "tab-output", output), tab("Timeline", "tab-timeline", timeline),
                 tab("Routing", "tab-routing", routing), tab("A/B compare", "tab-compare", compare));
-        routing.followProperty().addListener((o, was, on) -> tabs.getTabs().stream().filter(t -> on && "tab-routing".equals(t.getId())).findFirst().ifPresent(tabs.getSelectionModel()::select));
+        // Follow turned on (F8 from any tab) shows the routing view
+        routing.followProperty().addListener((o, was, on) -> tabs.getTabs().stream()
+                .filter(t -> on && "tab-routing".equals(t.getId())).findFirst().ifPresent(tabs.getSelectionModel()::select));
         notifications = new NotificationPane(tabs);
         notifications.setId("notifications");
         notifications.getStyleClass().add(NotificationPane.STYLE_CLASS_DARK);
