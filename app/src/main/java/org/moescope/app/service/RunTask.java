@@ -31,6 +31,7 @@ public final class RunTask extends Task<Integer> {
     private final Consumer<List<StepResult>> onSteps;
     private final ConcurrentLinkedQueue<StepResult> pending = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private volatile StepPacer pacer;
 
     /**
      * @param startNewRun prefill first (true for PREFILL, and for STEP/GENERATE when no run is active)
@@ -47,9 +48,30 @@ public final class RunTask extends Task<Integer> {
         this.onSteps = onSteps;
     }
 
+    /** Paces a Generate's decode steps (see {@link StepPacer}); set before the task runs. */
+    public RunTask pacedBy(StepPacer stepPacer) {
+        this.pacer = stepPacer;
+        return this;
+    }
+
+    /** Also ends a pacing pause at once. */
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean cancelled = super.cancel(mayInterruptIfRunning);
+        StepPacer p = pacer;
+        if (p != null) {
+            p.wake();
+        }
+        return cancelled;
+    }
+
     @Override
     protected Integer call() {
         int steps = 0;
+        StepPacer p = pacer;
+        if (p != null) {
+            p.startRun();
+        }
         if (startNewRun) {
             updateMessage(request.kvCacheDType() == DType.F32 ? "Prefill" : "Prefill (KV cache " + request.kvCacheDType() + ")");
             int[] prompt = PromptTokens.encode(session, request.prompt());
@@ -64,7 +86,10 @@ public final class RunTask extends Task<Integer> {
             }
         }
         while (!isCancelled() && !session.finished()) {
-            updateMessage("Decode step " + (steps + 1));
+            if (p != null && steps > 0 && !p.awaitTurn(this::isCancelled)) {
+                break;
+            }
+            updateMessage("Decode step " + (steps + 1) + (p != null ? p.describe() : ""));
             publish(session.step(switches.get(), true));
             steps++;
             if (mode == RunMode.STEP) {

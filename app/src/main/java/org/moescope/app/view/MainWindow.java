@@ -62,6 +62,7 @@ public final class MainWindow extends BorderPane {
                 () -> vm.weightTypesProperty().get() != null && vm.weightTypesProperty().get().expertsQuantized(),
                 vm.weightTypesProperty()));
         exports = new ExportActions(vm, timeline, routing, this::currentChart);
+        routing.paceProperty().addListener((o, was, pace) -> vm.pacer().setStepsPerSecond(pace == null ? 0 : pace));
 
         tabs.setId("main-tabs");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
@@ -75,6 +76,9 @@ public final class MainWindow extends BorderPane {
             tabs.getSelectionModel().select(teachingTab);
             teaching.walkThrough(step, layer, row);
         });
+        // Follow turned on (F8 from any tab) shows the routing view
+        routing.followProperty().addListener((o, was, on) -> tabs.getTabs().stream()
+                .filter(t -> on && "tab-routing".equals(t.getId())).findFirst().ifPresent(tabs.getSelectionModel()::select));
         notifications = new NotificationPane(tabs);
         notifications.setId("notifications");
         notifications.getStyleClass().add(NotificationPane.STYLE_CLASS_DARK);
@@ -201,6 +205,7 @@ public final class MainWindow extends BorderPane {
                 item(Shortcut.TAB_TEACHING, () -> tabs.getSelectionModel().select(tabs.getTabs().stream()
                         .filter(t -> t.getContent() == teaching).findFirst().orElseThrow())),
                 new SeparatorMenuItem(),
+                check(Shortcut.FOLLOW, routing.followProperty()),
                 check(Shortcut.DARK_THEME, darkTheme));
         Menu help = new Menu("Help", null, item(Shortcut.HELP, this::showHelp), aboutItem());
         MenuBar bar = new MenuBar(file, run, switches, view, help);

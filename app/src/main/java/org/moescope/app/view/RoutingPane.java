@@ -28,8 +28,12 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
+import org.moescope.app.control.expertgrid.ExpertGrid;
 import org.moescope.app.control.heatmap.RoutingHeatmap;
 import org.moescope.app.export.RoutingCsvExporter;
+import org.moescope.app.view.routing.ExpertGridPanel;
+import org.moescope.app.view.routing.ExpertLegend;
+import org.moescope.app.view.routing.FollowBar;
 import org.moescope.app.view.routing.LayerBalanceTable;
 import org.moescope.app.view.routing.RoutedText;
 import org.moescope.app.view.routing.RoutingRun;
@@ -43,7 +47,9 @@ import org.moescope.engine.session.StepResult;
  * The routing view: a MoE layer chooser with that layer's balance figures; the token × expert heatmap (routing
  * weight or router probability) and the layer × expert load heatmap; the text coloured by each token's top-1
  * expert; and, for a selected token (click it in the text or a heatmap row), the {@link TokenInspector}. The
- * per-layer balance table sits in a tab beside the inspector. Follows {@code steps} as the run grows.
+ * per-layer balance table and the expert grid (the selected token's experts at every layer) sit in tabs beside the
+ * inspector; legends key the expert colours. Follows {@code steps} as the run grows; in follow mode the token map
+ * grows a row per token with the newest selected and in view, and the expert grid takes the load heatmap's place.
  */
 public class RoutingPane extends BorderPane {
 
@@ -65,6 +71,15 @@ public class RoutingPane extends BorderPane {
     private final RoutedText text = new RoutedText();
     private final TokenInspector inspector;
     private final LayerBalanceTable balanceTable = new LayerBalanceTable();
+    private final FollowBar followBar = new FollowBar();
+    /** The selected token's experts per layer: in a tab beside the inspector, and under the map while following. */
+    private final ExpertGridPanel gridInTab = new ExpertGridPanel();
+    private final ExpertGridPanel gridFollowing = new ExpertGridPanel();
+    private final ExpertLegend textLegend = new ExpertLegend();
+    private final VBox maps;
+    private final ScrollPane textScroll;
+    /** Height of a token row in the token × expert map while following: readable, and the map grows downwards. */
+    static final double FOLLOW_ROW_HEIGHT = 18;
     private RoutingRun run = new RoutingRun(List.of());
     private boolean rebuildPending;
     private boolean updatingChooser;
@@ -94,7 +109,10 @@ public class RoutingPane extends BorderPane {
         balance.setTooltip(new Tooltip("max/mean: busiest expert over the mean load (1 = balanced)\n"
                 + "CV: std / mean of the loads (0 = balanced)\nentropy: of the load distribution / ln(experts) (1 = uniform)\n"
                 + "dead: experts that got no token in the run"));
-        HBox controls = new HBox(8, new Label("MoE layer"), layerChooser, new Label("  cells show"), showWeights, showProbs);
+        javafx.scene.layout.Region gap = new javafx.scene.layout.Region();
+        HBox.setHgrow(gap, Priority.ALWAYS);
+        HBox controls = new HBox(8, new Label("MoE layer"), layerChooser, new Label("  cells show"), showWeights, showProbs,
+                gap, followBar);
         controls.setAlignment(Pos.CENTER_LEFT);
         for (javafx.scene.Node n : controls.getChildren()) {
             if (n instanceof javafx.scene.layout.Region r) {
@@ -111,26 +129,28 @@ public class RoutingPane extends BorderPane {
             l.setWrapText(true);
             l.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         }
-        VBox maps = new VBox(4, tokenTitle, tokenHeatmap, loadTitle, loadHeatmap);
+        maps = new VBox(4, tokenTitle, tokenHeatmap, loadTitle, loadHeatmap);
         maps.setPadding(new Insets(4));
         VBox.setVgrow(tokenHeatmap, Priority.ALWAYS);
         VBox.setVgrow(loadHeatmap, Priority.ALWAYS);
 
-        ScrollPane textScroll = new ScrollPane(text);
+        textScroll = new ScrollPane(text);
         textScroll.setId("routed-text-scroll");
         textScroll.setFitToWidth(true);
         // a few lines at least: the inspector below must not squeeze the text away
         textScroll.setMinViewportHeight(TEXT_MIN_HEIGHT);
         ScrollPane inspectorScroll = new ScrollPane(inspector);
         inspectorScroll.setFitToWidth(true);
-        TabPane tabs = new TabPane(new Tab("Token inspector", inspectorScroll), new Tab("Balance per layer", balanceTable));
+        VBox.setVgrow(gridFollowing, Priority.ALWAYS);
+        TabPane tabs = new TabPane(new Tab("Token inspector", inspectorScroll), new Tab("Experts per layer", gridInTab),
+                new Tab("Balance per layer", balanceTable));
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.setMinHeight(0);
         // the text over the inspector, the divider for the user to give either more room
         SplitPane textAndInspector = new SplitPane(textScroll, tabs);
         textAndInspector.setOrientation(javafx.geometry.Orientation.VERTICAL);
         textAndInspector.setDividerPositions(0.3);
-        VBox right = new VBox(4, textTitle, textAndInspector);
+        VBox right = new VBox(4, textTitle, textLegend, textAndInspector);
         right.setPadding(new Insets(4));
         VBox.setVgrow(textAndInspector, Priority.ALWAYS);
 
@@ -154,9 +174,92 @@ public class RoutingPane extends BorderPane {
                 layerIndex.set(b.layerIndex());
             }
         });
+        gridInTab.selectedLayerProperty().bindBidirectional(layerIndex);
+        gridFollowing.selectedLayerProperty().bindBidirectional(layerIndex);
+        gridFollowing.setId("expert-grid-following");
+        gridInTab.setId("expert-grid-tab");
+        textLegend.setId("text-legend");
+        selectedRow.addListener(o -> refreshGrid());
+        followBar.followProperty().addListener((o, was, on) -> follow(on));
         layerIndex.addListener(o -> refreshLayerViews());
         steps.addListener((ListChangeListener<StepResult>) c -> scheduleRebuild());
         rebuild();
+    }
+
+    /**
+     * Follow mode on: the token map gets fixed-height rows (it grows a row per token and keeps the newest in view),
+     * the newest token is selected at every step, and the expert grid takes the load heatmap's place. Off: as before.
+     */
+    private void follow(boolean on) {
+        tokenHeatmap.fixedRowHeightProperty().set(on ? FOLLOW_ROW_HEIGHT : 0);
+        if (on) {
+            maps.getChildren().setAll(tokenTitle, tokenHeatmap, gridFollowing);
+            // half the column at most: a model of many layers needs the room for its grid
+            tokenHeatmap.maxHeightProperty().bind(maps.heightProperty().multiply(0.5));
+            selectNewest();
+        } else {
+            maps.getChildren().setAll(tokenTitle, tokenHeatmap, loadTitle, loadHeatmap);
+            tokenHeatmap.maxHeightProperty().unbind();
+            tokenHeatmap.setMaxHeight(javafx.scene.layout.Region.USE_COMPUTED_SIZE);
+        }
+    }
+
+    private void selectNewest() {
+        if (!run.isEmpty()) {
+            selectedRow.set(run.rows().size() - 1);
+            scrollTextToSelection();
+        }
+    }
+
+    /** Scrolls the coloured text so that the selected token is in view. */
+    private void scrollTextToSelection() {
+        Label label = text.labelOf(selectedRow.get());
+        if (label == null) {
+            return;
+        }
+        textScroll.applyCss();
+        textScroll.layout();
+        double content = text.getLayoutBounds().getHeight();
+        double view = textScroll.getViewportBounds().getHeight();
+        if (content <= view || view <= 0) {
+            return;
+        }
+        javafx.geometry.Bounds b = label.getBoundsInParent();
+        double target = (b.getMinY() + b.getMaxY()) / 2 - view / 2;
+        textScroll.setVvalue(Math.max(0, Math.min(1, target / (content - view))));
+    }
+
+    /** The selected token's experts at every layer, in both grids and their legends. */
+    private void refreshGrid() {
+        String none = run.isEmpty() ? NO_ROUTING
+                : "Select a token (or turn on Follow) to light the experts it was routed to at every layer.";
+        gridInTab.show(run, selectedRow.get(), tokenText, none);
+        gridFollowing.show(run, selectedRow.get(), tokenText, none);
+    }
+
+    /** Whether the views follow each new token. */
+    public javafx.beans.property.BooleanProperty followProperty() {
+        return followBar.followProperty();
+    }
+
+    /** The pace of Generate chosen in the view, in decode steps per second (0 = as fast as possible). */
+    public ObjectProperty<Double> paceProperty() {
+        return followBar.paceProperty();
+    }
+
+    /** The expert grid on screen: under the map while following, else the one in its tab. */
+    public ExpertGrid expertGrid() {
+        return (followBar.followProperty().get() ? gridFollowing : gridInTab).grid();
+    }
+
+    /** The legend beside the coloured text (top-1 experts at the layer). */
+    public ExpertLegend textLegend() {
+        return textLegend;
+    }
+
+    /** The legend beside the expert grid on screen (experts of the selected token). */
+    public ExpertLegend gridLegend() {
+        return (followBar.followProperty().get() ? gridFollowing : gridInTab).legend();
     }
 
     private ListCell<Integer> layerCell() {
@@ -259,6 +362,10 @@ public class RoutingPane extends BorderPane {
         balanceTable.show(run);
         inspector.setRun(run, List.copyOf(steps));
         refreshLayerViews();
+        if (followBar.followProperty().get()) {
+            selectNewest();
+        }
+        refreshGrid();
     }
 
     private void refreshLayerViews() {
@@ -269,6 +376,7 @@ public class RoutingPane extends BorderPane {
             balance.setText(NO_ROUTING);
             tokenHeatmap.setData(org.moescope.app.control.heatmap.HeatmapData.empty());
             text.show(run, -1, tokenText);
+            textLegend.show("Top-1 experts (tokens)", java.util.Map.of(), run.experts());
             return;
         }
         int layer = run.layers()[li];
@@ -287,5 +395,6 @@ public class RoutingPane extends BorderPane {
         tokenHeatmap.setData(run.tokenExpertHeatmap(li, tokenText, probs));
         loadHeatmap.selectedRowProperty().set(li);
         text.show(run, li, tokenText);
+        textLegend.show("Top-1 experts at layer " + layer + " (tokens)", run.top1Counts(li), run.experts());
     }
 }

@@ -27,6 +27,7 @@ public enum Shortcut {
     TAB_ROUTING("View", "Routing", "Shortcut+3"),
     TAB_COMPARE("View", "A/B compare", "Shortcut+4"),
     TAB_TEACHING("View", "Teaching: one token through one MoE layer", "Shortcut+Shift+W"),
+    FOLLOW("View", "Toggle follow mode (the routing view follows each new token)", "F8"),
     DARK_THEME("View", "Toggle the dark theme", "Shortcut+T"),
     HELP("Help", "This sheet", "F1");
 

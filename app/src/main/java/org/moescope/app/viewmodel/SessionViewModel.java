@@ -47,6 +47,7 @@ import org.moescope.app.service.RunRequest;
 import org.moescope.app.service.RunReplays;
 import org.moescope.app.service.RunTask;
 import org.moescope.app.service.TokenTraceTask;
+import org.moescope.app.service.StepPacer;
 import org.moescope.app.service.TokenTexts;
 import org.moescope.engine.backend.DType;
 import org.moescope.engine.backend.DeviceInfo;
@@ -116,6 +117,7 @@ public final class SessionViewModel {
     private final ReadOnlyStringWrapper stepsSummary = new ReadOnlyStringWrapper(this, "stepsSummary", "0 steps");
 
     private final TokenTexts tokenTexts = new TokenTexts();
+    private final StepPacer pacer = new StepPacer();
     /** The switches as the engine thread reads them before each step. */
     private final AtomicReference<MoeOptions> liveSwitches = new AtomicReference<>();
     private final List<StringBuilder> sequenceTexts = new ArrayList<>();
@@ -349,7 +351,7 @@ public final class SessionViewModel {
             if (generation == runGeneration) {
                 accept(arrived);
             }
-        });
+        }).pacedBy(pacer);
         task.setOnSucceeded(e -> status.set(runActive.get() ? "Ready for the next step" : "Run finished"));
         start(task, mode == RunMode.GENERATE ? "Generate" : mode == RunMode.STEP ? "Step" : "Prefill");
     }
@@ -591,6 +593,8 @@ public final class SessionViewModel {
     public BooleanProperty q8ActivationsProperty() { return q8Activations; }
     /** Models loaded before, newest first; the app restores and saves it with the preferences. */
     public ObservableList<String> recentModels() { return recentModels; }
+    /** The pace of Generate's decode steps (for demos); Stop ends a pause at once. */
+    public StepPacer pacer() { return pacer; }
 
     public ReadOnlyObjectProperty<ModelConfig> configProperty() { return config.getReadOnlyProperty(); }
     public ReadOnlyStringProperty modelNameProperty() { return modelName.getReadOnlyProperty(); }

@@ -98,6 +98,28 @@ public final class ScreenshotTour {
         // teaching mode: a decode token at an expert, then a prompt token at the grouped GEMM tiles
         teachingShot("teaching", 1, 0, "expert-0");
         teachingShot("teaching-prefill", 0, 2, "tiles");
+        // follow mode at a demo pace, taken mid-run: the map grows a row per token, the grid lights its experts
+        fx(() -> {
+            window.routing().paceProperty().set(5.0);
+            window.routing().followProperty().set(true);
+            vm.maxNewTokensProperty().set(40);
+            vm.generate();
+            return null;
+        });
+        while (fx(() -> vm.steps().size()) < 10) {
+            Thread.sleep(100);
+        }
+        shot("follow");
+        fx(() -> {
+            vm.stop();
+            return null;
+        });
+        awaitIdle();
+        fx(() -> {
+            window.routing().followProperty().set(false);
+            window.routing().paceProperty().set(0.0);
+            return null;
+        });
 
         tab(3);
         fx(() -> {

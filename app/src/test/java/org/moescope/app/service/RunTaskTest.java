@@ -109,4 +109,30 @@ class RunTaskTest {
         assertThrows(IllegalArgumentException.class,
                 () -> new RunRequest("1 2 3", 1, 4, SamplingSettings.GREEDY, DType.I32));
     }
+
+    @Test
+    void aPacedRunPausesBetweenStepsAndOutsideEveryTimedSpan() throws Exception {
+        StepPacer pacer = new StepPacer();
+        pacer.setStepsPerSecond(8);
+        RunTask task = task(RunMode.GENERATE, 4, true, () -> MoeOptions.DEFAULT.withProfiling(true)).pacedBy(pacer);
+        long started = System.nanoTime();
+        task.run();
+        long elapsed = System.nanoTime() - started;
+        WaitForAsyncUtils.waitForFxEvents();
+
+        assertEquals(4, received.size());
+        long paused = pacer.pausedNanos();
+        // three pauses (before each decode step) of up to an eighth of a second each; the steps themselves are quick
+        assertTrue(paused > 0, "the run paused");
+        long timedSpans = 0;
+        long wall = 0;
+        for (StepResult s : received) {
+            assertFalse(s.spans().isEmpty());
+            timedSpans += s.spans().get(s.spans().size() - 1).endNanos() - s.spans().get(0).startNanos();
+            wall += s.wallNanos();
+        }
+        // steps and pauses take turns on one thread: if a step's time held its pause, the pause would count twice
+        assertTrue(wall + paused <= elapsed, "step wall " + wall + " + paused " + paused + " <= run " + elapsed);
+        assertTrue(timedSpans + paused <= elapsed, "spans " + timedSpans + " + paused " + paused + " <= run " + elapsed);
+    }
 }

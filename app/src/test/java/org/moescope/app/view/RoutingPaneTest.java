@@ -94,9 +94,8 @@ class RoutingPaneTest {
         List<Label> labels = pane.routedText().tokenLabels();
         for (int i = 0; i < labels.size(); i++) {
             int top1 = pane.run().top1(pane.routedText().rowOf(labels.get(i)), 1);
-            int argb = org.moescope.app.control.heatmap.ColorScale.categorical(top1);
             javafx.scene.paint.Paint fill = labels.get(i).getBackground().getFills().get(0).getFill();
-            assertEquals(javafx.scene.paint.Color.rgb((argb >>> 16) & 0xff, (argb >>> 8) & 0xff, argb & 0xff), fill);
+            assertEquals(org.moescope.app.control.ExpertPalette.color(top1), fill);
         }
     }
 

@@ -3,8 +3,8 @@ package org.moescope.app.control.heatmap;
 import java.util.Arrays;
 
 /**
- * Maps a value in [0, 1] to an ARGB colour by linear interpolation between evenly spaced stops (sRGB), plus a
- * categorical palette for expert ids. Pure (ints, no JavaFX) so cell colours can be tested.
+ * Maps a value in [0, 1] to an ARGB colour by linear interpolation between evenly spaced stops (sRGB). Pure (ints,
+ * no JavaFX) so cell colours can be tested. Expert colours are {@link org.moescope.app.control.ExpertPalette}'s.
  */
 public final class ColorScale {
 
@@ -53,40 +53,6 @@ public final class ColorScale {
             out |= (c & 0xff) << shift;
         }
         return out;
-    }
-
-    /**
-     * A distinct colour for category {@code i} (an expert id): hues stepped by the golden angle so neighbours
-     * differ, alternating two lightness levels so 128 experts stay tellable apart in pairs.
-     */
-    public static int categorical(int i) {
-        double hue = (i * 137.50776405) % 360;
-        double lightness = (i & 1) == 0 ? 0.55 : 0.42;
-        return hsl(hue, 0.65, lightness);
-    }
-
-    /** HSL (h in degrees, s and l in [0,1]) to opaque ARGB. */
-    static int hsl(double h, double s, double l) {
-        double c = (1 - Math.abs(2 * l - 1)) * s;
-        double hp = h / 60;
-        double x = c * (1 - Math.abs(hp % 2 - 1));
-        double r = 0;
-        double g = 0;
-        double b = 0;
-        switch ((int) hp) {
-            case 0 -> { r = c; g = x; }
-            case 1 -> { r = x; g = c; }
-            case 2 -> { g = c; b = x; }
-            case 3 -> { g = x; b = c; }
-            case 4 -> { r = x; b = c; }
-            default -> { r = c; b = x; }
-        }
-        double m = l - c / 2;
-        return 0xff000000 | channel(r + m) << 16 | channel(g + m) << 8 | channel(b + m);
-    }
-
-    private static int channel(double v) {
-        return (int) Math.round(Math.min(1, Math.max(0, v)) * 255);
     }
 
     /** Relative luminance in [0, 1] (sRGB, WCAG), to pick black or white text on a colour. */

@@ -37,6 +37,9 @@ public class RoutingHeatmap extends Control {
     private final javafx.beans.property.StringProperty placeholder = new javafx.beans.property.SimpleStringProperty(
             this, "placeholder", "No routing yet: press Prefill, Step or Generate.");
 
+    private final javafx.beans.property.DoubleProperty fixedRowHeight =
+            new javafx.beans.property.SimpleDoubleProperty(this, "fixedRowHeight", 0);
+
     public RoutingHeatmap() {
         getStyleClass().add("routing-heatmap");
         data.addListener((o, old, now) -> Objects.requireNonNull(now, "data"));
@@ -71,6 +74,15 @@ public class RoutingHeatmap extends Control {
 
     public String getPlaceholder() {
         return placeholder.get();
+    }
+
+    /**
+     * 0 (the default): every row shares the plot's height. Above 0: each row is this many pixels tall, so a growing
+     * matrix grows downwards, and once the rows no longer fit the plot shows a window of them that keeps the
+     * selected row (the last row when none is selected) in view.
+     */
+    public javafx.beans.property.DoubleProperty fixedRowHeightProperty() {
+        return fixedRowHeight;
     }
 
     /** Selected row, -1 for none. */

@@ -29,6 +29,8 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
     private WritableImage cells;
     private int hoverRow = -1;
     private int hoverCol = -1;
+    /** First row drawn: 0 unless a fixed row height leaves rows out (see {@link RoutingHeatmap#fixedRowHeightProperty()}). */
+    private int firstRow;
 
     public RoutingHeatmapSkin(RoutingHeatmap heatmap) {
         super(heatmap, "heatmap-tooltip");
@@ -47,6 +49,7 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
             markDirty();
         });
         registerChangeListener(heatmap.selectedRowProperty(), o -> markDirty());
+        registerChangeListener(heatmap.fixedRowHeightProperty(), o -> markDirty());
         registerChangeListener(heatmap.placeholderProperty(), o -> markDirty());
         registerChangeListener(heatmap.selectedColumnProperty(), o -> markDirty());
         registerChangeListener(heatmap.heatmapBackgroundProperty(), o -> markDirty());
@@ -100,14 +103,43 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
             return null;
         }
         int col = (int) (px / plotWidth() * d.cols());
-        int row = (int) (py / plotHeight() * d.rows());
-        return new int[] {Math.min(row, d.rows() - 1), Math.min(col, d.cols() - 1)};
+        int shown = (int) (py / rowHeight(d));
+        int row = firstRow + shown;
+        if (shown >= visibleRows(d) || row >= d.rows()) {
+            return null;
+        }
+        return new int[] {row, Math.min(col, d.cols() - 1)};
     }
 
     /** Centre of a cell in the control's coordinates. */
     public double[] cellCentre(int row, int col) {
         HeatmapData d = data();
-        return new double[] {left() + (col + 0.5) * plotWidth() / d.cols(), TOP + (row + 0.5) * plotHeight() / d.rows()};
+        return new double[] {left() + (col + 0.5) * plotWidth() / d.cols(), TOP + (row - firstRow + 0.5) * rowHeight(d)};
+    }
+
+    /** Height of one row: the plot shared by every row, or the control's fixed row height. */
+    private double rowHeight(HeatmapData d) {
+        double fixed = getSkinnable().fixedRowHeightProperty().get();
+        return fixed > 0 ? fixed : plotHeight() / Math.max(1, d.rows());
+    }
+
+    /** Rows that fit the plot (every row unless the row height is fixed). */
+    private int visibleRows(HeatmapData d) {
+        double fixed = getSkinnable().fixedRowHeightProperty().get();
+        return fixed > 0 ? Math.max(1, Math.min(d.rows(), (int) (plotHeight() / fixed))) : d.rows();
+    }
+
+    /** Moves the window of drawn rows as little as keeps the selected (else the last) row in it. */
+    private void scrollToAnchor(HeatmapData d) {
+        int visible = visibleRows(d);
+        int selected = getSkinnable().selectedRowProperty().get();
+        int anchor = selected >= 0 && selected < d.rows() ? selected : d.rows() - 1;
+        if (anchor < firstRow) {
+            firstRow = anchor;
+        } else if (anchor >= firstRow + visible) {
+            firstRow = anchor - visible + 1;
+        }
+        firstRow = Math.max(0, Math.min(firstRow, d.rows() - visible));
     }
 
     @Override
@@ -147,19 +179,22 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
         double pw = plotWidth();
         double ph = plotHeight();
         double cw = pw / d.cols();
-        double ch = ph / d.rows();
+        double ch = rowHeight(d);
+        scrollToAnchor(d);
+        int visible = visibleRows(d);
+        double drawnHeight = visible * ch;
         if (cells == null) {
             cells = renderCells(d, hm.colorScale());
         }
         g.setImageSmoothing(false);
-        g.drawImage(cells, left, TOP, pw, ph);
+        g.drawImage(cells, 0, firstRow, d.cols(), visible, left, TOP, pw, drawnHeight);
         if (cw >= 6 && ch >= 6) {
             g.setStroke(hm.heatmapBackgroundProperty().get());
             g.setLineWidth(0.5);
             for (int c = 1; c < d.cols(); c++) {
-                g.strokeLine(left + c * cw, TOP, left + c * cw, TOP + ph);
+                g.strokeLine(left + c * cw, TOP, left + c * cw, TOP + drawnHeight);
             }
-            for (int r = 1; r < d.rows(); r++) {
+            for (int r = 1; r < visible; r++) {
                 g.strokeLine(left, TOP + r * ch, left + pw, TOP + r * ch);
             }
         }
@@ -186,12 +221,13 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
         int rowStride = rowLabelStride((int) Math.ceil(MIN_LABEL_SPACING / ch), d.rowPeriod());
         int maxChars = (int) ((left - 20) / charWidth);
         g.setTextAlign(TextAlignment.RIGHT);
-        for (int r = 0; r < d.rows(); r += rowStride) {
+        int end = Math.min(d.rows(), firstRow + visibleRows(d));
+        for (int r = firstRow; r < end; r += rowStride) {
             String label = d.rowLabel(r);
             if (label.length() > maxChars) {
                 label = label.substring(0, Math.max(1, maxChars - 1)) + "\u2026";
             }
-            g.fillText(label, left - 4, TOP + (r + 0.5) * ch);
+            g.fillText(label, left - 4, TOP + (r - firstRow + 0.5) * ch);
         }
         int widest = Integer.toString(d.cols() - 1).length();
         int colStride = niceStride((int) Math.ceil((widest * charWidth + 6) / cw));
@@ -263,17 +299,18 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
         int col = hm.selectedColumnProperty().get();
         g.setStroke(hm.heatmapSelectionStrokeProperty().get());
         g.setLineWidth(1.5);
-        if (row >= 0 && row < d.rows()) {
-            g.strokeRect(left - 1, TOP + row * ch - 1, pw + 2, Math.max(2, ch) + 2);
+        int end = Math.min(d.rows(), firstRow + visibleRows(d));
+        if (row >= firstRow && row < end) {
+            g.strokeRect(left - 1, TOP + (row - firstRow) * ch - 1, pw + 2, Math.max(2, ch) + 2);
         }
-        if (col >= 0 && col < d.cols() && row >= 0 && row < d.rows()) {
+        if (col >= 0 && col < d.cols() && row >= firstRow && row < end) {
             g.setLineWidth(2);
-            g.strokeRect(left + col * cw - 1, TOP + row * ch - 1, Math.max(2, cw) + 2, Math.max(2, ch) + 2);
+            g.strokeRect(left + col * cw - 1, TOP + (row - firstRow) * ch - 1, Math.max(2, cw) + 2, Math.max(2, ch) + 2);
         }
-        if (hoverRow >= 0 && hoverRow < d.rows()) {
+        if (hoverRow >= firstRow && hoverRow < end) {
             g.setStroke(hm.heatmapTextFillProperty().get());
             g.setLineWidth(1);
-            g.strokeRect(left + hoverCol * cw, TOP + hoverRow * ch, Math.max(1, cw), Math.max(1, ch));
+            g.strokeRect(left + hoverCol * cw, TOP + (hoverRow - firstRow) * ch, Math.max(1, cw), Math.max(1, ch));
         }
     }
 

@@ -9,7 +9,7 @@ import javafx.scene.layout.Region;
 import javafx.scene.paint.Color;
 import javafx.scene.text.Font;
 import javafx.scene.text.TextAlignment;
-import org.moescope.app.control.heatmap.ColorScale;
+import org.moescope.app.control.ExpertPalette;
 
 /**
  * Bar chart of one token's router probabilities over all experts at one layer: grey bars for every expert, the
@@ -90,8 +90,7 @@ public class ProbabilityBars extends Region {
         double bw = pw / probs.length;
         for (int e = 0; e < probs.length; e++) {
             double bh = probs[e] / max * ph;
-            int argb = ColorScale.categorical(e);
-            g.setFill(rank(e) >= 0 ? Color.rgb((argb >>> 16) & 0xff, (argb >>> 8) & 0xff, argb & 0xff) : Color.web("#b0bec5"));
+            g.setFill(rank(e) >= 0 ? ExpertPalette.color(e) : Color.web("#b0bec5"));
             g.fillRect(LEFT + e * bw + (bw > 3 ? 0.5 : 0), TOP + ph - bh, Math.max(1, bw > 3 ? bw - 1 : bw), bh);
         }
         // expert ids over the chosen bars, in rank order; a label that would overlap one already placed moves up a line

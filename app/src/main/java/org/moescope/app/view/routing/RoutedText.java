@@ -7,6 +7,7 @@ import java.util.function.IntFunction;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.scene.Cursor;
+import javafx.scene.control.ContentDisplay;
 import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
 import javafx.geometry.Insets;
@@ -21,11 +22,12 @@ import javafx.scene.paint.Color;
 import javafx.scene.text.Text;
 import javafx.scene.text.TextFlow;
 import javafx.util.Duration;
-import org.moescope.app.control.heatmap.ColorScale;
+import org.moescope.app.control.ExpertPalette;
 
 /**
- * The run's text with each token on the colour of its top-1 expert at the chosen layer (the same colours as the
- * inspector's bars), grouped by sequence when the run is batched. Hover shows the token's experts and weights;
+ * The run's text with each token on the {@link ExpertPalette} colour of its top-1 expert at the chosen layer (the
+ * same colours as the inspector's bars and the expert grid), followed by the expert's number when the model has more
+ * experts than colours; grouped by sequence when the run is batched. Hover shows the token's experts and weights;
  * click selects the token.
  */
 public class RoutedText extends TextFlow {
@@ -37,6 +39,7 @@ public class RoutedText extends TextFlow {
     private final List<RoutingRun.TokenRow> shownTokens = new ArrayList<>();
     private int shownLayer = -1;
 
+    private static final Color UNROUTED = Color.web("#cfd8dc");
     private static final CornerRadii TOKEN_RADII = new CornerRadii(3);
     private static final Insets TOKEN_PADDING = new Insets(1, 2, 1, 2);
     private static final Border SELECTED_BORDER = new Border(new BorderStroke(Color.web("#ff1744"),
@@ -59,6 +62,12 @@ public class RoutedText extends TextFlow {
     /** Token labels in display order (for tests). */
     public List<Label> tokenLabels() {
         return labels;
+    }
+
+    /** The label of run row {@code row}, or null when it is not shown. */
+    public Label labelOf(int row) {
+        int i = labelRows.indexOf(row);
+        return i < 0 ? null : labels.get(i);
     }
 
     /** The run row each label shows. */
@@ -127,10 +136,19 @@ public class RoutedText extends TextFlow {
         String raw = tokenText.apply(t.tokenId());
         int top1 = run.top1(r, layerIndex);
         Label label = new Label(RoutingRun.printable(raw).isEmpty() ? "\u2205" : RoutingRun.printable(raw));
-        int argb = top1 >= 0 ? ColorScale.categorical(top1) : 0xffcfd8dc;
         label.setBackground(new Background(new BackgroundFill(
-                Color.rgb((argb >>> 16) & 0xff, (argb >>> 8) & 0xff, argb & 0xff), TOKEN_RADII, null)));
-        label.setTextFill(ColorScale.luminance(argb) < 0.35 ? Color.WHITE : Color.BLACK);
+                top1 >= 0 ? ExpertPalette.color(top1) : UNROUTED, TOKEN_RADII, null)));
+        label.setTextFill(top1 >= 0 ? ExpertPalette.textOn(top1) : Color.BLACK);
+        if (top1 >= 0 && ExpertPalette.repeats(run.experts())) {
+            // colours repeat: the expert's number, small after the token, tells experts of one colour apart
+            Text number = new Text(Integer.toString(top1));
+            number.getStyleClass().add("routed-text-expert");
+            number.setStyle("-fx-font-size: 0.75em;");
+            number.setFill(label.getTextFill());
+            label.setGraphic(number);
+            label.setContentDisplay(ContentDisplay.RIGHT);
+            label.setGraphicTextGap(1);
+        }
         label.setPadding(TOKEN_PADDING);
         label.setCursor(Cursor.HAND);
         // one shared tooltip: a Tooltip per token is a popup window each and makes long texts slow to build

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.function.IntFunction;
+import org.moescope.app.control.expertgrid.ExpertGridData;
 import org.moescope.app.control.heatmap.HeatmapData;
 import org.moescope.engine.profile.LayerRouting;
 import org.moescope.engine.profile.Phase;
@@ -214,6 +215,33 @@ public final class RoutingRun {
                 li -> "layer " + layers[li], e -> Integer.toString(e),
                 (li, e) -> "layer " + layers[li] + ", expert " + e + ": " + (long) values[li * experts + e]
                         + " tokens routed (mean " + format(stats(li).meanLoad()) + ")");
+    }
+
+    /** Row {@code row}'s routing weights at every MoE layer, for the expert grid. */
+    public ExpertGridData expertGrid(int row, IntFunction<String> tokenText) {
+        float[][] weights = new float[layers.length][experts];
+        for (int li = 0; li < layers.length; li++) {
+            int[] ids = topIds(row, li);
+            float[] w = topWeights(row, li);
+            for (int j = 0; j < ids.length; j++) {
+                // a weight of exactly 0 still marks a chosen expert
+                weights[li][ids[j]] = Math.max(w[j], Float.MIN_VALUE);
+            }
+        }
+        TokenRow r = rows.get(row);
+        return new ExpertGridData("token " + rowLabel(row, tokenText) + ", step " + r.step(), layers, experts, weights);
+    }
+
+    /** How many rows have each expert as their top-1 at the layer (experts that are nobody's top-1 left out). */
+    public java.util.Map<Integer, Long> top1Counts(int layerIndex) {
+        java.util.Map<Integer, Long> counts = new java.util.TreeMap<>();
+        for (int r = 0; r < rows.size(); r++) {
+            int e = top1(r, layerIndex);
+            if (e >= 0) {
+                counts.merge(e, 1L, Long::sum);
+            }
+        }
+        return counts;
     }
 
     /** "token 'the' (pos 3), step 0 prefill → experts 5 (0.41), 17 (0.22), ..." */

@@ -17,7 +17,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
-import org.moescope.app.control.heatmap.ColorScale;
+import org.moescope.app.control.ExpertPalette;
 import org.moescope.app.control.heatmap.HeatmapData;
 import org.moescope.app.control.heatmap.RoutingHeatmap;
 import org.moescope.engine.model.ModelConfig;
@@ -206,9 +206,7 @@ public class TokenInspector extends VBox {
             Region swatch = new Region();
             swatch.setMinSize(10, 10);
             swatch.setMaxSize(10, 10);
-            int argb = ColorScale.categorical(ids[j]);
-            swatch.setBackground(new Background(new BackgroundFill(
-                    Color.rgb((argb >>> 16) & 0xff, (argb >>> 8) & 0xff, argb & 0xff), null, null)));
+            swatch.setBackground(new Background(new BackgroundFill(ExpertPalette.color(ids[j]), null, null)));
             Label expert = fixed(Integer.toString(ids[j]));
             expert.setGraphic(swatch);
             topK.add(fixed(Integer.toString(j + 1)), 0, j + 1);
