@@ -17,7 +17,12 @@ public final class RunReplays {
             throw new IllegalArgumentException("There is no run to walk through: press Prefill, Step or Generate first.");
         }
         StepResult first = steps.get(0);
-        if (first.step() != 0 || first.routing() == null) {
+        if (first.step() != 0) {
+            throw new IllegalArgumentException("This run's first " + first.step() + " steps are no longer kept (a long run"
+                    + " keeps its last steps only, see MOESCOPE_STEP_WINDOW), and a trace replays the run from its"
+                    + " prefill: trace a token of a shorter run, or raise the step window.");
+        }
+        if (first.routing() == null) {
             throw new IllegalArgumentException("The run's prefill (step 0) and its routing are needed to replay a step.");
         }
         List<RunReplay.DecodeStep> decode = new ArrayList<>(steps.size() - 1);

@@ -365,7 +365,7 @@ public final class SessionViewModel {
             return;
         }
         try {
-            TokenTraceTask task = new TokenTraceTask(session, RunReplays.of(steps), step, layer, row);
+            TokenTraceTask task = new TokenTraceTask(session, RunReplays.of(stepsView), step, layer, row);
             task.setOnSucceeded(e -> {
                 status.set("Traced step " + step + ", layer " + layer + ", token " + row);
                 onTrace.accept(task.getValue());
