@@ -43,6 +43,7 @@ public final class MainWindow extends BorderPane {
     private final ExportActions exports;
     private final TimelinePane timeline;
     private final RoutingPane routing;
+    private final PresentationMode presentation = new PresentationMode(this);
 
     public MainWindow(SessionViewModel vm, List<DeviceChoice> devices) {
         this.vm = vm;
@@ -160,6 +161,7 @@ public final class MainWindow extends BorderPane {
                 item(Shortcut.EXPORT_TRACE, exports::exportTrace),
                 item(Shortcut.EXPORT_ROUTING, exports::exportRouting),
                 item(Shortcut.SNAPSHOT, exports::saveChartPng),
+                item(Shortcut.SLIDE, () -> exports.slides().exportSlide()),
                 new SeparatorMenuItem(),
                 // a close request, as the window's close button sends, so that Quit asks during a run (CloseGuard)
                 item(Shortcut.QUIT, () -> getScene().getWindow().fireEvent(new javafx.stage.WindowEvent(
@@ -187,7 +189,11 @@ public final class MainWindow extends BorderPane {
                 item(Shortcut.TAB_ROUTING, () -> tabs.getSelectionModel().select(2)),
                 item(Shortcut.TAB_COMPARE, () -> tabs.getSelectionModel().select(3)),
                 new SeparatorMenuItem(),
-                check(Shortcut.DARK_THEME, darkTheme));
+                check(Shortcut.DARK_THEME, darkTheme),
+                check(Shortcut.PRESENT, presentation.presentingProperty()),
+                item(Shortcut.TEXT_LARGER, presentation::larger),
+                item(Shortcut.TEXT_SMALLER, presentation::smaller),
+                item(Shortcut.TEXT_NORMAL, presentation::actualSize));
         Menu help = new Menu("Help", null, item(Shortcut.HELP, this::showHelp), aboutItem());
         MenuBar bar = new MenuBar(file, run, switches, view, help);
         bar.setId("menu-bar");
@@ -273,6 +279,11 @@ public final class MainWindow extends BorderPane {
         };
     }
 
+    /** The slide export starts from, and remembers, the options saved in {@code prefs}. */
+    public void useSlidePreferences(org.moescope.app.prefs.AppPreferences prefs) {
+        exports.slides().usePreferences(prefs);
+    }
+
     ExportActions exports() {
         return exports;
     }
@@ -283,6 +294,10 @@ public final class MainWindow extends BorderPane {
 
     public RoutingPane routing() {
         return routing;
+    }
+
+    public PresentationMode presentation() {
+        return presentation;
     }
 
     public BooleanProperty darkThemeProperty() {
