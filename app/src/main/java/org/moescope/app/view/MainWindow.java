@@ -279,9 +279,9 @@ public final class MainWindow extends BorderPane {
         };
     }
 
-    /** The slide export starts from, and remembers, the options saved in {@code prefs}. */
-    public void useSlidePreferences(org.moescope.app.prefs.AppPreferences prefs) {
-        exports.slides().usePreferences(prefs);
+    /** File ▸ Export the current view as a slide. */
+    public SlideExport slides() {
+        return exports.slides();
     }
 
     ExportActions exports() {

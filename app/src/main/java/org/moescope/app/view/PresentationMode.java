@@ -8,7 +8,11 @@ import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleDoubleProperty;
 import javafx.event.EventHandler;
 import javafx.scene.Node;
+import javafx.scene.Parent;
 import javafx.scene.Scene;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TableColumnBase;
+import javafx.scene.control.TableView;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCodeCombination;
 import javafx.scene.input.KeyCombination;
@@ -30,6 +34,7 @@ public final class PresentationMode {
     public static final double PRESENTING_FONT_SIZE = 20;
     /** Text scales Ctrl + and Ctrl − step through. */
     static final double[] SCALES = {0.8, 0.9, 1, 1.15, 1.3, 1.5, 1.75, 2, 2.5, 3};
+    private static final String BASE_WIDTH = "moescope.baseWidth";
     private static final String STYLESHEET = "/org/moescope/app/assets/styles/presentation.css";
 
     private final BorderPane window;
@@ -131,6 +136,36 @@ public final class PresentationMode {
     private void applyFontSize() {
         // inline, so that it wins over the stylesheets' 13 px; every other size is in em of this one
         window.setStyle(String.format(Locale.ROOT, "-fx-font-size: %.2fpx;", fontSize()));
+        scaleTableColumns(window, fontSize() / NORMAL_FONT_SIZE);
+    }
+
+    /**
+     * Table columns have widths in px, set in code: each gets its width at normal text size times {@code ratio}, so
+     * that headers and cells stay uncut at any text size.
+     */
+    static void scaleTableColumns(Node node, double ratio) {
+        if (node instanceof TableView<?> table) {
+            table.getColumns().forEach(c -> scale(c, ratio));
+        }
+        if (node instanceof Parent parent) {
+            for (Node child : parent.getChildrenUnmodifiable()) {
+                scaleTableColumns(child, ratio);
+            }
+        }
+        if (node instanceof TabPane tabs) {
+            // the content of a tab not shown is not among the pane's children until its skin adds it
+            tabs.getTabs().forEach(t -> {
+                if (t.getContent() != null && t.getContent().getParent() == null) {
+                    scaleTableColumns(t.getContent(), ratio);
+                }
+            });
+        }
+    }
+
+    private static void scale(TableColumnBase<?, ?> column, double ratio) {
+        Object base = column.getProperties().computeIfAbsent(BASE_WIDTH, k -> column.getPrefWidth());
+        column.setPrefWidth((Double) base * ratio);
+        column.getColumns().forEach(c -> scale(c, ratio));
     }
 
     private void showTop(boolean shown) {

@@ -31,7 +31,7 @@ import org.moescope.app.viewmodel.SessionViewModel;
  * the FX thread, the file is written in the background through {@link AtomicFileWriter}. The options are remembered
  * (in the preferences when the app has them).
  */
-final class SlideExport {
+public final class SlideExport {
     private final SessionViewModel vm;
     private final RoutingPane routing;
     private final Supplier<Node> view;
@@ -47,17 +47,17 @@ final class SlideExport {
     }
 
     /** Remembers the options in {@code prefs} and starts from the ones saved there. */
-    void usePreferences(AppPreferences prefs) {
+    public void usePreferences(AppPreferences prefs) {
         this.prefs = prefs;
         this.last = prefs.slideOptions();
     }
 
-    SlideOptions lastOptions() {
+    public SlideOptions lastOptions() {
         return last;
     }
 
     /** The options dialog, then the file chooser, then the export. */
-    void exportSlide() {
+    public void exportSlide() {
         Node node = view.get();
         var window = node.getScene() == null ? null : node.getScene().getWindow();
         SlideExportDialog dialog = new SlideExportDialog(window, last, node instanceof FlameChart, titleOf(node));
@@ -84,14 +84,14 @@ final class SlideExport {
     }
 
     /** The slide of the current view; FX thread. */
-    Slide slide(Node node) {
+    public Slide slide(Node node) {
         String subtitle = SlideContent.subtitle(vm.modelNameProperty().get(), vm.promptProperty().get(), vm.steps(),
                 LocalDate.now());
         return SlideContent.of(node, titleOf(node), subtitle);
     }
 
     /** Exports the current view with {@code options} (no dialog); null when there is nothing to export. */
-    Task<Void> export(Path file, SlideOptions options) {
+    public Task<Void> export(Path file, SlideOptions options) {
         Node node = view.get();
         double width = node.getLayoutBounds().getWidth();
         double height = node.getLayoutBounds().getHeight();
@@ -132,7 +132,7 @@ final class SlideExport {
     }
 
     /** The slide's title: what the view shows (the subtitle says of which model and run). */
-    String titleOf(Node node) {
+    public String titleOf(Node node) {
         String what;
         if (node instanceof FlameChart) {
             what = "Timeline of every profiled stage";

@@ -190,7 +190,8 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
         g.setFill(hm.heatmapTextFillProperty().get());
         double scale = textScale();
         int rowStride = rowLabelStride((int) Math.ceil(MIN_LABEL_SPACING * scale / ch), d.rowPeriod());
-        int maxChars = (int) ((left - 20 * scale) / charWidth());
+        // what left() made room for, less the rotated axis name and a small gap
+        int maxChars = (int) ((left - 14 * scale - 6) / charWidth());
         g.setTextAlign(TextAlignment.RIGHT);
         for (int r = 0; r < d.rows(); r += rowStride) {
             String label = d.rowLabel(r);
@@ -250,10 +251,13 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
         }
         g.setFill(hm.heatmapTextFillProperty().get());
         double text = textScale();
-        g.fillText(format(d.max()), x + BAR_WIDTH + 4, TOP + 5 * text);
+        String max = format(d.max());
+        g.fillText(max, x + BAR_WIDTH + 4, TOP + 5 * text);
         g.fillText("0", x + BAR_WIDTH + 4, TOP + ph - 5 * text);
         g.save();
-        g.translate(x + BAR_WIDTH + 10 * text, TOP + ph / 2);
+        // the value name right of the numbers, so that it crosses neither when the bar is short
+        double nameX = Math.max(x + BAR_WIDTH + 10 * text, x + BAR_WIDTH + 6 + max.length() * charWidth() + font().getSize() / 2);
+        g.translate(Math.min(nameX, canvas.getWidth() - font().getSize() / 2), TOP + ph / 2);
         g.rotate(90);
         g.setTextAlign(TextAlignment.CENTER);
         g.fillText(d.valueName(), 0, 0);

@@ -33,10 +33,10 @@ public record SlideOptions(String size, boolean title, boolean legend, Format fo
             throw new IllegalArgumentException("slide width must be > 0, got " + width);
         }
         String s = size.toLowerCase(Locale.ROOT);
-        if (s.endsWith("x")) {
-            return Double.parseDouble(s.substring(0, s.length() - 1));
+        if (s.endsWith("px")) {
+            return Integer.parseInt(s.substring(0, s.length() - 2).trim()) / width;
         }
-        return Integer.parseInt(s.replace("px", "").trim()) / width;
+        return Double.parseDouble(s.substring(0, s.length() - 1));
     }
 
     /** {@code size} when it is one of {@link #SIZES}, else {@code fallback} (a stale or edited preference). */
