@@ -155,6 +155,8 @@ class SlideExportTest {
 
         Path file = dir.resolve("slide.svg");
         await(fx(() -> slides.export(file, new SlideOptions("2x", true, true, SlideOptions.Format.SVG))));
+        Files.createDirectories(Path.of("target", "slide-test"));
+        Files.copy(file, Path.of("target", "slide-test", "slide.svg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
         assertEquals("svg", svg.getDocumentElement().getTagName());
         NodeList rects = svg.getElementsByTagName("rect");
@@ -175,6 +177,39 @@ class SlideExportTest {
         }
         assertEquals(String.valueOf((int) Math.ceil(fx(chart::getWidth) * 2)), svg.getDocumentElement().getAttribute("width"),
                 "2x: twice the chart's width");
+    }
+
+    @Test
+    void theDialogStartsFromTheLastOptionsAndOffersSvgForTheFlameChartOnly() throws Exception {
+        SlideOptions last = new SlideOptions("3840 px", false, true, SlideOptions.Format.SVG);
+        SlideExportDialog flame = fx(() -> new SlideExportDialog(null, last, true, "the timeline"));
+        assertEquals(last, fx(() -> flame.getResultConverter().call(javafx.scene.control.ButtonType.OK)));
+        assertNull(fx(() -> flame.getResultConverter().call(javafx.scene.control.ButtonType.CANCEL)), "cancel: no export");
+        SlideOptions chosen = fx(() -> {
+            flame.size.setValue("3x");
+            flame.title.setSelected(true);
+            flame.legend.setSelected(false);
+            flame.format.setValue(SlideOptions.Format.PNG);
+            return flame.getResultConverter().call(javafx.scene.control.ButtonType.OK);
+        });
+        assertEquals(new SlideOptions("3x", true, false, SlideOptions.Format.PNG), chosen);
+
+        SlideExportDialog heatmap = fx(() -> new SlideExportDialog(null, last, false, "the token heatmap"));
+        assertTrue(fx(() -> heatmap.format.isDisabled()), "no SVG for a heatmap");
+        assertEquals(SlideOptions.Format.PNG, fx(() -> heatmap.getResultConverter().call(javafx.scene.control.ButtonType.OK).format()));
+        // a look at the dialog for whoever changes it
+        Path keep = Path.of("target", "slide-test");
+        Files.createDirectories(keep);
+        fx(() -> {
+            flame.show();
+            return null;
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        fx(() -> {
+            org.moescope.app.export.PngSnapshot.write(flame.getDialogPane(), keep.resolve("dialog.png"));
+            flame.close();
+            return null;
+        });
     }
 
     private Image export(Path file, SlideOptions options) throws Exception {

@@ -53,7 +53,7 @@ public final class FlameSvgWriter {
         double height = Math.ceil(y + SlideComposer.PADDING);
         out.write(String.format(Locale.ROOT, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                 + "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %s %s\" "
-                + "font-family=\"sans-serif\">\n", Math.ceil(width * scale), Math.ceil(height * scale), num(width), num(height)));
+                + "font-family=\"sans-serif\" stroke=\"none\">\n", Math.ceil(width * scale), Math.ceil(height * scale), num(width), num(height)));
         out.write("<rect class=\"background\" x=\"0\" y=\"0\" width=\"" + num(width) + "\" height=\"" + num(height)
                 + "\" fill=\"" + hex(slide.background()) + "\"/>\n");
         out.write(body.toString());
