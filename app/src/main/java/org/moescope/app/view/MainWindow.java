@@ -241,6 +241,7 @@ public final class MainWindow extends BorderPane {
         sheet.setResizable(true);
         sheet.getDialogPane().setContent(new HelpSheet());
         sheet.getDialogPane().getStylesheets().setAll(getScene().getStylesheets());
+        sheet.getDialogPane().setStyle(getStyle());
         sheet.initOwner(getScene().getWindow());
         sheet.show();
     }

@@ -60,7 +60,10 @@ public final class SlideExport {
     public void exportSlide() {
         Node node = view.get();
         var window = node.getScene() == null ? null : node.getScene().getWindow();
-        SlideExportDialog dialog = new SlideExportDialog(window, last, node instanceof FlameChart, titleOf(node));
+        double width = Math.max(1, node.getLayoutBounds().getWidth());
+        SlideExportDialog dialog = new SlideExportDialog(window, last, node instanceof FlameChart,
+                node instanceof FlameChart ? "the flame chart" : node instanceof RoutingHeatmap ? "the heatmap" : "the tab",
+                width, node.getLayoutBounds().getHeight());
         dialog.showAndWait().ifPresent(options -> {
             remember(options);
             boolean svg = options.format() == SlideOptions.Format.SVG;

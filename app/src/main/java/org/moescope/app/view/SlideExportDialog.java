@@ -20,13 +20,18 @@ final class SlideExportDialog extends Dialog<SlideOptions> {
     final CheckBox title = new CheckBox("Title: the view, model, prompt and phases, date");
     final CheckBox legend = new CheckBox("Legend and axes");
     final ChoiceBox<SlideOptions.Format> format = new ChoiceBox<>();
+    final Label pixels = new Label();
 
-    SlideExportDialog(Window owner, SlideOptions last, boolean svgPossible, String viewName) {
+    /** {@code viewWidth} x {@code viewHeight}: the view's size on screen, for the pixel size each choice gives. */
+    SlideExportDialog(Window owner, SlideOptions last, boolean svgPossible, String viewName, double viewWidth,
+                      double viewHeight) {
         setTitle("Export the view as a slide");
         setHeaderText("Export " + viewName + " as a slide");
         if (owner != null) {
             initOwner(owner);
             getDialogPane().getStylesheets().setAll(owner.getScene().getStylesheets());
+            // the window's text size (presentation mode)
+            getDialogPane().setStyle(owner.getScene().getRoot().getStyle());
         }
         size.getItems().setAll(SlideOptions.SIZES);
         size.setValue(last.size());
@@ -45,17 +50,27 @@ final class SlideExportDialog extends Dialog<SlideOptions> {
         grid.setVgap(8);
         grid.setPadding(new Insets(10));
         grid.addRow(0, new Label("Size"), size);
-        grid.addRow(1, new Label("Format"), format);
-        grid.add(title, 0, 2, 2, 1);
-        grid.add(legend, 0, 3, 2, 1);
+        grid.add(pixels, 1, 1);
+        grid.addRow(2, new Label("Format"), format);
+        grid.add(title, 0, 3, 2, 1);
+        grid.add(legend, 0, 4, 2, 1);
+        pixels.setId("slide-pixels");
+        size.valueProperty().addListener(o -> showPixels(viewWidth, viewHeight));
+        showPixels(viewWidth, viewHeight);
         Label note = new Label(svgPossible ? "1x = the size on screen; SVG stays sharp at any size."
                 : "1x = the size on screen. SVG is available for the timeline's flame chart.");
         note.setWrapText(true);
         note.setMaxWidth(360);
-        grid.add(note, 0, 4, 2, 1);
+        grid.add(note, 0, 5, 2, 1);
         getDialogPane().setContent(grid);
         getDialogPane().getButtonTypes().setAll(ButtonType.OK, ButtonType.CANCEL);
         setResultConverter(button -> button == ButtonType.OK
                 ? new SlideOptions(size.getValue(), title.isSelected(), legend.isSelected(), format.getValue()) : null);
+    }
+
+    private void showPixels(double viewWidth, double viewHeight) {
+        double scale = new SlideOptions(size.getValue(), true, true, SlideOptions.Format.PNG).scaleFor(viewWidth);
+        pixels.setText(String.format(java.util.Locale.ROOT, "the view at %.0f \u00d7 %.0f px, and the bands",
+                Math.ceil(viewWidth * scale), Math.ceil(viewHeight * scale)));
     }
 }

@@ -182,7 +182,7 @@ class SlideExportTest {
     @Test
     void theDialogStartsFromTheLastOptionsAndOffersSvgForTheFlameChartOnly() throws Exception {
         SlideOptions last = new SlideOptions("3840 px", false, true, SlideOptions.Format.SVG);
-        SlideExportDialog flame = fx(() -> new SlideExportDialog(null, last, true, "the timeline"));
+        SlideExportDialog flame = fx(() -> new SlideExportDialog(null, last, true, "the timeline", 1000, 200));
         assertEquals(last, fx(() -> flame.getResultConverter().call(javafx.scene.control.ButtonType.OK)));
         assertNull(fx(() -> flame.getResultConverter().call(javafx.scene.control.ButtonType.CANCEL)), "cancel: no export");
         SlideOptions chosen = fx(() -> {
@@ -193,8 +193,14 @@ class SlideExportTest {
             return flame.getResultConverter().call(javafx.scene.control.ButtonType.OK);
         });
         assertEquals(new SlideOptions("3x", true, false, SlideOptions.Format.PNG), chosen);
+        assertEquals("the view at 3000 \u00d7 600 px, and the bands", fx(flame.pixels::getText));
+        fx(() -> {
+            flame.size.setValue("1920 px");
+            return null;
+        });
+        assertEquals("the view at 1920 \u00d7 384 px, and the bands", fx(flame.pixels::getText));
 
-        SlideExportDialog heatmap = fx(() -> new SlideExportDialog(null, last, false, "the token heatmap"));
+        SlideExportDialog heatmap = fx(() -> new SlideExportDialog(null, last, false, "the token heatmap", 1000, 200));
         assertTrue(fx(() -> heatmap.format.isDisabled()), "no SVG for a heatmap");
         assertEquals(SlideOptions.Format.PNG, fx(() -> heatmap.getResultConverter().call(javafx.scene.control.ButtonType.OK).format()));
         // a look at the dialog for whoever changes it
