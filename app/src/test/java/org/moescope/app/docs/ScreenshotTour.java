@@ -100,6 +100,8 @@ public final class ScreenshotTour {
         presenting("presenting-routing");
         tab(1);
         presenting("presenting-timeline");
+        tab(0);
+        presenting("presenting-output");
 
         tab(3);
         fx(() -> {
@@ -166,6 +168,7 @@ public final class ScreenshotTour {
     private void presenting(String name) throws Exception {
         Stage stage = fx(() -> (Stage) window.getScene().getWindow());
         fx(() -> {
+            vm.showStatus("Presentation mode: Esc leaves, Ctrl + and Ctrl \u2212 change the text size");
             window.presentation().setFullScreen(false);
             window.presentation().presentingProperty().set(true);
             stage.setWidth(1920);

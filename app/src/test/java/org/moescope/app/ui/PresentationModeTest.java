@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.moescope.app.control.CanvasSkin;
 import org.moescope.app.view.MainWindow;
 import org.moescope.app.view.PresentationMode;
+import org.moescope.app.view.routing.ProbabilityBars;
 import org.moescope.app.viewmodel.SessionViewModel;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
@@ -164,6 +165,9 @@ class PresentationModeTest {
                         out.add(where + "'" + l.getText() + "' cut to '" + t.getText() + "'");
                     }
                 }
+            }
+            if (n instanceof ProbabilityBars bars && bars.textSize() < MIN_PRESENTING_PX - 0.01) {
+                out.add(where + "the probability bars draw their text at " + bars.textSize() + " px");
             }
             if (n instanceof Control c && c.getSkin() instanceof CanvasSkin<?> skin
                     && skin.font().getSize() < MIN_PRESENTING_PX - 0.01) {

@@ -260,7 +260,10 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
         g.translate(Math.min(nameX, canvas.getWidth() - font().getSize() / 2), TOP + ph / 2);
         g.rotate(90);
         g.setTextAlign(TextAlignment.CENTER);
-        g.fillText(d.valueName(), 0, 0);
+        // left out where the bar is too short to hold it (a small heatmap's caption names the value)
+        if (d.valueName().length() * charWidth() <= ph + 2 * TOP) {
+            g.fillText(d.valueName(), 0, 0);
+        }
         g.restore();
     }
 

@@ -32,6 +32,8 @@ public class ProbabilityBars extends Region {
 
     public ProbabilityBars() {
         getStyleClass().add("probability-bars");
+        // its font is the chart's text size (CSS .chart-font, in em)
+        themeProbe.getStyleClass().add("chart-font");
         themeProbe.setManaged(false);
         themeProbe.setVisible(false);
         themeProbe.textFillProperty().addListener(o -> draw());
@@ -46,9 +48,14 @@ public class ProbabilityBars extends Region {
         setPrefHeight(190);
     }
 
-    /** The window's text size over the default 13 px (at least 1). */
+    /** The chart's text size over the default 10 px (at least 1): the whole chart is drawn that much larger. */
     private double textScale() {
-        return Math.max(1, themeProbe.getFont().getSize() / 13);
+        return Math.max(1, themeProbe.getFont().getSize() / 10);
+    }
+
+    /** The size of the text it draws, px. */
+    public double textSize() {
+        return 10 * textScale();
     }
 
     /** {@code probs}: {@code [E]} probabilities (or the top-k weights scattered into E slots); {@code chosen}: top-k ids. */
