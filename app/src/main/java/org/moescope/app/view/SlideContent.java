@@ -18,6 +18,7 @@ import org.moescope.app.control.heatmap.HeatmapData;
 import org.moescope.app.control.heatmap.RoutingHeatmap;
 import org.moescope.app.export.slide.ColorBar;
 import org.moescope.app.export.slide.LegendEntry;
+import org.moescope.app.export.slide.LegendSource;
 import org.moescope.app.export.slide.Slide;
 import org.moescope.engine.profile.Phase;
 import org.moescope.engine.session.StepResult;
@@ -33,14 +34,18 @@ public final class SlideContent {
     private SlideContent() {
     }
 
-    /** The slide of {@code view}: a flame chart or a heatmap with its legend, any other view with title only. */
+    /**
+     * The slide of {@code view}: a flame chart or a heatmap with its legend, a {@link LegendSource} with the legend it
+     * gives, any other view with its title only.
+     */
     public static Slide of(Node view, String title, String subtitle) {
         if (view instanceof FlameChart chart) {
             return forFlameChart(chart, title, subtitle);
         } else if (view instanceof RoutingHeatmap heatmap) {
             return forHeatmap(heatmap, title, subtitle);
         }
-        return new Slide(title, subtitle, List.of(), List.of(), null, Color.WHITE, Color.BLACK);
+        List<LegendEntry> legend = view instanceof LegendSource source ? source.legendEntries() : List.of();
+        return new Slide(title, subtitle, List.of(), legend, null, Color.WHITE, Color.BLACK);
     }
 
     /** The flame chart's slide: the stage colour legend in the legend's own order, rows and time as the axes. */

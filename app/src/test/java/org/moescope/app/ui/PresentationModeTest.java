@@ -102,6 +102,16 @@ class PresentationModeTest {
             assertTrue(fx(menuBar::isVisible), "the menu bar is back");
             assertFalse(fx(stage::isFullScreen), "out of full screen");
             assertEquals(PresentationMode.NORMAL_FONT_SIZE, fx(() -> label().getFont().getSize()), 1e-6, "normal type");
+
+            // keyboard only: with the menu bar hidden, its keys still switch tabs, and F11 leaves as it came
+            robot.press(KeyCode.F11).release(KeyCode.F11);
+            robot.press(KeyCode.CONTROL, KeyCode.DIGIT3).release(KeyCode.DIGIT3, KeyCode.CONTROL);
+            WaitForAsyncUtils.waitForFxEvents();
+            assertEquals(2, fx(() -> window.tabs().getSelectionModel().getSelectedIndex()), "Ctrl 3 while presenting");
+            robot.press(KeyCode.F11).release(KeyCode.F11);
+            WaitForAsyncUtils.waitForFxEvents();
+            assertFalse(fx(() -> window.presentation().presentingProperty().get()), "F11 again leaves");
+            assertSame(runPanel, fx(window::getLeft));
         } finally {
             fxRun(() -> window.presentation().presentingProperty().set(false));
         }

@@ -218,6 +218,32 @@ class SlideExportTest {
         });
     }
 
+    @Test
+    void theSubtitleNamesTheModelThePromptThePhasesAndTheDate() {
+        String prompt = "There was a young lady of Riga who went for a ride on a tiger; they came back from the ride";
+        String subtitle = SlideContent.subtitle("Qwen3-30B-A3B", prompt + "\n", SyntheticSteps.run(2, 8, 5, 16, 4),
+                java.time.LocalDate.of(2026, 12, 3));
+        assertEquals("Qwen3-30B-A3B  \u00b7  prompt \u201c" + prompt.substring(0, 59) + "\u2026\u201d  \u00b7  "
+                + "prefill of 8 tokens + 5 decode steps  \u00b7  2026-12-03", subtitle);
+        assertEquals("2026-12-03", SlideContent.subtitle("", " ", List.of(), java.time.LocalDate.of(2026, 12, 3)),
+                "nothing but the date before a model and a run");
+    }
+
+    @Test
+    void anyViewThatGivesALegendGetsItOnItsSlide() throws Exception {
+        List<LegendEntry> entries = List.of(new LegendEntry(Color.web("#0072b2"), "expert 0"),
+                new LegendEntry(Color.web("#e69f00"), "expert 1"));
+        class ExpertGrid extends Region implements org.moescope.app.export.slide.LegendSource {
+            @Override
+            public List<LegendEntry> legendEntries() {
+                return entries;
+            }
+        }
+        Slide slide = fx(() -> SlideContent.of(new ExpertGrid(), "Experts", ""));
+        assertEquals(entries, slide.legend());
+        assertEquals(List.of(), fx(() -> SlideContent.of(new Region(), "A view", "")).legend(), "no legend to give");
+    }
+
     private Image export(Path file, SlideOptions options) throws Exception {
         await(fx(() -> slides.export(file, options)));
         assertNull(fx(() -> vm.lastErrorProperty().get()));
