@@ -14,10 +14,13 @@ import javafx.stage.FileChooser;
 import org.moescope.app.control.flame.FlameChart;
 import org.moescope.app.control.flame.FlameLayout;
 import org.moescope.app.control.flame.TimeWindow;
+import org.moescope.app.control.heatmap.ColorScale;
+import org.moescope.app.control.heatmap.HeatmapData;
 import org.moescope.app.control.heatmap.RoutingHeatmap;
 import org.moescope.app.export.AtomicFileWriter;
 import org.moescope.app.export.PngEncoder;
 import org.moescope.app.export.slide.FlameSvgWriter;
+import org.moescope.app.export.slide.HeatmapSvgWriter;
 import org.moescope.app.export.slide.Slide;
 import org.moescope.app.export.slide.SlideComposer;
 import org.moescope.app.export.slide.SlideOptions;
@@ -27,7 +30,7 @@ import org.moescope.app.viewmodel.SessionViewModel;
 
 /**
  * File ▸ Export the view as a slide: the current view (the flame chart, the token heatmap, or the tab) at a chosen
- * size with a title band and a legend band, as PNG or (the flame chart) SVG. The picture and the slide are made on
+ * size with a title band and a legend band, as PNG or (the flame chart and the heatmaps) SVG. The picture and the slide are made on
  * the FX thread, the file is written in the background through {@link AtomicFileWriter}. The options are remembered
  * (in the preferences when the app has them).
  */
@@ -61,7 +64,8 @@ public final class SlideExport {
         Node node = view.get();
         var window = node.getScene() == null ? null : node.getScene().getWindow();
         double width = Math.max(1, node.getLayoutBounds().getWidth());
-        SlideExportDialog dialog = new SlideExportDialog(window, last, node instanceof FlameChart,
+        SlideExportDialog dialog = new SlideExportDialog(window, last,
+                node instanceof FlameChart || node instanceof RoutingHeatmap,
                 node instanceof FlameChart ? "the flame chart" : node instanceof RoutingHeatmap ? "the heatmap" : "the tab",
                 width, node.getLayoutBounds().getHeight());
         dialog.showAndWait().ifPresent(options -> {
@@ -104,9 +108,19 @@ public final class SlideExport {
         }
         Slide slide = slide(node);
         try {
+            if (options.format() == SlideOptions.Format.SVG && node instanceof RoutingHeatmap heatmap) {
+                HeatmapData data = heatmap.getData();
+                ColorScale scale = heatmap.colorScale();
+                if (data.isEmpty()) {
+                    vm.showError("Nothing to export: the heatmap is empty until the model has run.");
+                    return null;
+                }
+                return exports.write("Slide", file, () -> AtomicFileWriter.writeText(file,
+                        out -> HeatmapSvgWriter.write(slide, options, data, scale, width, height, out)));
+            }
             if (options.format() == SlideOptions.Format.SVG) {
                 if (!(node instanceof FlameChart chart)) {
-                    vm.showError("SVG export is for the timeline's flame chart; export this view as PNG.");
+                    vm.showError("SVG export is for the flame chart and the heatmaps; export this view as PNG.");
                     return null;
                 }
                 FlameLayout layout = chart.getLayout();

@@ -13,7 +13,7 @@ import org.moescope.app.export.slide.SlideOptions;
 
 /**
  * The options of a slide export: size (a scale of the view or a width in pixels), the title band, the legend band,
- * PNG or SVG (SVG for the flame chart). Starts from the options used last.
+ * PNG or SVG (SVG for the flame chart and the heatmaps). Starts from the options used last.
  */
 final class SlideExportDialog extends Dialog<SlideOptions> {
     final ComboBox<String> size = new ComboBox<>();
@@ -58,7 +58,7 @@ final class SlideExportDialog extends Dialog<SlideOptions> {
         size.valueProperty().addListener(o -> showPixels(viewWidth, viewHeight));
         showPixels(viewWidth, viewHeight);
         Label note = new Label(svgPossible ? "1x = the size on screen; SVG stays sharp at any size."
-                : "1x = the size on screen. SVG is available for the timeline's flame chart.");
+                : "1x = the size on screen. SVG is available for the flame chart and the heatmaps.");
         note.setWrapText(true);
         note.setMaxWidth(360);
         grid.add(note, 0, 5, 2, 1);

@@ -180,6 +180,44 @@ class SlideExportTest {
     }
 
     @Test
+    void theHeatmapsSvgHasOneRectanglePerCellInItsColour(@TempDir Path dir) throws Exception {
+        fx(() -> {
+            tabs.getSelectionModel().select(1);
+            return null;
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        RoutingHeatmap heatmap = routing.tokenHeatmap();
+        Path file = dir.resolve("heatmap.svg");
+        await(fx(() -> slides.export(file, new SlideOptions("1x", true, true, SlideOptions.Format.SVG))));
+        Files.copy(file, Path.of("target", "slide-test", "heatmap.svg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
+        int rows = fx(() -> heatmap.getData().rows());
+        int cols = fx(() -> heatmap.getData().cols());
+        List<Element> cells = new ArrayList<>();
+        NodeList rects = svg.getElementsByTagName("rect");
+        for (int i = 0; i < rects.getLength(); i++) {
+            if (((Element) rects.item(i)).getAttribute("class").equals("cell")) {
+                cells.add((Element) rects.item(i));
+            }
+        }
+        assertEquals(rows * cols, cells.size(), "one rectangle per cell of " + rows + " x " + cols);
+        // row-major: cell (r, c) is the (r * cols + c)-th, in the colour the app draws it with
+        for (int r = 0; r < rows; r += Math.max(1, rows / 5)) {
+            for (int c = 0; c < cols; c += 3) {
+                int row = r;
+                int col = c;
+                Color expected = fx(() -> heatmap.cellColor(heatmap.getData().value(row, col)));
+                assertEquals(Color.web(cells.get(r * cols + c).getAttribute("fill")), Color.color(
+                        expected.getRed(), expected.getGreen(), expected.getBlue()), "cell " + r + ", " + c);
+            }
+        }
+        String text = svg.getDocumentElement().getTextContent();
+        assertTrue(text.contains("routing weight") && text.contains("token") && text.contains("expert"),
+                "axis names and the value's name");
+        assertEquals(2, svg.getElementsByTagName("linearGradient").getLength(), "a colour bar beside the cells and one in the legend");
+    }
+
+    @Test
     void theDialogStartsFromTheLastOptionsAndOffersSvgForTheFlameChartOnly() throws Exception {
         SlideOptions last = new SlideOptions("3840 px", false, true, SlideOptions.Format.SVG);
         SlideExportDialog flame = fx(() -> new SlideExportDialog(null, last, true, "the timeline", 1000, 200));

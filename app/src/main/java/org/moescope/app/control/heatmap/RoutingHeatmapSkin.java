@@ -220,7 +220,7 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
      * that rows which take turns in groups of {@code period} (the sequences of a batch) each get labels; a stride
      * of 2 over 4 sequences would label only sequences 0 and 2.
      */
-    static int rowLabelStride(int minimum, int period) {
+    public static int rowLabelStride(int minimum, int period) {
         int stride = Math.max(1, minimum);
         while (period > 1 && gcd(stride, period) != 1) {
             stride++;
