@@ -135,14 +135,15 @@ public final class SlideExport {
                 return exports.write("Slide", file, () -> AtomicFileWriter.writeText(file,
                         out -> FlameSvgWriter.write(slide, options, layout, window, width, colors::get, out)));
             }
-            double scale = options.scaleFor(width);
+            double scale = options.checkedScale(width, height);
             Image picture = SlideContent.picture(node, scale);
             Region composed = SlideComposer.compose(slide, picture, width, height, options);
             int[] size = new int[2];
             int[] argb = SlideComposer.pixels(composed, scale, slide.background(), size);
             return exports.write("Slide (" + size[0] + " x " + size[1] + " px)", file,
                     () -> AtomicFileWriter.write(file, out -> PngEncoder.write(argb, size[0], size[1], out)));
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | OutOfMemoryError e) {
+            // a picture too large to draw, or no heap left for its pixels: the app goes on
             vm.showError(ErrorMessages.describe("Exporting the slide", e));
             return null;
         }

@@ -18,6 +18,16 @@ class SlideOptionsTest {
     }
 
     @Test
+    void aPictureLargerThanAnImageCanBeIsRefusedWithTheSizeItWouldHave() {
+        assertEquals(4, options("4x").checkedScale(1200, 700), 0);
+        assertEquals(16, options("3840 px").checkedScale(240, 1024), 0, "16384 px high: the largest allowed");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> options("3840 px").checkedScale(240, 1100));
+        assertEquals("a 3840 px slide of this view would be 17600 px on its longest side, more than the 16384 px an "
+                + "image can have; choose a smaller size", e.getMessage());
+    }
+
+    @Test
     void anUnknownSizeIsRefusedAndAStalePreferenceFallsBack() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> options("5x"));
         assertEquals("slide size '5x' is not one of " + SlideOptions.SIZES, e.getMessage());
