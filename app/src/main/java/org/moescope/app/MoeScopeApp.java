@@ -44,6 +44,7 @@ public final class MoeScopeApp extends Application {
         vm.recentModels().setAll(prefs.recentModels());
 
         MainWindow window = new MainWindow(vm, devices);
+        window.slides().usePreferences(prefs);
         Scene scene = new Scene(window, prefs.windowWidth(), prefs.windowHeight());
         applyTheme(scene, prefs.darkTheme());
         window.darkThemeProperty().set(prefs.darkTheme());

@@ -4,11 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.prefs.BackingStoreException;
 import java.util.prefs.Preferences;
+import org.moescope.app.export.slide.SlideOptions;
 import org.moescope.engine.moe.MoeOptions;
 
 /**
  * What the app keeps between runs ({@link java.util.prefs}): last model, recent models, device, switches, window
- * size, theme.
+ * size, theme, slide export options.
  * Reads fall back to defaults when a key is missing or unreadable. Every setter writes through to the backing store
  * at once (java.util.prefs would otherwise write some 30 s later or at a clean exit), so a crash or a kill keeps what
  * was set; the store itself replaces its file by renaming a complete new one.
@@ -27,6 +28,10 @@ public final class AppPreferences {
     private static final String WIDTH = "window.width";
     private static final String HEIGHT = "window.height";
     private static final String DARK = "theme.dark";
+    private static final String SLIDE_SIZE = "slide.size";
+    private static final String SLIDE_TITLE = "slide.title";
+    private static final String SLIDE_LEGEND = "slide.legend";
+    private static final String SLIDE_FORMAT = "slide.format";
 
     public static final double DEFAULT_WIDTH = 1440;
     public static final double DEFAULT_HEIGHT = 900;
@@ -128,6 +133,27 @@ public final class AppPreferences {
 
     public void setDarkTheme(boolean dark) {
         node.putBoolean(DARK, dark);
+        flush();
+    }
+
+    /** The options of the last slide export (File ▸ Export the view as a slide). */
+    public SlideOptions slideOptions() {
+        SlideOptions d = SlideOptions.DEFAULT;
+        SlideOptions.Format format = d.format();
+        try {
+            format = SlideOptions.Format.valueOf(node.get(SLIDE_FORMAT, d.format().name()));
+        } catch (IllegalArgumentException e) {
+            // an unknown format name: the default
+        }
+        return new SlideOptions(SlideOptions.sizeOr(node.get(SLIDE_SIZE, d.size()), d.size()),
+                node.getBoolean(SLIDE_TITLE, d.title()), node.getBoolean(SLIDE_LEGEND, d.legend()), format);
+    }
+
+    public void setSlideOptions(SlideOptions options) {
+        node.put(SLIDE_SIZE, options.size());
+        node.putBoolean(SLIDE_TITLE, options.title());
+        node.putBoolean(SLIDE_LEGEND, options.legend());
+        node.put(SLIDE_FORMAT, options.format().name());
         flush();
     }
 

@@ -6,6 +6,7 @@ import eu.hansolo.tilesfx.chart.ChartData;
 import java.util.List;
 import javafx.application.Platform;
 import javafx.geometry.Insets;
+import javafx.scene.control.Label;
 import javafx.scene.layout.FlowPane;
 import org.moescope.app.metrics.RunMetrics;
 import org.moescope.engine.model.ModelConfig;
@@ -56,6 +57,26 @@ public final class DashboardTiles extends FlowPane {
         moeShare.setId("tile-moe-share");
         imbalance.setId("tile-imbalance");
         getChildren().addAll(tokensPerSecond, prefill, latency, moeShare, imbalance);
+        // the tiles size their text by their own size: larger window text (presentation mode) makes them larger
+        Label fontProbe = new Label();
+        fontProbe.setManaged(false);
+        fontProbe.setVisible(false);
+        fontProbe.fontProperty().addListener((o, was, font) -> resize(font.getSize()));
+        getChildren().add(fontProbe);
+    }
+
+    /**
+     * Square tiles grow faster than the text (to the power 1.6), since their smallest text is about 5.5 % of their
+     * size: at 20 px text (presentation) it is 18 px. The latency tile's width grows with the text only, so that the
+     * row still fits 1920 px.
+     */
+    private void resize(double fontSize) {
+        double ratio = Math.max(1, fontSize / 13);
+        double side = SIZE * Math.pow(ratio, 1.6);
+        for (Tile t : List.of(tokensPerSecond, prefill, moeShare, imbalance)) {
+            t.setPrefSize(side, side);
+        }
+        latency.setPrefSize((SIZE * 2 + 10) * ratio, side);
     }
 
     /** The gauge's range: from perfect balance to every token on k of E experts (max/mean = E/k). */

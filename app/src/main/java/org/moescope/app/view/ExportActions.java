@@ -23,7 +23,8 @@ import org.moescope.engine.profile.StageSpan;
 import org.moescope.engine.profile.StepRouting;
 
 /**
- * File ▸ Export: the trace as Chrome Trace JSON, the routing as CSV, the current chart as PNG. The data is taken on
+ * File ▸ Export: the trace as Chrome Trace JSON, the routing as CSV, the current chart as PNG, the current view as a
+ * slide ({@link SlideExport}). The data is taken on
  * the FX thread; files are written on a background thread; the outcome appears in the status bar (errors in the
  * notification bar). A file is replaced only once it is completely written, so a failed or cancelled export leaves the
  * old file as it was.
@@ -35,12 +36,19 @@ final class ExportActions {
     private final Supplier<Node> chart;
     private final Set<Task<Void>> running = new HashSet<>();
     private final ReadOnlyBooleanWrapper writing = new ReadOnlyBooleanWrapper(this, "writing");
+    private final SlideExport slides;
 
     ExportActions(SessionViewModel vm, TimelinePane timeline, RoutingPane routing, Supplier<Node> chart) {
         this.vm = vm;
         this.timeline = timeline;
         this.routing = routing;
         this.chart = chart;
+        this.slides = new SlideExport(vm, routing, chart, this);
+    }
+
+    /** File ▸ Export the view as a slide (scaled PNG or SVG with title and legend). */
+    SlideExport slides() {
+        return slides;
     }
 
     void exportTrace() {

@@ -44,6 +44,7 @@ public final class MainWindow extends BorderPane {
     private final TimelinePane timeline;
     private final RoutingPane routing;
     private final org.moescope.app.view.teach.TeachingView teaching;
+    private final PresentationMode presentation = new PresentationMode(this);
 
     public MainWindow(SessionViewModel vm, List<DeviceChoice> devices) {
         this.vm = vm;
@@ -176,6 +177,7 @@ public final class MainWindow extends BorderPane {
                 item(Shortcut.EXPORT_TRACE, exports::exportTrace),
                 item(Shortcut.EXPORT_ROUTING, exports::exportRouting),
                 item(Shortcut.SNAPSHOT, exports::saveChartPng),
+                item(Shortcut.SLIDE, () -> exports.slides().exportSlide()),
                 new SeparatorMenuItem(),
                 // a close request, as the window's close button sends, so that Quit asks during a run (CloseGuard)
                 item(Shortcut.QUIT, () -> getScene().getWindow().fireEvent(new javafx.stage.WindowEvent(
@@ -206,7 +208,11 @@ public final class MainWindow extends BorderPane {
                         .filter(t -> t.getContent() == teaching).findFirst().orElseThrow())),
                 new SeparatorMenuItem(),
                 check(Shortcut.FOLLOW, routing.followProperty()),
-                check(Shortcut.DARK_THEME, darkTheme));
+                check(Shortcut.DARK_THEME, darkTheme),
+                check(Shortcut.PRESENT, presentation.presentingProperty()),
+                item(Shortcut.TEXT_LARGER, presentation::larger),
+                item(Shortcut.TEXT_SMALLER, presentation::smaller),
+                item(Shortcut.TEXT_NORMAL, presentation::actualSize));
         Menu help = new Menu("Help", null, item(Shortcut.HELP, this::showHelp), aboutItem());
         MenuBar bar = new MenuBar(file, run, switches, view, help);
         bar.setId("menu-bar");
@@ -254,6 +260,7 @@ public final class MainWindow extends BorderPane {
         sheet.setResizable(true);
         sheet.getDialogPane().setContent(new HelpSheet());
         sheet.getDialogPane().getStylesheets().setAll(getScene().getStylesheets());
+        sheet.getDialogPane().setStyle(getStyle());
         sheet.initOwner(getScene().getWindow());
         sheet.show();
     }
@@ -294,6 +301,11 @@ public final class MainWindow extends BorderPane {
         };
     }
 
+    /** File ▸ Export the current view as a slide. */
+    public SlideExport slides() {
+        return exports.slides();
+    }
+
     ExportActions exports() {
         return exports;
     }
@@ -308,6 +320,10 @@ public final class MainWindow extends BorderPane {
 
     public RoutingPane routing() {
         return routing;
+    }
+
+    public PresentationMode presentation() {
+        return presentation;
     }
 
     public BooleanProperty darkThemeProperty() {

@@ -10,6 +10,7 @@ public enum Shortcut {
     EXPORT_TRACE("File", "Export the trace (Chrome Trace JSON, opens in Perfetto)", "Shortcut+E"),
     EXPORT_ROUTING("File", "Export the routing as CSV", "Shortcut+Shift+E"),
     SNAPSHOT("File", "Save the current chart as PNG", "Shortcut+Shift+S"),
+    SLIDE("File", "Export the current view as a slide (scaled PNG or SVG, title, legend)\u2026", "Shortcut+Alt+S"),
     QUIT("File", "Quit", "Shortcut+Q"),
     PREFILL("Run", "Prefill the prompt (starts a new run)", "F6"),
     STEP("Run", "One decode step", "F7"),
@@ -29,6 +30,10 @@ public enum Shortcut {
     TAB_TEACHING("View", "Teaching: one token through one MoE layer", "Shortcut+Shift+W"),
     FOLLOW("View", "Toggle follow mode (the routing view follows each new token)", "F8"),
     DARK_THEME("View", "Toggle the dark theme", "Shortcut+T"),
+    PRESENT("View", "Presentation mode: large type, the current tab full screen (Esc leaves)", "F11"),
+    TEXT_LARGER("View", "Larger text", "Shortcut+Plus"),
+    TEXT_SMALLER("View", "Smaller text", "Shortcut+Minus"),
+    TEXT_NORMAL("View", "Normal text size", "Shortcut+0"),
     HELP("Help", "This sheet", "F1");
 
     private final String group;

@@ -10,6 +10,7 @@ import javafx.application.Platform;
 import javafx.stage.Stage;
 import org.moescope.app.MoeScopeApp;
 import org.moescope.app.export.PngSnapshot;
+import org.moescope.app.export.slide.SlideOptions;
 import org.moescope.app.prefs.AppPreferences;
 import org.moescope.app.view.MainWindow;
 import org.moescope.app.viewmodel.SessionViewModel;
@@ -87,6 +88,7 @@ public final class ScreenshotTour {
 
         tab(1);
         shot("timeline");
+        slide("slide-timeline", "1920 px");
 
         tab(2);
         fx(() -> {
@@ -94,6 +96,12 @@ public final class ScreenshotTour {
             return null;
         });
         shot("routing");
+        slide("slide-routing", "1920 px");
+        presenting("presenting-routing");
+        tab(1);
+        presenting("presenting-timeline");
+        tab(0);
+        presenting("presenting-output");
 
         // teaching mode: a decode token at an expert, then a prompt token at the grouped GEMM tiles
         teachingShot("teaching", 1, 0, "expert-0");
@@ -181,6 +189,46 @@ public final class ScreenshotTour {
             return null;
         });
         shot(name);
+    }
+
+    /** The current view exported as a slide, with title and legend, at {@code size}. */
+    private void slide(String name, String size) throws Exception {
+        settle();
+        Path file = out.resolve(name + ".png");
+        var task = fx(() -> java.util.Optional.ofNullable(
+                window.slides().export(file, new SlideOptions(size, true, true, SlideOptions.Format.PNG))));
+        if (task.isEmpty()) {
+            throw new IllegalStateException("no slide: " + fx(() -> vm.lastErrorProperty().get()));
+        }
+        while (!fx(() -> task.get().isDone())) {
+            Thread.sleep(100);
+        }
+        fail();
+        System.out.println("wrote " + file);
+    }
+
+    /** The window presenting the current tab, as on a 1920 x 1080 projector (a picture of the window, not the screen). */
+    private void presenting(String name) throws Exception {
+        Stage stage = fx(() -> (Stage) window.getScene().getWindow());
+        fx(() -> {
+            vm.showStatus("Presentation mode: Esc leaves, Ctrl + and Ctrl \u2212 change the text size");
+            window.presentation().setFullScreen(false);
+            window.presentation().presentingProperty().set(true);
+            stage.setWidth(1920);
+            stage.setHeight(1080);
+            return null;
+        });
+        settle();
+        fx(() -> {
+            PngSnapshot.write(window, out.resolve(name + ".png"));
+            window.presentation().presentingProperty().set(false);
+            window.presentation().setFullScreen(true);
+            stage.setWidth(WIDTH);
+            stage.setHeight(HEIGHT);
+            return null;
+        });
+        settle();
+        System.out.println("wrote " + out.resolve(name + ".png"));
     }
 
     private void fail() throws Exception {

@@ -5,7 +5,6 @@ import javafx.geometry.VPos;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.paint.Paint;
-import javafx.scene.text.Font;
 import javafx.scene.text.TextAlignment;
 import org.moescope.app.control.CanvasSkin;
 import org.moescope.app.control.ExpertPalette;
@@ -22,7 +21,6 @@ public class ExpertGridSkin extends CanvasSkin<ExpertGrid> {
     private static final double PAD = 4;
     /** Cells smaller than this are lit in full colour without an outline. */
     private static final double OUTLINED_CELL = 7;
-    private final Font font = Font.font(10);
     private ExpertGridLayout layout;
     private int hoverLayer = -1;
     private int hoverExpert = -1;
@@ -80,14 +78,11 @@ public class ExpertGridSkin extends CanvasSkin<ExpertGrid> {
     }
 
     @Override
-    protected void draw() {
-        GraphicsContext g = canvas.getGraphicsContext2D();
+    protected void draw(GraphicsContext g, double w, double h) {
         ExpertGrid grid = getSkinnable();
         ExpertGridData d = grid.getData();
-        double w = canvas.getWidth();
-        double h = canvas.getHeight();
         g.clearRect(0, 0, w, h);
-        g.setFont(font);
+        g.setFont(font());
         g.setTextBaseline(VPos.CENTER);
         Paint text = grid.gridTextFillProperty().get();
         if (d.isEmpty()) {

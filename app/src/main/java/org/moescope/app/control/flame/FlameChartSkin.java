@@ -12,8 +12,6 @@ import javafx.scene.input.ScrollEvent;
 import javafx.scene.input.ZoomEvent;
 import javafx.scene.paint.Color;
 import javafx.scene.paint.Paint;
-import javafx.scene.text.Font;
-import javafx.scene.text.Text;
 import javafx.scene.text.TextAlignment;
 import org.moescope.app.control.CanvasSkin;
 
@@ -27,7 +25,7 @@ import org.moescope.app.control.CanvasSkin;
 public class FlameChartSkin extends CanvasSkin<FlameChart> {
 
     static final double AXIS_HEIGHT = 22;
-    /** Left margin holding the row names; time starts right of it. */
+    /** Left margin holding the row names at the default text size; time starts right of it. */
     public static final double GUTTER = 56;
     private static final String[] ROW_NAMES = {"step", "layer", "block", "stage"};
     private static final double ROW_GAP = 1;
@@ -35,8 +33,6 @@ public class FlameChartSkin extends CanvasSkin<FlameChart> {
     private static final double HOVER_TOLERANCE_PX = 3;
 
     private final Map<String, Paint> paintCache = new HashMap<>();
-    private final Font font = Font.font(11);
-    private final double charWidth;
     private int redraws;
 
     private FlameBox hovered;
@@ -48,9 +44,6 @@ public class FlameChartSkin extends CanvasSkin<FlameChart> {
 
     public FlameChartSkin(FlameChart chart) {
         super(chart, "flame-tooltip");
-        Text probe = new Text("abcdefghijklmnopqrstuvwxyz_0123456789");
-        probe.setFont(font);
-        charWidth = probe.getLayoutBounds().getWidth() / probe.getText().length();
 
         registerChangeListener(chart.layoutProperty(), o -> {
             hovered = null;
@@ -97,7 +90,7 @@ public class FlameChartSkin extends CanvasSkin<FlameChart> {
         });
         canvas.addEventHandler(ScrollEvent.SCROLL, this::scrolled);
         canvas.addEventHandler(ZoomEvent.ZOOM, e -> {
-            chart().zoomAt(e.getX() - GUTTER, width(), e.getZoomFactor());
+            chart().zoomAt(e.getX() - gutter(), width(), e.getZoomFactor());
             e.consume();
         });
         chart.addEventHandler(KeyEvent.KEY_PRESSED, this::keyPressed);
@@ -114,29 +107,40 @@ public class FlameChartSkin extends CanvasSkin<FlameChart> {
 
     /** Width of the time plot (canvas minus the gutter). */
     private double width() {
-        return Math.max(1, canvas.getWidth() - GUTTER);
+        return Math.max(1, canvas.getWidth() - gutter());
     }
 
+    /** Left margin holding the row names: {@link #GUTTER}, wider when large text needs it. */
+    public double gutter() {
+        return Math.max(GUTTER, Math.ceil(6 * charWidth() + 14));
+    }
+
+    /** Height of the time axis: {@link #AXIS_HEIGHT}, taller for large text. */
+    private double axisHeight() {
+        return Math.max(AXIS_HEIGHT, Math.ceil(font().getSize() * 2));
+    }
+
+    /** The CSS row height, or taller when the text would not fit in it. */
     private double rowHeight() {
-        return chart().flameRowHeightProperty().get();
+        return Math.max(chart().flameRowHeightProperty().get(), Math.ceil(font().getSize() * 1.6));
     }
 
     private double rowY(int depth) {
-        return AXIS_HEIGHT + depth * (rowHeight() + ROW_GAP);
+        return axisHeight() + depth * (rowHeight() + ROW_GAP);
     }
 
     /** Row under y, or -1. */
     private int depthAt(double y) {
-        if (y < AXIS_HEIGHT) {
+        if (y < axisHeight()) {
             return -1;
         }
-        int d = (int) ((y - AXIS_HEIGHT) / (rowHeight() + ROW_GAP));
+        int d = (int) ((y - axisHeight()) / (rowHeight() + ROW_GAP));
         return d < FlameLayout.DEPTHS ? d : -1;
     }
 
     @Override
     protected double computePrefHeight(double width, double top, double right, double bottom, double left) {
-        return top + bottom + AXIS_HEIGHT + FlameLayout.DEPTHS * (rowHeight() + ROW_GAP) + 4;
+        return top + bottom + axisHeight() + FlameLayout.DEPTHS * (rowHeight() + ROW_GAP) + 4;
     }
 
     @Override
@@ -152,25 +156,23 @@ public class FlameChartSkin extends CanvasSkin<FlameChart> {
     // ---- drawing ----
 
     @Override
-    protected void draw() {
+    protected void draw(GraphicsContext g, double w, double h) {
         redraws++;
-        GraphicsContext g = canvas.getGraphicsContext2D();
-        double w = canvas.getWidth();
-        double h = canvas.getHeight();
         FlameChart chart = chart();
         FlameLayout layout = chart.getLayout();
         TimeWindow window = chart.getWindow();
         g.setFill(chart.flameBackgroundProperty().get());
         g.fillRect(0, 0, w, h);
-        g.setFont(font);
+        g.setFont(font());
         g.setTextBaseline(VPos.CENTER);
         drawGutter(g, h);
+        double gutter = gutter();
         g.save();
         g.beginPath();
-        g.rect(GUTTER, 0, w - GUTTER, h);
+        g.rect(gutter, 0, w - gutter, h);
         g.clip();
-        g.translate(GUTTER, 0);
-        w -= GUTTER;
+        g.translate(gutter, 0);
+        w -= gutter;
         drawPlot(g, layout, window, w, h);
         g.restore();
     }
@@ -184,7 +186,7 @@ public class FlameChartSkin extends CanvasSkin<FlameChart> {
         }
         g.setGlobalAlpha(1);
         g.setStroke(chart.flameGridColorProperty().get());
-        g.strokeLine(GUTTER - 0.5, 0, GUTTER - 0.5, h);
+        g.strokeLine(gutter() - 0.5, 0, gutter() - 0.5, h);
     }
 
     private void drawPlot(GraphicsContext g, FlameLayout layout, TimeWindow window, double w, double h) {
@@ -193,7 +195,7 @@ public class FlameChartSkin extends CanvasSkin<FlameChart> {
         if (layout.isEmpty()) {
             g.setFill(chart.flameTextFillProperty().get());
             g.setTextAlign(TextAlignment.CENTER);
-            g.fillText("No profiled steps yet: turn profiling on and run a prefill or a step.", w / 2, AXIS_HEIGHT + 2 * rowHeight());
+            g.fillText("No profiled steps yet: turn profiling on and run a prefill or a step.", w / 2, axisHeight() + 2 * rowHeight());
             g.setTextAlign(TextAlignment.LEFT);
             return;
         }
@@ -206,18 +208,20 @@ public class FlameChartSkin extends CanvasSkin<FlameChart> {
 
     private void drawAxis(GraphicsContext g, TimeWindow window, double w, double h) {
         FlameChart chart = chart();
-        double step = FlameText.tickStep(window.spanNanos() / Math.max(1, w) * 110);
+        double axis = axisHeight();
+        // ticks far enough apart for their labels at any text size
+        double step = FlameText.tickStep(window.spanNanos() / Math.max(1, w) * Math.max(110, 13 * charWidth()));
         double first = Math.ceil(window.startNanos() / step) * step;
         g.setLineWidth(1);
         for (double t = first; t <= window.endNanos(); t += step) {
             double x = Math.floor(window.toX(t, w)) + 0.5;
             g.setStroke(chart.flameGridColorProperty().get());
-            g.strokeLine(x, AXIS_HEIGHT - 6, x, h);
+            g.strokeLine(x, axis - 6, x, h);
             g.setFill(chart.flameTextFillProperty().get());
-            g.fillText(FlameText.tick(t, step), x + 3, AXIS_HEIGHT / 2 - 2);
+            g.fillText(FlameText.tick(t, step), x + 3, axis / 2 - 2);
         }
         g.setStroke(chart.flameGridColorProperty().get());
-        g.strokeLine(0, AXIS_HEIGHT - 0.5, w, AXIS_HEIGHT - 0.5);
+        g.strokeLine(0, axis - 0.5, w, axis - 0.5);
     }
 
     private void drawRow(GraphicsContext g, FlameLayout layout, TimeWindow window, int depth, double w, double nsPerPixel) {
@@ -236,7 +240,7 @@ public class FlameChartSkin extends CanvasSkin<FlameChart> {
             // a 1 px gap between neighbours once boxes are wide enough to tell apart
             g.fillRect(x0, y, bw > 4 ? bw - 1 : bw, rh);
             g.setGlobalAlpha(1);
-            if (!merged && bw > 3 * charWidth + 6) {
+            if (!merged && bw > 3 * charWidth() + 6) {
                 drawLabel(g, layout.label(depth, index), fill, Math.max(0, x0) + 3, Math.min(x1, w) - Math.max(0, x0) - 6, y + rh / 2);
             }
         });
@@ -299,7 +303,7 @@ public class FlameChartSkin extends CanvasSkin<FlameChart> {
     }
 
     private void drawLabel(GraphicsContext g, String text, Paint fill, double x, double room, double yMid) {
-        int chars = (int) (room / charWidth);
+        int chars = (int) (room / charWidth());
         if (chars < 3) {
             return;
         }
@@ -317,13 +321,14 @@ public class FlameChartSkin extends CanvasSkin<FlameChart> {
         double x0 = window.toX(s.startNanos(), w);
         double x1 = window.toX(s.endNanos(), w);
         g.setFill(chart().flameSelectionFillProperty().get());
-        g.fillRect(x0, AXIS_HEIGHT, Math.max(1, x1 - x0), h - AXIS_HEIGHT);
+        double axis = axisHeight();
+        g.fillRect(x0, axis, Math.max(1, x1 - x0), h - axis);
         g.setStroke(chart().flameTextFillProperty().get());
-        g.strokeLine(Math.floor(x0) + 0.5, AXIS_HEIGHT, Math.floor(x0) + 0.5, h);
-        g.strokeLine(Math.floor(x1) + 0.5, AXIS_HEIGHT, Math.floor(x1) + 0.5, h);
+        g.strokeLine(Math.floor(x0) + 0.5, axis, Math.floor(x0) + 0.5, h);
+        g.strokeLine(Math.floor(x1) + 0.5, axis, Math.floor(x1) + 0.5, h);
         String label = FlameText.duration(s.spanNanos());
         g.setFill(chart().flameTextFillProperty().get());
-        g.fillText(label, Math.min(Math.max(2, x0 + 4), w - label.length() * charWidth - 4),
+        g.fillText(label, Math.min(Math.max(2, x0 + 4), w - label.length() * charWidth() - 4),
                 rowY(FlameLayout.DEPTHS) + 8);
     }
 
@@ -353,7 +358,7 @@ public class FlameChartSkin extends CanvasSkin<FlameChart> {
             return null;
         }
         TimeWindow window = chart().getWindow();
-        double t = window.toTime(x - GUTTER, width());
+        double t = window.toTime(x - gutter(), width());
         int index = layout.indexAt(depth, t, HOVER_TOLERANCE_PX * window.spanNanos() / width());
         return index < 0 ? null : new FlameBox(depth, index);
     }
@@ -372,7 +377,7 @@ public class FlameChartSkin extends CanvasSkin<FlameChart> {
         }
         pressX = e.getX();
         pressWindow = chart().getWindow();
-        pressTime = pressWindow.toTime(e.getX() - GUTTER, width());
+        pressTime = pressWindow.toTime(e.getX() - gutter(), width());
         dragging = false;
         rangeDrag = e.isShiftDown();
         e.consume();
@@ -390,7 +395,7 @@ public class FlameChartSkin extends CanvasSkin<FlameChart> {
         tooltip.setVisible(false);
         FlameChart chart = chart();
         if (rangeDrag) {
-            double t = chart.getWindow().toTime(e.getX() - GUTTER, width());
+            double t = chart.getWindow().toTime(e.getX() - gutter(), width());
             double total = chart.getLayout().durationNanos();
             chart.selectedBoxProperty().set(null);
             chart.selectionProperty().set(TimeRange.between(clamp(pressTime, total), clamp(t, total)));
@@ -418,7 +423,7 @@ public class FlameChartSkin extends CanvasSkin<FlameChart> {
                 chart().windowProperty().set(TimeWindow.around(s - margin, en + margin, l.durationNanos()));
             } else if (box != null) {
                 chart().select(box);
-            } else if (depthAt(e.getY()) >= 0 || e.getY() >= AXIS_HEIGHT) {
+            } else if (depthAt(e.getY()) >= 0 || e.getY() >= axisHeight()) {
                 chart().clearSelection();
             }
         }
@@ -429,7 +434,7 @@ public class FlameChartSkin extends CanvasSkin<FlameChart> {
 
     private void scrolled(ScrollEvent e) {
         if (e.isControlDown() || e.isShortcutDown()) {
-            chart().zoomAt(e.getX() - GUTTER, width(), Math.pow(1.003, e.getDeltaY()));
+            chart().zoomAt(e.getX() - gutter(), width(), Math.pow(1.003, e.getDeltaY()));
         } else {
             double d = e.getDeltaX() != 0 ? e.getDeltaX() : e.getDeltaY();
             chart().panPixels(-d, width());
@@ -438,7 +443,11 @@ public class FlameChartSkin extends CanvasSkin<FlameChart> {
     }
 
     private void keyPressed(KeyEvent e) {
-        double anchor = Double.isNaN(mouseX()) ? width() / 2 : Math.max(0, mouseX() - GUTTER);
+        if (e.isShortcutDown()) {
+            // Ctrl + / Ctrl - scale the whole window's text (presentation), not the chart's time
+            return;
+        }
+        double anchor = Double.isNaN(mouseX()) ? width() / 2 : Math.max(0, mouseX() - gutter());
         switch (e.getCode()) {
             case W, ADD, PLUS, EQUALS -> chart().zoomAt(anchor, width(), 1.4);
             case S, SUBTRACT, MINUS -> chart().zoomAt(anchor, width(), 1 / 1.4);

@@ -33,6 +33,11 @@ public class FlameLegend extends FlowPane {
 
     /** Keys shown, in legend order. */
     public List<String> keys() {
+        return keys(chart.getLayout());
+    }
+
+    /** The keys a legend of {@code layout} shows, in order (also the slide export's legend). */
+    public static List<String> keys(FlameLayout layout) {
         Set<String> stages = new LinkedHashSet<>();
         for (String k : StagePalette.KEYS) {
             if (StagePalette.isMoeStage(k)) {
@@ -44,7 +49,7 @@ public class FlameLegend extends FlowPane {
         }
         Set<String> present = new LinkedHashSet<>();
         Set<String> blocks = new LinkedHashSet<>();
-        for (StageSpan s : chart.getLayout().spans()) {
+        for (StageSpan s : layout.spans()) {
             present.add(s.stage());
             blocks.add(s.block());
         }

@@ -6,8 +6,6 @@ import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
 import javafx.scene.input.MouseEvent;
-import javafx.scene.text.Font;
-import javafx.scene.text.Text;
 import javafx.scene.text.TextAlignment;
 import org.moescope.app.control.CanvasSkin;
 
@@ -19,13 +17,13 @@ import org.moescope.app.control.CanvasSkin;
 public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
 
     private static final double TOP = 6;
-    private static final double BOTTOM = 34;
     private static final double BAR_WIDTH = 12;
+    /** Margins and label spacing at the default text size (10 px); they grow with larger text. */
+    private static final double DEFAULT_FONT_SIZE = 10;
+    private static final double BOTTOM = 34;
     private static final double RIGHT = BAR_WIDTH + 64;
     private static final double MIN_LABEL_SPACING = 12;
 
-    private final Font font = Font.font(10);
-    private final double charWidth;
     private WritableImage cells;
     private int hoverRow = -1;
     private int hoverCol = -1;
@@ -34,9 +32,6 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
 
     public RoutingHeatmapSkin(RoutingHeatmap heatmap) {
         super(heatmap, "heatmap-tooltip");
-        Text probe = new Text("abcdefghijklmnopqrstuvwxyz 0123456789'()");
-        probe.setFont(font);
-        charWidth = probe.getLayoutBounds().getWidth() / probe.getText().length();
 
         registerChangeListener(heatmap.dataProperty(), o -> {
             cells = null;
@@ -76,6 +71,19 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
         return getSkinnable().getData();
     }
 
+    /** How much larger the text is than the default: margins and label spacing grow by it. */
+    private double textScale() {
+        return Math.max(1, font().getSize() / DEFAULT_FONT_SIZE);
+    }
+
+    private double bottom() {
+        return BOTTOM * textScale();
+    }
+
+    private double right() {
+        return BAR_WIDTH + (RIGHT - BAR_WIDTH) * textScale();
+    }
+
     /** Width of the row labels: the longest label, capped. */
     private double left() {
         HeatmapData d = data();
@@ -83,15 +91,15 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
         for (int r = 0; r < Math.min(d.rows(), 2000); r++) {
             longest = Math.max(longest, d.rowLabel(r).length());
         }
-        return Math.min(170, longest * charWidth + 10) + 14;
+        return Math.min(170 * textScale(), longest * charWidth() + 10) + 14 * textScale();
     }
 
     private double plotWidth() {
-        return Math.max(1, canvas.getWidth() - left() - RIGHT);
+        return Math.max(1, canvas.getWidth() - left() - right());
     }
 
     private double plotHeight() {
-        return Math.max(1, canvas.getHeight() - TOP - BOTTOM);
+        return Math.max(1, canvas.getHeight() - TOP - bottom());
     }
 
     /** {row, col} under a point, or null. */
@@ -144,12 +152,12 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
 
     @Override
     protected double computePrefHeight(double width, double top, double right, double bottom, double left) {
-        return top + bottom + TOP + BOTTOM + Math.min(480, Math.max(120, data().rows() * 14));
+        return top + bottom + TOP + bottom() + Math.min(480, Math.max(120, data().rows() * 14));
     }
 
     @Override
     protected double computeMinHeight(double width, double top, double right, double bottom, double left) {
-        return top + bottom + TOP + BOTTOM + 60;
+        return top + bottom + TOP + bottom() + 60;
     }
 
     @Override
@@ -158,15 +166,12 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
     }
 
     @Override
-    protected void draw() {
-        GraphicsContext g = canvas.getGraphicsContext2D();
+    protected void draw(GraphicsContext g, double w, double h) {
         RoutingHeatmap hm = getSkinnable();
         HeatmapData d = data();
-        double w = canvas.getWidth();
-        double h = canvas.getHeight();
         g.setFill(hm.heatmapBackgroundProperty().get());
         g.fillRect(0, 0, w, h);
-        g.setFont(font);
+        g.setFont(font());
         g.setTextBaseline(VPos.CENTER);
         g.setFill(hm.heatmapTextFillProperty().get());
         if (d.isEmpty()) {
@@ -218,8 +223,10 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
     private void drawLabels(GraphicsContext g, HeatmapData d, double left, double pw, double ph, double cw, double ch) {
         RoutingHeatmap hm = getSkinnable();
         g.setFill(hm.heatmapTextFillProperty().get());
-        int rowStride = rowLabelStride((int) Math.ceil(MIN_LABEL_SPACING / ch), d.rowPeriod());
-        int maxChars = (int) ((left - 20) / charWidth);
+        double scale = textScale();
+        int rowStride = rowLabelStride((int) Math.ceil(MIN_LABEL_SPACING * scale / ch), d.rowPeriod());
+        // what left() made room for, less the rotated axis name and a small gap
+        int maxChars = (int) ((left - 14 * scale - 6) / charWidth());
         g.setTextAlign(TextAlignment.RIGHT);
         int end = Math.min(d.rows(), firstRow + visibleRows(d));
         for (int r = firstRow; r < end; r += rowStride) {
@@ -230,14 +237,14 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
             g.fillText(label, left - 4, TOP + (r - firstRow + 0.5) * ch);
         }
         int widest = Integer.toString(d.cols() - 1).length();
-        int colStride = niceStride((int) Math.ceil((widest * charWidth + 6) / cw));
+        int colStride = niceStride((int) Math.ceil((widest * charWidth() + 6) / cw));
         g.setTextAlign(TextAlignment.CENTER);
         for (int c = 0; c < d.cols(); c += colStride) {
-            g.fillText(d.colLabel(c), left + (c + 0.5) * cw, TOP + ph + 8);
+            g.fillText(d.colLabel(c), left + (c + 0.5) * cw, TOP + ph + 8 * scale);
         }
-        g.fillText(d.colAxis() + (colStride > 1 ? " (every " + colStride + ")" : ""), left + pw / 2, TOP + ph + 24);
+        g.fillText(d.colAxis() + (colStride > 1 ? " (every " + colStride + ")" : ""), left + pw / 2, TOP + ph + 24 * scale);
         g.save();
-        g.translate(8, TOP + ph / 2);
+        g.translate(8 * scale, TOP + ph / 2);
         g.rotate(-90);
         g.fillText(d.rowAxis(), 0, 0);
         g.restore();
@@ -249,7 +256,7 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
      * that rows which take turns in groups of {@code period} (the sequences of a batch) each get labels; a stride
      * of 2 over 4 sequences would label only sequences 0 and 2.
      */
-    static int rowLabelStride(int minimum, int period) {
+    public static int rowLabelStride(int minimum, int period) {
         int stride = Math.max(1, minimum);
         while (period > 1 && gcd(stride, period) != 1) {
             stride++;
@@ -279,13 +286,20 @@ public class RoutingHeatmapSkin extends CanvasSkin<RoutingHeatmap> {
             g.fillRect(x, TOP + i * ph / steps, BAR_WIDTH, ph / steps + 1);
         }
         g.setFill(hm.heatmapTextFillProperty().get());
-        g.fillText(format(d.max()), x + BAR_WIDTH + 4, TOP + 5);
-        g.fillText("0", x + BAR_WIDTH + 4, TOP + ph - 5);
+        double text = textScale();
+        String max = format(d.max());
+        g.fillText(max, x + BAR_WIDTH + 4, TOP + 5 * text);
+        g.fillText("0", x + BAR_WIDTH + 4, TOP + ph - 5 * text);
         g.save();
-        g.translate(x + BAR_WIDTH + 10, TOP + ph / 2);
+        // the value name right of the numbers, so that it crosses neither when the bar is short
+        double nameX = Math.max(x + BAR_WIDTH + 10 * text, x + BAR_WIDTH + 6 + max.length() * charWidth() + font().getSize() / 2);
+        g.translate(Math.min(nameX, canvas.getWidth() - font().getSize() / 2), TOP + ph / 2);
         g.rotate(90);
         g.setTextAlign(TextAlignment.CENTER);
-        g.fillText(d.valueName(), 0, 0);
+        // left out where the bar is too short to hold it (a small heatmap's caption names the value)
+        if (d.valueName().length() * charWidth() <= ph + 2 * TOP) {
+            g.fillText(d.valueName(), 0, 0);
+        }
         g.restore();
     }
 

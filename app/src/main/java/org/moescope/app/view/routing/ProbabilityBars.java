@@ -32,12 +32,30 @@ public class ProbabilityBars extends Region {
 
     public ProbabilityBars() {
         getStyleClass().add("probability-bars");
+        // its font is the chart's text size (CSS .chart-font, in em)
+        themeProbe.getStyleClass().add("chart-font");
         themeProbe.setManaged(false);
         themeProbe.setVisible(false);
         themeProbe.textFillProperty().addListener(o -> draw());
+        // larger text (presentation mode) draws the whole chart larger
+        themeProbe.fontProperty().addListener(o -> {
+            setMinHeight(150 * textScale());
+            setPrefHeight(190 * textScale());
+            draw();
+        });
         getChildren().addAll(canvas, themeProbe);
         setMinHeight(150);
         setPrefHeight(190);
+    }
+
+    /** The chart's text size over the default 10 px (at least 1): the whole chart is drawn that much larger. */
+    private double textScale() {
+        return Math.max(1, themeProbe.getFont().getSize() / 10);
+    }
+
+    /** The size of the text it draws, px. */
+    public double textSize() {
+        return 10 * textScale();
     }
 
     /** {@code probs}: {@code [E]} probabilities (or the top-k weights scattered into E slots); {@code chosen}: top-k ids. */
@@ -56,10 +74,17 @@ public class ProbabilityBars extends Region {
     }
 
     private void draw() {
-        double w = canvas.getWidth();
-        double h = canvas.getHeight();
         GraphicsContext g = canvas.getGraphicsContext2D();
-        g.clearRect(0, 0, w, h);
+        g.clearRect(0, 0, canvas.getWidth(), canvas.getHeight());
+        double scale = textScale();
+        g.save();
+        g.scale(scale, scale);
+        draw(g, canvas.getWidth() / scale, canvas.getHeight() / scale);
+        g.restore();
+    }
+
+    /** Draws on {@code w} x {@code h} units of the default text size. */
+    private void draw(GraphicsContext g, double w, double h) {
         if (w < LEFT + RIGHT + 10 || h < TOP + BOTTOM + 10) {
             return;
         }
