@@ -26,6 +26,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import org.controlsfx.control.NotificationPane;
 import org.moescope.app.viewmodel.DeviceChoice;
+import org.moescope.app.viewmodel.Selection;
 import org.moescope.app.viewmodel.SessionViewModel;
 
 /**
@@ -43,6 +44,7 @@ public final class MainWindow extends BorderPane {
     private final ExportActions exports;
     private final TimelinePane timeline;
     private final RoutingPane routing;
+    private final Selection selection = new Selection();
 
     public MainWindow(SessionViewModel vm, List<DeviceChoice> devices) {
         this.vm = vm;
@@ -61,6 +63,11 @@ public final class MainWindow extends BorderPane {
                 () -> vm.weightTypesProperty().get() != null && vm.weightTypesProperty().get().expertsQuantized(),
                 vm.weightTypesProperty()));
         exports = new ExportActions(vm, timeline, routing, this::currentChart);
+        // a token, layer or expert picked in one view picks its spans in the other, through one shared selection
+        org.moescope.app.view.timeline.TimelineSelection.attach(timeline.flameChart(), selection);
+        org.moescope.app.view.routing.RoutingSelection.attach(routing.selectedRowProperty(), routing.layerIndexProperty(),
+                routing::run, routing.tokenHeatmap(), selection, List.of(routing.tokenHeatmap(), routing.routedText()));
+        selection.addShowListener(v -> tabs.getSelectionModel().select(v == Selection.View.TIMELINE ? 1 : 2));
 
         tabs.setId("main-tabs");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
@@ -186,6 +193,8 @@ public final class MainWindow extends BorderPane {
                 item(Shortcut.TAB_TIMELINE, () -> tabs.getSelectionModel().select(1)),
                 item(Shortcut.TAB_ROUTING, () -> tabs.getSelectionModel().select(2)),
                 item(Shortcut.TAB_COMPARE, () -> tabs.getSelectionModel().select(3)),
+                item(Shortcut.SHOW_IN_TIMELINE, () -> selection.show(Selection.View.TIMELINE)),
+                item(Shortcut.SHOW_IN_ROUTING, () -> selection.show(Selection.View.ROUTING)),
                 new SeparatorMenuItem(),
                 check(Shortcut.DARK_THEME, darkTheme));
         Menu help = new Menu("Help", null, item(Shortcut.HELP, this::showHelp), aboutItem());
@@ -283,6 +292,11 @@ public final class MainWindow extends BorderPane {
 
     public RoutingPane routing() {
         return routing;
+    }
+
+    /** The pick shared by the timeline and the routing views. */
+    public Selection selection() {
+        return selection;
     }
 
     public BooleanProperty darkThemeProperty() {

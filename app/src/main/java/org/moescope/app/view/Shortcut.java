@@ -26,6 +26,8 @@ public enum Shortcut {
     TAB_TIMELINE("View", "Timeline (flame chart)", "Shortcut+2"),
     TAB_ROUTING("View", "Routing", "Shortcut+3"),
     TAB_COMPARE("View", "A/B compare", "Shortcut+4"),
+    SHOW_IN_TIMELINE("View", "Show the selected token or span in the timeline", "Shortcut+J"),
+    SHOW_IN_ROUTING("View", "Show the selected span's token and layer in the routing view", "Shortcut+Shift+J"),
     DARK_THEME("View", "Toggle the dark theme", "Shortcut+T"),
     HELP("Help", "This sheet", "F1");
 
