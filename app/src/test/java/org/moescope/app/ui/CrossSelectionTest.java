@@ -148,5 +148,20 @@ class CrossSelectionTest {
         robot.press(KeyCode.SHORTCUT, KeyCode.SHIFT, KeyCode.J).release(KeyCode.J, KeyCode.SHIFT, KeyCode.SHORTCUT);
         assertEquals(TAB_ROUTING, fx(() -> window.tabs().getSelectionModel().getSelectedIndex()),
                 "Ctrl+Shift+J shows the routing view");
+
+        // and back through the heatmap's context menu
+        RoutingHeatmap heatmap = window.routing().tokenHeatmap();
+        double[] centre = fx(() -> ((RoutingHeatmapSkin) heatmap.getSkin()).cellCentre(expectedRow, 0));
+        Bounds h = fx(() -> heatmap.localToScreen(heatmap.getBoundsInLocal()));
+        robot.clickOn(h.getMinX() + centre[0], h.getMinY() + centre[1], MouseButton.SECONDARY);
+        robot.clickOn(".show-in-timeline");
+        assertEquals(TAB_TIMELINE, fx(() -> window.tabs().getSelectionModel().getSelectedIndex()),
+                "Show in timeline from the heatmap's menu");
+        List<StageSpan> moeSpans = fx(() -> vm.steps().stream().filter(st -> st.step() == step)
+                .flatMap(st -> st.spans().stream()).filter(sp -> sp.layer() == layer && sp.block().equals("moe")).toList());
+        assertEquals(moeSpans, fx(() -> {
+                    FlameBox box = chart().selectedBoxProperty().get();
+                    return chart().getLayout().spansOf(box.depth(), box.index());
+                }), "the step's MoE block at the layer is selected");
     }
 }

@@ -48,12 +48,30 @@ public final class RoutingSelection {
         selection.targetProperty().addListener((o, was, now) -> sync.apply(now));
         for (Node n : menuTargets) {
             MenuItem show = new MenuItem("Show in timeline");
-            show.setId("routing-show-in-timeline");
+            show.getStyleClass().add("show-in-timeline");
             show.setOnAction(e -> selection.show(Selection.View.TIMELINE));
-            ContextMenu menu = new ContextMenu(show);
-            n.setOnContextMenuRequested(e -> menu.show(n, e.getScreenX(), e.getScreenY()));
+            addContextMenuItem(n, show);
         }
         return sync;
+    }
+
+    /**
+     * Adds {@code item} to {@code node}'s context menu: a control's own menu (made when it has none, kept when it
+     * has), else a menu shown on a context-menu request (a handler added, not set, so others' handlers stay).
+     */
+    public static void addContextMenuItem(Node node, MenuItem item) {
+        if (node instanceof javafx.scene.control.Control c) {
+            if (c.getContextMenu() == null) {
+                c.setContextMenu(new ContextMenu());
+            }
+            c.getContextMenu().getItems().add(item);
+        } else {
+            ContextMenu menu = new ContextMenu(item);
+            node.addEventHandler(javafx.scene.input.ContextMenuEvent.CONTEXT_MENU_REQUESTED, e -> {
+                menu.show(node, e.getScreenX(), e.getScreenY());
+                e.consume();
+            });
+        }
     }
 
     private void write() {

@@ -36,9 +36,12 @@ public final class TimelineSelection {
             }
         });
         MenuItem show = new MenuItem("Show in routing");
-        show.setId("flame-show-in-routing");
+        show.getStyleClass().add("show-in-routing");
         show.setOnAction(e -> selection.show(Selection.View.ROUTING));
-        chart.setContextMenu(new ContextMenu(show));
+        if (chart.getContextMenu() == null) {
+            chart.setContextMenu(new ContextMenu());
+        }
+        chart.getContextMenu().getItems().add(show);
         return sync;
     }
 
