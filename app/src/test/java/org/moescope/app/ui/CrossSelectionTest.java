@@ -151,9 +151,15 @@ class CrossSelectionTest {
 
         // and back through the heatmap's context menu
         RoutingHeatmap heatmap = window.routing().tokenHeatmap();
-        double[] centre = fx(() -> ((RoutingHeatmapSkin) heatmap.getSkin()).cellCentre(expectedRow, 0));
+        int tokenRow = expectedRow;
+        double[] centre = fx(() -> ((RoutingHeatmapSkin) heatmap.getSkin()).cellCentre(tokenRow, 0));
         Bounds h = fx(() -> heatmap.localToScreen(heatmap.getBoundsInLocal()));
         robot.clickOn(h.getMinX() + centre[0], h.getMinY() + centre[1], MouseButton.SECONDARY);
+        // Monocle sends no context-menu request for a right click; the desktop's does, as here
+        robot.interact(() -> javafx.event.Event.fireEvent(heatmap, new javafx.scene.input.ContextMenuEvent(
+                javafx.scene.input.ContextMenuEvent.CONTEXT_MENU_REQUESTED, centre[0], centre[1],
+                h.getMinX() + centre[0], h.getMinY() + centre[1], false, null)));
+        assertTrue(fx(() -> heatmap.getContextMenu() != null && heatmap.getContextMenu().isShowing()), "the menu is up");
         robot.clickOn(".show-in-timeline");
         assertEquals(TAB_TIMELINE, fx(() -> window.tabs().getSelectionModel().getSelectedIndex()),
                 "Show in timeline from the heatmap's menu");
