@@ -1,0 +1,60 @@
+package org.moescope.app.glossary;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.moescope.app.control.flame.FlameText;
+import org.moescope.engine.profile.Phase;
+
+/** Lookups: a block's own meaning of a stage name first, then the name's; paths by their label. */
+class GlossaryTest {
+
+    @Test
+    void aBlockSpecificEntryWinsOverTheStageName() {
+        String dense = Glossary.entries().get("stage.mlp.gate");
+        String moe = Glossary.entries().get("stage.gate");
+        assertNotNull(dense);
+        assertNotNull(moe);
+        assertNotEquals(dense, moe);
+        assertEquals(dense, Glossary.stage("mlp", "gate"));
+        assertEquals(moe, Glossary.stage("moe", "gate"));
+        assertEquals(moe, Glossary.stage("gate"));
+        // a block without its own meaning of a stage falls back to the name's
+        assertEquals(Glossary.entries().get("stage.residual"), Glossary.stage("mlp", "residual"));
+        assertNull(Glossary.stage("moe", "no_such_stage"));
+        assertNull(Glossary.stage("moe", null));
+    }
+
+    @Test
+    void pathsBlocksAndNamesResolve() {
+        assertEquals(Glossary.entries().get("phase.batched_decode"), Glossary.phase(Phase.BATCHED_DECODE.label()));
+        assertEquals(Glossary.entries().get("block.moe"), Glossary.anyName("moe"));
+        assertEquals(Glossary.entries().get("stage.wsum"), Glossary.anyName("wsum"));
+        assertEquals(Glossary.entries().get("phase.prefill"), Glossary.anyName("prefill"));
+        assertNull(Glossary.anyName("nothing"));
+    }
+
+    @Test
+    void theMarkdownTableHasARowPerEntryInTheResourcesOrder() {
+        String md = Glossary.markdown();
+        String[] lines = md.split("\n");
+        assertEquals(Glossary.entries().size() + 2, lines.length);
+        assertTrue(lines[2].startsWith("| `embed` | stage | "), lines[2]);
+        assertTrue(md.contains("| `gate` | stage (mlp) | " + Glossary.stage("mlp", "gate") + " |"), md);
+    }
+
+    @Test
+    void wrappingKeepsEveryWordAndTheWidth() {
+        String entry = Glossary.stage("moe", "gate_up_silu");
+        String wrapped = FlameText.wrap(entry, 40);
+        assertEquals(entry, wrapped.replace('\n', ' '));
+        for (String line : wrapped.split("\n")) {
+            assertTrue(line.length() <= 40, line);
+        }
+        assertTrue(wrapped.split("\n").length > 1);
+    }
+}
