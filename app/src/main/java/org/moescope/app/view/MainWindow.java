@@ -66,7 +66,8 @@ public final class MainWindow extends BorderPane {
         // a token, layer or expert picked in one view picks its spans in the other, through one shared selection
         org.moescope.app.view.timeline.TimelineSelection.attach(timeline.flameChart(), selection);
         org.moescope.app.view.routing.RoutingSelection.attach(routing.selectedRowProperty(), routing.layerIndexProperty(),
-                routing::run, routing.tokenHeatmap(), selection, List.of(routing.tokenHeatmap(), routing.routedText()));
+                routing::run, routing.tokenHeatmap(), routing.inspector(), selection,
+                List.of(routing.tokenHeatmap(), routing.routedText()));
         selection.addShowListener(v -> tabs.getSelectionModel().select(v == Selection.View.TIMELINE ? 1 : 2));
 
         tabs.setId("main-tabs");

@@ -22,9 +22,15 @@ public final class Selection {
      *                  -1 for the step as a whole
      * @param layer     decoder layer number, or -1
      * @param expert    expert number, or -1
+     * @param stage     a stage name of the layer's MoE block (e.g. "down", from the token inspector), or null
      */
-    public record Target(int step, int rowInStep, int layer, int expert) {
-        public static final Target NONE = new Target(-1, -1, -1, -1);
+    public record Target(int step, int rowInStep, int layer, int expert, String stage) {
+        public static final Target NONE = new Target(-1, -1, -1, -1, null);
+
+        /** A pick without a stage. */
+        public Target(int step, int rowInStep, int layer, int expert) {
+            this(step, rowInStep, layer, expert, null);
+        }
     }
 
     /** The view a pick can be shown in (the View menu's "show in" actions). */

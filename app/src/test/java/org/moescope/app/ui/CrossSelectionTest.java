@@ -100,6 +100,42 @@ class CrossSelectionTest {
         assertTrue(w.startNanos() <= layout.start(box.depth(), box.index())
                 && w.endNanos() >= layout.end(box.depth(), box.index()), "the selection is in view");
         assertTrue(w.spanNanos() < layout.durationNanos() / 2.0, "and zoomed to: " + w);
+
+        // Esc drops the chart's selection; Ctrl+J shows the pick again
+        fxRun(() -> chart().requestFocus());
+        robot.type(KeyCode.ESCAPE);
+        assertNull(fx(() -> chart().selectedBoxProperty().get()), "Esc clears the chart's selection");
+        robot.press(KeyCode.SHORTCUT, KeyCode.J).release(KeyCode.J, KeyCode.SHORTCUT);
+        assertEquals(box, fx(() -> chart().selectedBoxProperty().get()), "Ctrl+J selects the pick again");
+
+        // a stage name in the token inspector is a link to that stage's span
+        fxRun(() -> window.tabs().getSelectionModel().select(TAB_ROUTING));
+        javafx.scene.control.Label down = robot.lookup(".inspector-stage").match((javafx.scene.Node n) ->
+                "down".equals(((javafx.scene.control.Label) n).getText())).query();
+        fxRun(() -> scrollIntoView(down));
+        robot.clickOn(down);
+        assertEquals(TAB_TIMELINE, fx(() -> window.tabs().getSelectionModel().getSelectedIndex()));
+        List<StageSpan> stage = fx(() -> {
+            FlameBox b2 = chart().selectedBoxProperty().get();
+            return chart().getLayout().spansOf(b2.depth(), b2.index());
+        });
+        assertEquals(expected.stream().filter(s -> s.stage().equals("down")).toList(), stage,
+                "the click selects that step's down span at that layer");
+    }
+
+    /** Scrolls the scroll pane that holds {@code node} so that the node is in its viewport. */
+    private static void scrollIntoView(javafx.scene.Node node) {
+        javafx.scene.Node p = node.getParent();
+        while (p != null && !(p instanceof javafx.scene.control.ScrollPane)) {
+            p = p.getParent();
+        }
+        if (p instanceof javafx.scene.control.ScrollPane sp) {
+            javafx.scene.Node content = sp.getContent();
+            double y = content.sceneToLocal(node.localToScene(node.getBoundsInLocal())).getMinY();
+            double room = content.getBoundsInLocal().getHeight() - sp.getViewportBounds().getHeight();
+            sp.setVvalue(room <= 0 ? 0 : Math.min(1, y / room));
+            sp.layout();
+        }
     }
 
     @Test

@@ -37,11 +37,16 @@ public final class RoutingSelection {
     /**
      * Connects the routing view's shared token row and layer index (into {@code run}'s MoE layers), its token ×
      * expert heatmap, and {@code selection}; {@code menuTargets} (the heatmap, the coloured text) get a "Show in
-     * timeline" context menu.
+     * timeline" context menu; the inspector's stage names become links to their span in the timeline.
      */
     public static RoutingSelection attach(IntegerProperty selectedRow, IntegerProperty layerIndex, Supplier<RoutingRun> run,
-                                          RoutingHeatmap tokenHeatmap, Selection selection, List<Node> menuTargets) {
+                                          RoutingHeatmap tokenHeatmap, TokenInspector inspector, Selection selection,
+                                          List<Node> menuTargets) {
         RoutingSelection sync = new RoutingSelection(selectedRow, layerIndex, run, tokenHeatmap, selection);
+        inspector.onStageClickedProperty().set(stage -> {
+            sync.write(stage);
+            selection.show(Selection.View.TIMELINE);
+        });
         selectedRow.addListener(o -> sync.write());
         layerIndex.addListener(o -> sync.write());
         tokenHeatmap.selectedColumnProperty().addListener(o -> sync.write());
@@ -75,6 +80,11 @@ public final class RoutingSelection {
     }
 
     private void write() {
+        write(null);
+    }
+
+    /** Writes the selected token, layer and expert, with {@code stage} (or null) of its MoE block. */
+    private void write(String stage) {
         RoutingRun r = run.get();
         int row = selectedRow.get();
         int li = layerIndex.get();
@@ -86,7 +96,7 @@ public final class RoutingSelection {
         applying = true;
         try {
             selection.select(new Selection.Target(token.step(), token.rowInStep(), r.layers()[li],
-                    expert >= 0 && expert < r.experts() ? expert : -1));
+                    expert >= 0 && expert < r.experts() ? expert : -1, stage));
         } finally {
             applying = false;
         }

@@ -49,6 +49,9 @@ public class TokenInspector extends VBox {
     private final GridPane path = new GridPane();
     private final Label pathSummary = new Label();
     private final IntFunction<String> tokenText;
+    /** Called with a stage's name when the user clicks it in the stage list (null: the names are not links). */
+    private final ObjectProperty<java.util.function.Consumer<String>> onStageClicked =
+            new SimpleObjectProperty<>(this, "onStageClicked");
     private RoutingRun run = new RoutingRun(List.of());
     private List<StepResult> steps = List.of();
 
@@ -87,6 +90,7 @@ public class TokenInspector extends VBox {
         layerIndex.addListener(o -> refresh());
         modelConfig.addListener(o -> refresh());
         quantizedExperts.addListener(o -> refresh());
+        onStageClicked.addListener(o -> refresh());
         refresh();
     }
 
@@ -110,6 +114,11 @@ public class TokenInspector extends VBox {
     /** Model sizes for the shapes (null: shapes use symbols h, I, E). */
     public ObjectProperty<ModelConfig> modelConfigProperty() {
         return modelConfig;
+    }
+
+    /** What a click on a stage name in the stage list does, given the name; null leaves the names plain text. */
+    public ObjectProperty<java.util.function.Consumer<String>> onStageClickedProperty() {
+        return onStageClicked;
     }
 
     public javafx.beans.property.BooleanProperty quantizedExpertsProperty() {
@@ -214,7 +223,16 @@ public class TokenInspector extends VBox {
                 run.experts(), Math.max(1, ids.length), Math.max(1, stepTokens), norm)) {
             Label op = wrapping(s.operation());
             Label name = fixed(s.name());
-            name.setTooltip(GlossaryTooltips.of(Glossary.stage("moe", s.name())));
+            name.getStyleClass().add("inspector-stage");
+            String stageName = s.name();
+            boolean link = onStageClicked.get() != null;
+            name.setTooltip(GlossaryTooltips.of(GlossaryTooltips.join(Glossary.stage("moe", stageName),
+                    link ? "Click to show this stage's span in the timeline." : null)));
+            if (link) {
+                name.setCursor(javafx.scene.Cursor.HAND);
+                name.setStyle("-fx-underline: true;");
+                name.setOnMouseClicked(e -> onStageClicked.get().accept(stageName));
+            }
             path.add(name, 0, i);
             path.add(fixed(s.input()), 1, i);
             path.add(fixed("\u2192 " + s.output()), 2, i);

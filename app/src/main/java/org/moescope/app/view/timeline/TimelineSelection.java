@@ -11,7 +11,7 @@ import org.moescope.engine.profile.StageSpan;
 /**
  * Ties the flame chart to the shared {@link Selection}: a clicked span writes its step and layer; a token, layer or
  * expert picked elsewhere selects the spans that ran it: that step's MoE block at that layer (every expert of a step
- * and layer runs in the same kernels), else the step's layer, else the step.
+ * and layer runs in the same kernels), or the one stage named, else the step's layer, else the step.
  */
 public final class TimelineSelection {
 
@@ -32,6 +32,10 @@ public final class TimelineSelection {
         selection.targetProperty().addListener((o, was, now) -> sync.apply(now));
         selection.addShowListener(view -> {
             if (view == Selection.View.TIMELINE) {
+                // the chart drops its selection on Esc or a new run; the pick is still there to show
+                if (chart.selectedBoxProperty().get() == null && chart.getSelection() == null) {
+                    sync.apply(selection.target());
+                }
                 chart.fitSelectionOrAll();
             }
         });
@@ -68,7 +72,7 @@ public final class TimelineSelection {
         if (applying || t.step() < 0) {
             return;
         }
-        FlameBox box = find(chart.getLayout(), t.step(), t.layer());
+        FlameBox box = find(chart.getLayout(), t.step(), t.layer(), t.stage());
         if (box == null || box.equals(chart.selectedBoxProperty().get())) {
             return;
         }
@@ -85,6 +89,19 @@ public final class TimelineSelection {
      * step's box when {@code layer} is -1 or not in the step; null when the step has no spans.
      */
     public static FlameBox find(FlameLayout layout, int step, int layer) {
+        return find(layout, step, layer, null);
+    }
+
+    /** {@link #find(FlameLayout, int, int)}, or the MoE stage {@code stage} of that step and layer when it ran. */
+    public static FlameBox find(FlameLayout layout, int step, int layer, String stage) {
+        if (layer >= 0 && stage != null) {
+            for (int i = 0; i < layout.count(FlameLayout.DEPTH_STAGE); i++) {
+                StageSpan s = layout.firstSpan(FlameLayout.DEPTH_STAGE, i);
+                if (s.step() == step && s.layer() == layer && s.block().equals("moe") && s.stage().equals(stage)) {
+                    return new FlameBox(FlameLayout.DEPTH_STAGE, i);
+                }
+            }
+        }
         if (layer >= 0) {
             for (String block : new String[] {"moe", "mlp"}) {
                 FlameBox b = first(layout, FlameLayout.DEPTH_BLOCK, step, layer, block);

@@ -41,6 +41,17 @@ class TimelineSelectionTest {
     }
 
     @Test
+    void aStageNameFindsThatStageAndAnUnknownOneTheBlock() {
+        FlameLayout layout = FlameLayout.of(SyntheticRun.runSpans(2, 6, 2, 1_000));
+        FlameBox down = TimelineSelection.find(layout, 2, 1, "down");
+        assertEquals(FlameLayout.DEPTH_STAGE, down.depth());
+        StageSpan s = layout.firstSpan(down.depth(), down.index());
+        assertEquals(List.of(2, 1, "moe", "down"), List.of(s.step(), s.layer(), s.block(), s.stage()));
+        // gate_up_silu_q8 did not run: the MoE block of that step and layer instead
+        assertEquals(TimelineSelection.find(layout, 2, 1), TimelineSelection.find(layout, 2, 1, "gate_up_silu_q8"));
+    }
+
+    @Test
     void aDenseLayerFindsItsMlpBlockAndNoLayerFindsTheStep() {
         List<StageSpan> spans = new ArrayList<>(SyntheticRun.stepSpans(0, Phase.DECODE, 1, 1, OPTIONS, 0, 100));
         long t = spans.get(spans.size() - 1).endNanos() + 100;
