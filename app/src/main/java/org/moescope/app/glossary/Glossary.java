@@ -98,6 +98,15 @@ public final class Glossary {
         return s != null ? s : phase(name);
     }
 
+    /** The first sentence of {@code entry} (up to its first ". "), for places with room for one line; null stays null. */
+    public static String firstSentence(String entry) {
+        if (entry == null) {
+            return null;
+        }
+        int end = entry.indexOf(". ");
+        return end < 0 ? entry : entry.substring(0, end + 1);
+    }
+
     /** The entries as a Markdown table (the user guide's glossary section). */
     public static String markdown() {
         StringBuilder sb = new StringBuilder("| Name | Kind | Meaning |\n|---|---|---|\n");

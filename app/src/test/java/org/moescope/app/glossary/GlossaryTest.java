@@ -48,6 +48,29 @@ class GlossaryTest {
     }
 
     @Test
+    void theFirstSentenceEndsAtTheFirstFullStop() {
+        String wsum = Glossary.stage("moe", "wsum");
+        String first = Glossary.firstSentence(wsum);
+        assertTrue(wsum.startsWith(first) && first.endsWith(".") && first.length() < wsum.length(), first);
+        assertEquals(Glossary.metric("cv").substring(0, Glossary.metric("cv").indexOf(". ") + 1),
+                Glossary.firstSentence(Glossary.metric("cv")));
+        String one = Glossary.stage("moe", "gate_up_silu_q8");
+        assertEquals(one, Glossary.firstSentence(one));
+        assertNull(Glossary.firstSentence(null));
+    }
+
+    @Test
+    void everyStageBlockAndPathOpensWithASentenceThatFitsOneHoverLine() {
+        for (var e : Glossary.entries().entrySet()) {
+            if (e.getKey().matches("(stage|block|phase)\\..*")) {
+                String first = Glossary.firstSentence(e.getValue());
+                assertTrue(first.length() <= FlameText.WRAP_COLUMNS, e.getKey() + " opens with " + first.length()
+                        + " characters, more than the flame chart's hover line: " + first);
+            }
+        }
+    }
+
+    @Test
     void wrappingKeepsEveryWordAndTheWidth() {
         String entry = Glossary.stage("moe", "gate_up_silu");
         String wrapped = FlameText.wrap(entry, 40);

@@ -126,6 +126,8 @@ class GlossaryTooltipTest {
         assertTrue(hover.isVisible(), "the hover box is up");
         String shown = hover.getText().replace('\n', ' ');
         assertTrue(shown.startsWith("wsum"), shown);
-        assertTrue(shown.contains(Glossary.stage("moe", "wsum")), shown);
+        assertTrue(shown.contains(Glossary.firstSentence(Glossary.stage("moe", "wsum"))), shown);
+        assertTrue(hover.getBoundsInParent().getMaxY() <= chart.getHeight(),
+                "the box stays over the chart: " + hover.getBoundsInParent());
     }
 }

@@ -54,7 +54,7 @@ public final class FlameText {
 
     /**
      * Hover text of a box: name and duration, where it sits, the tokens and switch state it ran with, and the
-     * glossary entry of its stage, block or path.
+     * first sentence of the glossary entry of its stage, block or path.
      */
     public static String describe(FlameLayout layout, int depth, int index) {
         return describe(layout, depth, index, null);
@@ -98,13 +98,17 @@ public final class FlameText {
             default -> null;
         };
         if (entry != null) {
-            sb.append("\n\n").append(wrap(entry, WRAP_COLUMNS));
+            // one sentence: the box must stay about as tall as the chart (the legend and tables hold the rest)
+            sb.append("\n").append(wrap(Glossary.firstSentence(entry), WRAP_COLUMNS));
         }
         return sb.toString();
     }
 
-    /** Characters per line of a glossary entry in the hover box (which sizes itself to its text). */
-    static final int WRAP_COLUMNS = 64;
+    /**
+     * Characters per line of a glossary sentence in the hover box (which sizes itself to its text); the glossary's
+     * first sentences of stages, blocks and paths fit on one such line.
+     */
+    public static final int WRAP_COLUMNS = 110;
 
     /** {@code text} broken at spaces into lines of at most {@code columns} characters (longer words stay whole). */
     public static String wrap(String text, int columns) {
