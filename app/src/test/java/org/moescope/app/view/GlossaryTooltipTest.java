@@ -40,13 +40,16 @@ class GlossaryTooltipTest {
     private final ObservableList<StepResult> steps = FXCollections.observableArrayList();
     private TimelinePane timeline;
     private LayerBalanceTable balance;
+    private DashboardTiles tiles;
 
     @Start
     void start(Stage stage) {
         timeline = new TimelinePane(steps);
         balance = new LayerBalanceTable();
         balance.setPrefHeight(160);
-        stage.setScene(new Scene(new VBox(timeline, balance), 1200, 860));
+        tiles = new DashboardTiles();
+        timeline.setPrefHeight(520);
+        stage.setScene(new Scene(new VBox(timeline, balance, tiles), 1200, 900));
         stage.show();
     }
 
@@ -99,6 +102,12 @@ class GlossaryTooltipTest {
                 "Entropy".equals(((Label) n).getText())).query();
         robot.moveTo(entropy);
         assertTooltipShows(robot, Glossary.metric("entropy"));
+    }
+
+    @Test
+    void hoveringADashboardTileShowsItsMetricsEntry(FxRobot robot) {
+        robot.moveTo(tiles.imbalance());
+        assertTooltipShows(robot, Glossary.metric("load_imbalance"));
     }
 
     @Test
