@@ -15,7 +15,8 @@ import java.util.Properties;
  * The app's glossary: a sentence or two per profiler stage, balance metric and MoE term, read from
  * {@code glossary.properties} beside this class, for tooltips and the user guide. Keys are {@code stage.<name>}
  * ({@code stage.<block>.<name>} where a block uses the name differently), {@code block.}, {@code phase.},
- * {@code metric.} and {@code term.}. Lookups return null for a name without an entry.
+ * {@code metric.} and {@code term.}. Stage, block and path lookups return null for a name without an entry (the
+ * names come from the engine's data); metrics and terms are named in code and must exist.
  */
 public final class Glossary {
 
@@ -79,14 +80,25 @@ public final class Glossary {
         return label == null ? null : ENTRIES.get("phase." + label.toLowerCase(Locale.ROOT).replace(' ', '_'));
     }
 
-    /** A balance or dashboard metric ("max_over_mean", "cv", ...), or null. */
+    /**
+     * A balance or dashboard metric ("max_over_mean", "cv", ...). The views name these in code, so a missing one is a
+     * mistake caught when the view is built: IllegalArgumentException.
+     */
     public static String metric(String name) {
-        return ENTRIES.get("metric." + name);
+        return required("metric." + name);
     }
 
-    /** An MoE term ("top_k", "expert", ...), or null. */
+    /** An MoE term ("top_k", "expert", ...); IllegalArgumentException when missing, as for {@link #metric}. */
     public static String term(String name) {
-        return ENTRIES.get("term." + name);
+        return required("term." + name);
+    }
+
+    private static String required(String key) {
+        String entry = ENTRIES.get(key);
+        if (entry == null) {
+            throw new IllegalArgumentException("the glossary has no entry '" + key + "': add it to " + RESOURCE);
+        }
+        return entry;
     }
 
     /** Any of stage, block or phase for a flame-chart key or table word, or null. */

@@ -39,6 +39,15 @@ class GlossaryTest {
     }
 
     @Test
+    void aMetricOrTermThatIsMissingIsAnError() {
+        assertEquals(Glossary.entries().get("metric.cv"), Glossary.metric("cv"));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Glossary.term("no_such_term"));
+        assertTrue(e.getMessage().contains("term.no_such_term") && e.getMessage().contains(Glossary.RESOURCE),
+                e.getMessage());
+    }
+
+    @Test
     void theMarkdownTableHasARowPerEntryInTheResourcesOrder() {
         String md = Glossary.markdown();
         String[] lines = md.split("\n");
