@@ -25,6 +25,7 @@ import org.moescope.app.control.heatmap.RoutingHeatmap;
 import org.moescope.app.control.heatmap.RoutingHeatmapSkin;
 import org.moescope.app.view.MainWindow;
 import org.moescope.app.view.routing.RoutingRun;
+import org.moescope.app.viewmodel.Selection;
 import org.moescope.app.viewmodel.SessionViewModel;
 import org.moescope.engine.profile.StageSpan;
 import org.moescope.engine.session.StepResult;
@@ -205,5 +206,10 @@ class CrossSelectionTest {
                     FlameBox box = chart().selectedBoxProperty().get();
                     return chart().getLayout().spansOf(box.depth(), box.index());
                 }), "the step's MoE block at the layer is selected");
+
+        // Reset forgets the pick: its steps are gone
+        fxRun(vm::reset);
+        awaitIdle(vm);
+        assertEquals(Selection.Target.NONE, fx(() -> window.selection().target()));
     }
 }

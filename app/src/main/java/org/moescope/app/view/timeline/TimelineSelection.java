@@ -29,6 +29,12 @@ public final class TimelineSelection {
     public static TimelineSelection attach(FlameChart chart, Selection selection) {
         TimelineSelection sync = new TimelineSelection(chart, selection);
         chart.selectedBoxProperty().addListener((o, was, box) -> sync.boxSelected(box));
+        // Reset or another model: the pick named steps that are gone
+        chart.layoutProperty().addListener((o, was, now) -> {
+            if (now.isEmpty()) {
+                selection.select(null);
+            }
+        });
         selection.targetProperty().addListener((o, was, now) -> sync.apply(now));
         selection.addShowListener(view -> {
             if (view == Selection.View.TIMELINE) {
