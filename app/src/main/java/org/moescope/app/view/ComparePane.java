@@ -77,6 +77,17 @@ public final class ComparePane extends BorderPane {
         TableColumn<StageComparison.Row, String> stage = new TableColumn<>("Stage");
         stage.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().label()));
         stage.setPrefWidth(260);
+        // each row's stage explained on hover: its path, block and stage from the glossary
+        stage.setCellFactory(col -> new javafx.scene.control.TableCell<>() {
+            @Override
+            protected void updateItem(String item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty ? null : item);
+                StageComparison.Row row = empty ? null : getTableRow().getItem();
+                setTooltip(row == null ? null : org.moescope.app.glossary.GlossaryTooltips.of(
+                        org.moescope.app.glossary.Glossary.stage(row.key().block(), row.key().stage())));
+            }
+        });
         columnA.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().microsA()));
         columnA.setCellFactory(col -> numberCell("%.1f"));
         columnB.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().microsB()));

@@ -8,6 +8,8 @@ import javafx.application.Platform;
 import javafx.geometry.Insets;
 import javafx.scene.control.Label;
 import javafx.scene.layout.FlowPane;
+import org.moescope.app.glossary.Glossary;
+import org.moescope.app.glossary.GlossaryTooltips;
 import org.moescope.app.metrics.RunMetrics;
 import org.moescope.engine.model.ModelConfig;
 
@@ -51,6 +53,11 @@ public final class DashboardTiles extends FlowPane {
             t.setAnimated(false);
             t.getStyleClass().add("dashboard-tile");
         }
+        tokensPerSecond.setTooltip(GlossaryTooltips.of(Glossary.metric("decode_speed")));
+        prefill.setTooltip(GlossaryTooltips.of(Glossary.metric("prefill_time")));
+        latency.setTooltip(GlossaryTooltips.of(Glossary.metric("decode_latency")));
+        moeShare.setTooltip(GlossaryTooltips.of(Glossary.metric("moe_share")));
+        imbalance.setTooltip(GlossaryTooltips.of(Glossary.metric("load_imbalance")));
         tokensPerSecond.setId("tile-tokens-per-second");
         prefill.setId("tile-prefill");
         latency.setId("tile-latency");

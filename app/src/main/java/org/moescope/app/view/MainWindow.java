@@ -26,6 +26,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import org.controlsfx.control.NotificationPane;
 import org.moescope.app.viewmodel.DeviceChoice;
+import org.moescope.app.viewmodel.Selection;
 import org.moescope.app.viewmodel.SessionViewModel;
 
 /**
@@ -45,6 +46,7 @@ public final class MainWindow extends BorderPane {
     private final RoutingPane routing;
     private final org.moescope.app.view.teach.TeachingView teaching;
     private final PresentationMode presentation = new PresentationMode(this);
+    private final Selection selection = new Selection();
 
     public MainWindow(SessionViewModel vm, List<DeviceChoice> devices) {
         this.vm = vm;
@@ -64,6 +66,12 @@ public final class MainWindow extends BorderPane {
                 vm.weightTypesProperty()));
         exports = new ExportActions(vm, timeline, routing, this::currentChart);
         routing.paceProperty().addListener((o, was, pace) -> vm.pacer().setStepsPerSecond(pace == null ? 0 : pace));
+        // a token, layer or expert picked in one view picks its spans in the other, through one shared selection
+        org.moescope.app.view.timeline.TimelineSelection.attach(timeline.flameChart(), selection);
+        org.moescope.app.view.routing.RoutingSelection.attach(routing.selectedRowProperty(), routing.layerIndexProperty(),
+                routing::run, routing.tokenHeatmap(), routing.inspector(), selection,
+                List.of(routing.tokenHeatmap(), routing.routedText()));
+        selection.addShowListener(v -> tabs.getSelectionModel().select(v == Selection.View.TIMELINE ? 1 : 2));
 
         tabs.setId("main-tabs");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
@@ -206,6 +214,8 @@ public final class MainWindow extends BorderPane {
                 item(Shortcut.TAB_COMPARE, () -> tabs.getSelectionModel().select(3)),
                 item(Shortcut.TAB_TEACHING, () -> tabs.getSelectionModel().select(tabs.getTabs().stream()
                         .filter(t -> t.getContent() == teaching).findFirst().orElseThrow())),
+                item(Shortcut.SHOW_IN_TIMELINE, () -> selection.show(Selection.View.TIMELINE)),
+                item(Shortcut.SHOW_IN_ROUTING, () -> selection.show(Selection.View.ROUTING)),
                 new SeparatorMenuItem(),
                 check(Shortcut.FOLLOW, routing.followProperty()),
                 check(Shortcut.DARK_THEME, darkTheme),
@@ -324,6 +334,11 @@ public final class MainWindow extends BorderPane {
 
     public PresentationMode presentation() {
         return presentation;
+    }
+
+    /** The pick shared by the timeline and the routing views. */
+    public Selection selection() {
+        return selection;
     }
 
     public BooleanProperty darkThemeProperty() {

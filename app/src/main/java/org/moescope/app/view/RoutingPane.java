@@ -23,7 +23,6 @@ import javafx.scene.control.SplitPane;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.ToggleGroup;
-import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -34,6 +33,8 @@ import org.moescope.app.export.RoutingCsvExporter;
 import org.moescope.app.view.routing.ExpertGridPanel;
 import org.moescope.app.view.routing.ExpertLegend;
 import org.moescope.app.view.routing.FollowBar;
+import org.moescope.app.glossary.Glossary;
+import org.moescope.app.glossary.GlossaryTooltips;
 import org.moescope.app.view.routing.LayerBalanceTable;
 import org.moescope.app.view.routing.RoutedText;
 import org.moescope.app.view.routing.RoutingRun;
@@ -103,12 +104,11 @@ public class RoutingPane extends BorderPane {
         showWeights.setToggleGroup(cells);
         showProbs.setToggleGroup(cells);
         showWeights.setSelected(true);
-        showWeights.setTooltip(new Tooltip("Cell = the weight the expert's output is mixed with (0 when not chosen)"));
-        showProbs.setTooltip(new Tooltip("Cell = the router's softmax probability for every expert, chosen or not"));
+        showWeights.setTooltip(GlossaryTooltips.of(Glossary.term("routing_weight")));
+        showProbs.setTooltip(GlossaryTooltips.of(Glossary.term("router_probability")));
         cells.selectedToggleProperty().addListener(o -> refreshLayerViews());
-        balance.setTooltip(new Tooltip("max/mean: busiest expert over the mean load (1 = balanced)\n"
-                + "CV: std / mean of the loads (0 = balanced)\nentropy: of the load distribution / ln(experts) (1 = uniform)\n"
-                + "dead: experts that got no token in the run"));
+        balance.setTooltip(GlossaryTooltips.of(String.join("\n\n", Glossary.metric("max_over_mean"),
+                Glossary.metric("cv"), Glossary.metric("entropy"), Glossary.metric("dead"))));
         javafx.scene.layout.Region gap = new javafx.scene.layout.Region();
         HBox.setHgrow(gap, Priority.ALWAYS);
         HBox controls = new HBox(8, new Label("MoE layer"), layerChooser, new Label("  cells show"), showWeights, showProbs,

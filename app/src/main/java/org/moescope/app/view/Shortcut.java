@@ -29,6 +29,8 @@ public enum Shortcut {
     TAB_COMPARE("View", "A/B compare", "Shortcut+4"),
     TAB_TEACHING("View", "Teaching: one token through one MoE layer", "Shortcut+Shift+W"),
     FOLLOW("View", "Toggle follow mode (the routing view follows each new token)", "F8"),
+    SHOW_IN_TIMELINE("View", "Show the selected token or span in the timeline", "Shortcut+J"),
+    SHOW_IN_ROUTING("View", "Show the selected span's token and layer in the routing view", "Shortcut+Shift+J"),
     DARK_THEME("View", "Toggle the dark theme", "Shortcut+T"),
     PRESENT("View", "Presentation mode: large type, the current tab full screen (Esc leaves)", "F11"),
     TEXT_LARGER("View", "Larger text", "Shortcut+Plus"),

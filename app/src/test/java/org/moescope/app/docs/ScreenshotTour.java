@@ -128,6 +128,7 @@ public final class ScreenshotTour {
             window.routing().paceProperty().set(0.0);
             return null;
         });
+        crossSelectionShots();
 
         tab(3);
         fx(() -> {
@@ -229,6 +230,42 @@ public final class ScreenshotTour {
         });
         settle();
         System.out.println("wrote " + out.resolve(name + ".png"));
+    }
+
+    /**
+     * A token × expert cell picked in the routing view, shown in the timeline (View ▸ Show in timeline); then the
+     * glossary tooltip of the stage table's first stage.
+     */
+    private void crossSelectionShots() throws Exception {
+        fx(() -> {
+            var routing = window.routing();
+            int row = routing.run().rows().size() - 2;
+            int layerIndex = routing.run().layers().length - 1;
+            routing.layerIndexProperty().set(layerIndex);
+            routing.tokenHeatmap().selectedColumnProperty().set(routing.run().top1(row, layerIndex));
+            routing.selectedRowProperty().set(row);
+            window.selection().show(org.moescope.app.viewmodel.Selection.View.TIMELINE);
+            return null;
+        });
+        shot("cross-selection");
+        javafx.scene.control.Tooltip tip = fx(() -> {
+            for (javafx.scene.Node n : window.timeline().stageTable().lookupAll(".table-cell")) {
+                if (n instanceof javafx.scene.control.TableCell<?, ?> c && c.getTooltip() != null
+                        && c.getTableRow() != null && c.getTableRow().getIndex() == 0
+                        && c.getTableColumn().getGraphic() instanceof javafx.scene.control.Label l
+                        && "Stage".equals(l.getText())) {
+                    var b = c.localToScreen(c.getBoundsInLocal());
+                    c.getTooltip().show(c, b.getMinX() + 20, b.getMaxY() + 4);
+                    return c.getTooltip();
+                }
+            }
+            throw new IllegalStateException("no stage cell with a glossary tooltip");
+        });
+        shot("glossary-tooltip");
+        fx(() -> {
+            tip.hide();
+            return null;
+        });
     }
 
     private void fail() throws Exception {

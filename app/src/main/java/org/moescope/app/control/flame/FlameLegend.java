@@ -9,6 +9,8 @@ import javafx.scene.layout.Background;
 import javafx.scene.layout.BackgroundFill;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.Region;
+import org.moescope.app.glossary.Glossary;
+import org.moescope.app.glossary.GlossaryTooltips;
 import org.moescope.engine.profile.StageSpan;
 
 /**
@@ -77,7 +79,8 @@ public class FlameLegend extends FlowPane {
             boolean picked = key.equals(chart.highlightedStageProperty().get());
             item.setStyle(picked ? "-fx-font-weight: bold; -fx-underline: true;" : "");
             item.setCursor(javafx.scene.Cursor.HAND);
-            item.setTooltip(new javafx.scene.control.Tooltip("Click to pick out " + key + " in the chart; click again to show all"));
+            item.setTooltip(GlossaryTooltips.of(GlossaryTooltips.join(Glossary.anyName(key),
+                    "Click to pick out " + key + " in the chart; click again to show all")));
             item.setOnMouseClicked(e -> chart.highlightedStageProperty().set(picked ? null : key));
             getChildren().add(item);
         }

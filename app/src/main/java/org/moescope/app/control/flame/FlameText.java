@@ -2,6 +2,7 @@ package org.moescope.app.control.flame;
 
 import java.util.List;
 import java.util.Locale;
+import org.moescope.app.glossary.Glossary;
 import org.moescope.engine.profile.StageSpan;
 
 /** Text of the flame chart, kept free of JavaFX: durations, axis ticks and the hover description of a box. */
@@ -51,7 +52,10 @@ public final class FlameText {
         return String.format(Locale.ROOT, "%." + decimals + "f %s", t / scale, units[u]);
     }
 
-    /** Hover text of a box: name and duration, where it sits, the tokens and switch state it ran with. */
+    /**
+     * Hover text of a box: name and duration, where it sits, the tokens and switch state it ran with, and the
+     * first sentence of the glossary entry of its stage, block or path.
+     */
     public static String describe(FlameLayout layout, int depth, int index) {
         return describe(layout, depth, index, null);
     }
@@ -87,6 +91,40 @@ public final class FlameText {
                 sb.append("\n").append(line);
             }
         }
+        String entry = switch (depth) {
+            case FlameLayout.DEPTH_STEP -> Glossary.phase(s.phase().label());
+            case FlameLayout.DEPTH_BLOCK -> Glossary.block(s.block());
+            case FlameLayout.DEPTH_STAGE -> Glossary.stage(s.block(), s.stage());
+            default -> null;
+        };
+        if (entry != null) {
+            // one sentence: the box must stay about as tall as the chart (the legend and tables hold the rest)
+            sb.append("\n").append(wrap(Glossary.firstSentence(entry), WRAP_COLUMNS));
+        }
         return sb.toString();
+    }
+
+    /**
+     * Characters per line of a glossary sentence in the hover box (which sizes itself to its text); the glossary's
+     * first sentences of stages, blocks and paths fit on one such line.
+     */
+    public static final int WRAP_COLUMNS = 110;
+
+    /** {@code text} broken at spaces into lines of at most {@code columns} characters (longer words stay whole). */
+    public static String wrap(String text, int columns) {
+        StringBuilder out = new StringBuilder();
+        int lineLength = 0;
+        for (String word : text.split(" ")) {
+            if (lineLength > 0 && lineLength + 1 + word.length() > columns) {
+                out.append('\n');
+                lineLength = 0;
+            } else if (lineLength > 0) {
+                out.append(' ');
+                lineLength++;
+            }
+            out.append(word);
+            lineLength += word.length();
+        }
+        return out.toString();
     }
 }

@@ -9,7 +9,8 @@ import javafx.scene.control.Label;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
-import javafx.scene.control.Tooltip;
+import org.moescope.app.glossary.Glossary;
+import org.moescope.app.glossary.GlossaryTooltips;
 
 /** Balance figures of every MoE layer over the run, one row per layer; selecting a row picks the layer. */
 public class LayerBalanceTable extends TableView<LayerBalanceTable.Row> {
@@ -26,15 +27,14 @@ public class LayerBalanceTable extends TableView<LayerBalanceTable.Row> {
         setColumnResizePolicy(CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         setPlaceholder(new Label("No routing yet: press Prefill, Step or Generate."));
         getColumns().add(column("Layer", "decoder layer", r -> r.layer(), v -> Integer.toString((int) v)));
-        getColumns().add(column("Assignments", "token \u2192 expert assignments: tokens \u00d7 k",
+        getColumns().add(column("Assignments", Glossary.metric("assignments"),
                 r -> r.stats().assignments(), v -> Long.toString((long) v)));
-        getColumns().add(column("Max/mean", "busiest expert's load over the mean load: 1 = balanced; the slowest expert "
-                + "GEMM sets the MoE time", r -> r.stats().maxOverMean(), v -> fmt(v, 2)));
-        getColumns().add(column("CV", "coefficient of variation of the loads (std / mean): 0 = balanced",
+        getColumns().add(column("Max/mean", Glossary.metric("max_over_mean"), r -> r.stats().maxOverMean(), v -> fmt(v, 2)));
+        getColumns().add(column("CV", Glossary.metric("cv"),
                 r -> r.stats().coefficientOfVariation(), v -> fmt(v, 2)));
-        getColumns().add(column("Entropy", "entropy of the load distribution / ln(experts): 1 = uniform, 0 = one expert",
+        getColumns().add(column("Entropy", Glossary.metric("entropy"),
                 r -> r.stats().normalisedEntropy(), v -> fmt(v, 3)));
-        getColumns().add(column("Dead", "experts that received no token in the run",
+        getColumns().add(column("Dead", Glossary.metric("dead"),
                 r -> r.stats().deadExperts(), v -> Integer.toString((int) v)));
     }
 
@@ -54,9 +54,7 @@ public class LayerBalanceTable extends TableView<LayerBalanceTable.Row> {
     private static TableColumn<Row, Number> column(String name, String help, Function<Row, Number> f,
                                                    java.util.function.DoubleFunction<String> format) {
         TableColumn<Row, Number> c = new TableColumn<>();
-        Label header = new Label(name);
-        header.setTooltip(new Tooltip(help));
-        c.setGraphic(header);
+        GlossaryTooltips.header(c, name, help);
         c.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(f.apply(d.getValue())));
         c.setCellFactory(col -> new TableCell<>() {
             @Override

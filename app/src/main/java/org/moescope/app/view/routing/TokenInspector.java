@@ -20,6 +20,8 @@ import javafx.scene.paint.Color;
 import org.moescope.app.control.ExpertPalette;
 import org.moescope.app.control.heatmap.HeatmapData;
 import org.moescope.app.control.heatmap.RoutingHeatmap;
+import org.moescope.app.glossary.Glossary;
+import org.moescope.app.glossary.GlossaryTooltips;
 import org.moescope.engine.model.ModelConfig;
 import org.moescope.engine.moe.MoeOptions;
 import org.moescope.engine.session.StepResult;
@@ -50,6 +52,9 @@ public class TokenInspector extends VBox {
     private final GridPane path = new GridPane();
     private final Label pathSummary = new Label();
     private final IntFunction<String> tokenText;
+    /** Called with a stage's name when the user clicks it in the stage list (null: the names are not links). */
+    private final ObjectProperty<java.util.function.Consumer<String>> onStageClicked =
+            new SimpleObjectProperty<>(this, "onStageClicked");
     private RoutingRun run = new RoutingRun(List.of());
     private List<StepResult> steps = List.of();
 
@@ -90,6 +95,7 @@ public class TokenInspector extends VBox {
         layerIndex.addListener(o -> refresh());
         modelConfig.addListener(o -> refresh());
         quantizedExperts.addListener(o -> refresh());
+        onStageClicked.addListener(o -> refresh());
         refresh();
     }
 
@@ -132,6 +138,11 @@ public class TokenInspector extends VBox {
     /** Model sizes for the shapes (null: shapes use symbols h, I, E). */
     public ObjectProperty<ModelConfig> modelConfigProperty() {
         return modelConfig;
+    }
+
+    /** What a click on a stage name in the stage list does, given the name; null leaves the names plain text. */
+    public ObjectProperty<java.util.function.Consumer<String>> onStageClickedProperty() {
+        return onStageClicked;
     }
 
     public javafx.beans.property.BooleanProperty quantizedExpertsProperty() {
@@ -202,6 +213,9 @@ public class TokenInspector extends VBox {
             topSum += probs != null ? probs[id] : 0;
         }
         addRow(topK, 0, "rank", "expert", "probability", "weight", "");
+        glossaryHeader(topK, 1, Glossary.term("expert"));
+        glossaryHeader(topK, 2, Glossary.term("router_probability"));
+        glossaryHeader(topK, 3, Glossary.term("routing_weight"));
         for (int j = 0; j < ids.length; j++) {
             Region swatch = new Region();
             swatch.setMinSize(10, 10);
@@ -218,6 +232,7 @@ public class TokenInspector extends VBox {
                 ? "weight = probability / " + (probs != null ? fmt(topSum) : "sum of the top-" + ids.length)
                   + " (the top-" + ids.length + " sum): renormalised so the chosen weights add to 1"
                 : "weight = probability (not renormalised)");
+        note.setTooltip(GlossaryTooltips.of(Glossary.term("renormalisation")));
         topK.add(note, 0, ids.length + 1, 5, 1);
 
         MoeOptions options = step != null ? step.options() : MoeOptions.DEFAULT;
@@ -229,7 +244,18 @@ public class TokenInspector extends VBox {
         for (MoeStagePath.Stage s : MoeStagePath.of(token.phase(), options, quantizedExperts.get(), hidden, inter,
                 run.experts(), Math.max(1, ids.length), Math.max(1, stepTokens), norm)) {
             Label op = wrapping(s.operation());
-            path.add(fixed(s.name()), 0, i);
+            Label name = fixed(s.name());
+            name.getStyleClass().add("inspector-stage");
+            String stageName = s.name();
+            boolean link = onStageClicked.get() != null;
+            name.setTooltip(GlossaryTooltips.of(GlossaryTooltips.join(Glossary.stage("moe", stageName),
+                    link ? "Click to show this stage's span in the timeline." : null)));
+            if (link) {
+                name.setCursor(javafx.scene.Cursor.HAND);
+                name.setStyle("-fx-underline: true;");
+                name.setOnMouseClicked(e -> onStageClicked.get().accept(stageName));
+            }
+            path.add(name, 0, i);
             path.add(fixed(s.input()), 1, i);
             path.add(fixed("\u2192 " + s.output()), 2, i);
             path.add(op, 3, i);
@@ -279,6 +305,16 @@ public class TokenInspector extends VBox {
                 Label l = fixed(cells[c]);
                 l.setStyle("-fx-font-weight: bold;");
                 grid.add(l, c, rowIndex);
+            }
+        }
+    }
+
+    /** Gives the bold header label in column {@code column} of row 0 the glossary text {@code entry}. */
+    private static void glossaryHeader(GridPane grid, int column, String entry) {
+        for (javafx.scene.Node n : grid.getChildren()) {
+            if (n instanceof Label l && GridPane.getRowIndex(l) != null && GridPane.getRowIndex(l) == 0
+                    && GridPane.getColumnIndex(l) != null && GridPane.getColumnIndex(l) == column) {
+                l.setTooltip(GlossaryTooltips.of(entry));
             }
         }
     }

@@ -15,6 +15,8 @@ import javafx.scene.layout.BackgroundFill;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.moescope.app.control.flame.FlameChart;
+import org.moescope.app.glossary.Glossary;
+import org.moescope.app.glossary.GlossaryTooltips;
 import org.moescope.app.metrics.StageBytes;
 import org.moescope.engine.profile.Phase;
 import org.moescope.engine.profile.StageSpan;
@@ -57,8 +59,17 @@ public class StageTable extends VBox {
                     setGraphic(swatch);
                     setText(item);
                 }
+                StageSummary.Row row = empty ? null : getTableRow().getItem();
+                setTooltip(row == null ? null : GlossaryTooltips.of(Glossary.stage(row.block(), item)));
             }
         });
+        phase.setCellFactory(c -> glossaryCell(Glossary::phase));
+        block.setCellFactory(c -> glossaryCell(Glossary::block));
+        GlossaryTooltips.header(phase, "Path", "The path the steps ran: prefill, decode or batched decode (hover a cell)");
+        GlossaryTooltips.header(block, "Block", "Where in the model: a layer's attention, MoE or dense MLP block, or "
+                + "the model's own work outside the layers (hover a cell)");
+        GlossaryTooltips.header(stage, "Stage", "The profiler's stage: one timed piece of device work (hover a cell "
+                + "for what it computes)");
         TableColumn<StageSummary.Row, Number> total = number("Total", StageSummary.Row::totalMicros, StageSummary::formatMicros);
         TableColumn<StageSummary.Row, Number> mean = number("Mean", StageSummary.Row::meanMicros, StageSummary::formatMicros);
         TableColumn<StageSummary.Row, Number> calls = number("Calls", r -> r.calls(), v -> Long.toString((long) v));
@@ -121,6 +132,18 @@ public class StageTable extends VBox {
 
     public Label caption() {
         return caption;
+    }
+
+    /** A text cell whose tooltip is the glossary entry of its text. */
+    private static TableCell<StageSummary.Row, String> glossaryCell(Function<String, String> entry) {
+        return new TableCell<>() {
+            @Override
+            protected void updateItem(String item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty ? null : item);
+                setTooltip(empty || item == null ? null : GlossaryTooltips.of(entry.apply(item)));
+            }
+        };
     }
 
     private static TableColumn<StageSummary.Row, String> text(String name, Function<StageSummary.Row, String> f) {
