@@ -73,6 +73,20 @@ public final class RunPanel extends VBox {
         deviceBox.getItems().setAll(devices);
         deviceBox.valueProperty().bindBidirectional(vm.deviceProperty());
         deviceBox.setMaxWidth(Double.MAX_VALUE);
+        // device names run long (80 characters for POCL's): the chosen one shows its compact name, the list and the
+        // tooltip the full one
+        deviceBox.setButtonCell(new javafx.scene.control.ListCell<>() {
+            @Override
+            protected void updateItem(DeviceChoice item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty || item == null ? null : item.compactName());
+            }
+        });
+        Tooltip deviceTip = new Tooltip();
+        deviceTip.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+                () -> deviceBox.getValue() == null ? "The device the next Load opens" : deviceBox.getValue().toString(),
+                deviceBox.valueProperty()));
+        deviceBox.setTooltip(deviceTip);
         Button load = button("Load", "load-button", Shortcut.LOAD_MODEL);
         // while a load runs the same button cancels it (Stop does too)
         load.textProperty().bind(javafx.beans.binding.Bindings.when(vm.loadingProperty()).then("Cancel").otherwise("Load"));

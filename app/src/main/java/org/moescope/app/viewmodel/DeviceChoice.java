@@ -27,6 +27,24 @@ public record DeviceChoice(DeviceInfo info, String selector) {
         return "REFERENCE".equals(info.kind());
     }
 
+    /**
+     * A short name for the chosen device in the run panel, where the full one (often 80 characters:
+     * "pthread-skylake-avx512-Intel(R) Xeon(R) Processor · Portable Computing Language · CPU") would be cut: the kind
+     * first, then the device name without trademark signs, POCL's driver prefix and generic words.
+     */
+    public String compactName() {
+        if (isReference()) {
+            return "Java reference (no OpenCL)";
+        }
+        String name = info.name()
+                .replaceFirst("^pthread-", "")
+                .replaceAll("\\((R|TM|r|tm)\\)", "")
+                .replaceAll("\\b(CPU|Processor|Graphics|Corporation)\\b", "")
+                .replaceAll("\\s+", " ")
+                .strip();
+        return info.kind() + " \u00b7 " + (name.isEmpty() ? info.name() : name);
+    }
+
     @Override
     public String toString() {
         return isReference() ? info.name() + " (reference, no OpenCL)" : info.name() + " · " + info.platform() + " · " + info.kind();

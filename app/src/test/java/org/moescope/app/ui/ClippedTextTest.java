@@ -81,6 +81,7 @@ class ClippedTextTest {
         awaitIdle(vm);
         assertNull(fx(() -> vm.lastErrorProperty().get()));
         elided.addAll(elidedInTab(3));
+        elided.addAll(fx(() -> elided("run panel", window.runPanel())));
 
         fxRun(window::showHelp);
         Window help = fx(() -> Window.getWindows().stream()

@@ -143,7 +143,7 @@ public class RoutedText extends TextFlow {
             // colours repeat: the expert's number, small after the token, tells experts of one colour apart
             Text number = new Text(Integer.toString(top1));
             number.getStyleClass().add("routed-text-expert");
-            number.setStyle("-fx-font-size: 0.75em;");
+            number.setStyle("-fx-font-size: 0.9em;"); // 18 px when presenting (20 px type): readable from a distance
             number.setFill(label.getTextFill());
             label.setGraphic(number);
             label.setContentDisplay(ContentDisplay.RIGHT);
