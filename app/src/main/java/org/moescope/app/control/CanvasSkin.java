@@ -95,6 +95,22 @@ public abstract class CanvasSkin<C extends Control> extends SkinBase<C> {
         return big.snapshot(params, null);
     }
 
+    /**
+     * The canvas is a non-resizable node whose minimum width is its current width, so SkinBase's default would make
+     * the control's minimum whatever it was last given and a split pane or box around it could only ever widen it.
+     */
+    @Override
+    protected double computeMinWidth(double height, double top, double right, double bottom, double left) {
+        return left + right + MIN_SIZE;
+    }
+
+    @Override
+    protected double computeMinHeight(double width, double top, double right, double bottom, double left) {
+        return top + bottom + MIN_SIZE;
+    }
+
+    private static final double MIN_SIZE = 40;
+
     /** Asks for a redraw in the next layout pass. */
     protected final void markDirty() {
         if (!dirty) {
