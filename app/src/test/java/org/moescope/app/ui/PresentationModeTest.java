@@ -138,6 +138,7 @@ class PresentationModeTest {
                 stage.setHeight(1080);
             });
             fxRun(() -> window.routing().selectedRowProperty().set(3));
+            problems.addAll(fx(this::unreadableTokens));
             for (int tab = 0; tab < window.tabs().getTabs().size(); tab++) {
                 int t = tab;
                 fxRun(() -> window.tabs().getSelectionModel().select(t));
@@ -154,6 +155,38 @@ class PresentationModeTest {
             });
         }
         assertTrue(problems.isEmpty(), "presenting at 1920 x 1080:\n  " + String.join("\n  ", problems));
+    }
+
+    /** Tokens of the coloured text whose text does not stand out from their expert's colour (WCAG: 3:1 at least). */
+    private List<String> unreadableTokens() {
+        List<String> out = new ArrayList<>();
+        for (javafx.scene.control.Label token : window.routing().routedText().tokenLabels()) {
+            if (token.getBackground() == null || token.getBackground().getFills().isEmpty()
+                    || !(token.getTextFill() instanceof javafx.scene.paint.Color text)
+                    || !(token.getBackground().getFills().get(0).getFill() instanceof javafx.scene.paint.Color back)) {
+                continue;
+            }
+            double contrast = contrast(text, back);
+            if (contrast < 3) {
+                out.add(String.format(java.util.Locale.ROOT, "token '%s': text %s on %s, contrast %.1f:1",
+                        token.getText(), text, back, contrast));
+            }
+        }
+        return out;
+    }
+
+    private static double contrast(javafx.scene.paint.Color a, javafx.scene.paint.Color b) {
+        double la = luminance(a);
+        double lb = luminance(b);
+        return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+    }
+
+    private static double luminance(javafx.scene.paint.Color c) {
+        return 0.2126 * linear(c.getRed()) + 0.7152 * linear(c.getGreen()) + 0.0722 * linear(c.getBlue());
+    }
+
+    private static double linear(double v) {
+        return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
     }
 
     /** Text under 18 px, labels shown cut short, and canvas charts drawing under 18 px, in a tab. */

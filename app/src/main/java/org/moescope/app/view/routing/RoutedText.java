@@ -138,7 +138,10 @@ public class RoutedText extends TextFlow {
         Label label = new Label(RoutingRun.printable(raw).isEmpty() ? "\u2205" : RoutingRun.printable(raw));
         label.setBackground(new Background(new BackgroundFill(
                 top1 >= 0 ? ExpertPalette.color(top1) : UNROUTED, TOKEN_RADII, null)));
-        label.setTextFill(top1 >= 0 ? ExpertPalette.textOn(top1) : Color.BLACK);
+        // inline, so that no stylesheet's label colour (presentation mode's black) lands on a dark expert colour
+        Color textFill = top1 >= 0 ? ExpertPalette.textOn(top1) : Color.BLACK;
+        label.setTextFill(textFill);
+        label.setStyle("-fx-text-fill: " + webColor(textFill) + ";");
         if (top1 >= 0 && ExpertPalette.repeats(run.experts())) {
             // colours repeat: the expert's number, small after the token, tells experts of one colour apart
             Text number = new Text(Integer.toString(top1));
@@ -168,5 +171,10 @@ public class RoutedText extends TextFlow {
             boolean selected = labelRows.get(i) == selectedRow.get();
             labels.get(i).setBorder(selected ? SELECTED_BORDER : null);
         }
+    }
+
+    private static String webColor(Color c) {
+        return String.format(java.util.Locale.ROOT, "#%02x%02x%02x", Math.round(c.getRed() * 255),
+                Math.round(c.getGreen() * 255), Math.round(c.getBlue() * 255));
     }
 }
