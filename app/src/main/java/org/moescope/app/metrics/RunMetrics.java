@@ -14,15 +14,22 @@ import org.moescope.engine.session.StepResult;
  * @param prefillMillis     wall time of the prefill step (NaN when the run has none)
  * @param decodeLatencyMillis per decode step, its wall time in ms, in step order (in a long run the last ones only:
  *                          see {@link Accumulator})
+ * @param decodeLatencySteps the step number ({@link StepResult#step()}) of each of those latencies, so that a view
+ *                          labels them by step after older steps were dropped
  * @param moeShare          device time in "moe" blocks over all profiled device time, in [0, 1] (NaN without spans)
  * @param loadImbalance     max/mean tokens per expert, averaged over the MoE layers, over every routed token
  *                          of the run (1 = perfectly balanced; NaN without routing)
  */
-public record RunMetrics(double tokensPerSecond, double prefillMillis, List<Double> decodeLatencyMillis, double moeShare,
-                         double loadImbalance) {
+public record RunMetrics(double tokensPerSecond, double prefillMillis, List<Double> decodeLatencyMillis,
+                         List<Integer> decodeLatencySteps, double moeShare, double loadImbalance) {
 
     public RunMetrics {
         decodeLatencyMillis = List.copyOf(decodeLatencyMillis);
+        decodeLatencySteps = List.copyOf(decodeLatencySteps);
+        if (decodeLatencySteps.size() != decodeLatencyMillis.size()) {
+            throw new IllegalArgumentException("decodeLatencySteps: " + decodeLatencySteps.size()
+                    + " step numbers for " + decodeLatencyMillis.size() + " latencies");
+        }
     }
 
     public static final RunMetrics EMPTY = of(List.of());
@@ -44,6 +51,7 @@ public record RunMetrics(double tokensPerSecond, double prefillMillis, List<Doub
         private long decodeNanos;
         private long decodeTokens;
         private final java.util.ArrayDeque<Double> latencies = new java.util.ArrayDeque<>();
+        private final java.util.ArrayDeque<Integer> latencySteps = new java.util.ArrayDeque<>();
         private long moeNanos;
         private long allNanos;
         private final LoadCounts load = new LoadCounts();
@@ -63,8 +71,10 @@ public record RunMetrics(double tokensPerSecond, double prefillMillis, List<Doub
                 decodeTokens += step.newTokens().length;
                 if (latencies.size() == latencyWindow) {
                     latencies.removeFirst();
+                    latencySteps.removeFirst();
                 }
                 latencies.addLast(step.wallNanos() / 1e6);
+                latencySteps.addLast(step.step());
             }
             for (StageSpan span : step.spans()) {
                 allNanos += span.durationNanos();
@@ -80,7 +90,8 @@ public record RunMetrics(double tokensPerSecond, double prefillMillis, List<Doub
         public RunMetrics metrics() {
             double tokensPerSecond = decodeNanos == 0 ? 0 : decodeTokens / (decodeNanos / 1e9);
             double moeShare = allNanos == 0 ? Double.NaN : (double) moeNanos / allNanos;
-            return new RunMetrics(tokensPerSecond, prefillMillis, new ArrayList<>(latencies), moeShare,
+            return new RunMetrics(tokensPerSecond, prefillMillis, new ArrayList<>(latencies),
+                    new ArrayList<>(latencySteps), moeShare,
                     load.meanMaxOverMean());
         }
     }

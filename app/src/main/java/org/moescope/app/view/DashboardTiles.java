@@ -106,10 +106,11 @@ public final class DashboardTiles extends FlowPane {
         tokensPerSecond.setValue(m.tokensPerSecond());
         prefill.setValue(Double.isNaN(m.prefillMillis()) ? 0 : m.prefillMillis());
         List<Double> ms = m.decodeLatencyMillis();
+        List<Integer> stepNumbers = m.decodeLatencySteps();
         List<ChartData> points = new java.util.ArrayList<>();
-        // the last LATENCY_POINTS decode steps, each labelled with its step number
+        // the last LATENCY_POINTS decode steps, each labelled with its step number (the run's older steps may be gone)
         for (int i = Math.max(0, ms.size() - LATENCY_POINTS); i < ms.size(); i++) {
-            points.add(new ChartData(Integer.toString(i + 1), ms.get(i)));
+            points.add(new ChartData(Integer.toString(stepNumbers.get(i)), ms.get(i)));
         }
         if (points.size() == 1) {
             // one decode step: a flat line at its latency (the skin draws two points or more)

@@ -67,4 +67,16 @@ class RunMetricsTest {
                 step(1, Phase.DECODE, 1, 1, List.of(), new StepRouting(1, Phase.DECODE, new int[1], new int[1], new int[1], List.of(second)))));
         assertEquals(1.0, m.loadImbalance(), 1e-12, "one token on each expert over the run is balanced");
     }
+
+    @Test
+    void theLatencyHistoryKeepsTheStepNumbersOfItsLastSteps() {
+        RunMetrics.Accumulator acc = new RunMetrics.Accumulator(3);
+        acc.add(step(0, Phase.PREFILL, 1, 100, List.of(), null));
+        for (int n = 1; n <= 7; n++) {
+            acc.add(step(n, Phase.DECODE, 1, 10 * n, List.of(), null));
+        }
+        RunMetrics m = acc.metrics();
+        assertEquals(List.of(50.0, 60.0, 70.0), m.decodeLatencyMillis());
+        assertEquals(List.of(5, 6, 7), m.decodeLatencySteps(), "numbered by step, not by place in the history");
+    }
 }

@@ -57,6 +57,14 @@ class LongRunWindowTest {
         assertTrue(kept.stream().noneMatch(s -> s.phase() == Phase.PREFILL), "the prefill was dropped...");
         assertTrue(fx(() -> vm.metricsProperty().get().prefillMillis()) > 0, "...and still counts in the figures");
         assertTrue(fx(() -> vm.metricsProperty().get().tokensPerSecond()) > 0);
+        // the latency chart's points are named by their steps, not by their place in the shortened history
+        List<String> names = fx(() -> window.output().tiles().latency().getChartData().stream()
+                .map(d -> d.getName()).toList());
+        List<String> lastSteps = new java.util.ArrayList<>();
+        for (long step = total - names.size(); step < total; step++) {
+            lastSteps.add(Long.toString(step));
+        }
+        assertEquals(lastSteps, names);
 
         fxRun(() -> vm.reset());
         awaitIdle(vm);
