@@ -106,6 +106,7 @@ public final class ScreenshotTour {
         // teaching mode: a decode token at an expert, then a prompt token at the grouped GEMM tiles
         teachingShot("teaching", 1, 0, "expert-0");
         teachingShot("teaching-prefill", 0, 2, "tiles");
+        presenting("presenting-teaching");
         // follow mode at a demo pace, taken mid-run: the map grows a row per token, the grid lights its experts
         fx(() -> {
             window.routing().paceProperty().set(5.0);
@@ -118,6 +119,7 @@ public final class ScreenshotTour {
             Thread.sleep(100);
         }
         shot("follow");
+        presenting("presenting-follow");
         fx(() -> {
             vm.stop();
             return null;

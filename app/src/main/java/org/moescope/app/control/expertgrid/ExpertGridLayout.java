@@ -7,7 +7,7 @@ package org.moescope.app.control.expertgrid;
  * Pure geometry, no JavaFX.
  */
 public final class ExpertGridLayout {
-    /** Height of a block's label line. */
+    /** Height of a block's label line at the default text size. */
     public static final double LABEL_HEIGHT = 14;
     /** Space between blocks. */
     public static final double GAP = 8;
@@ -18,8 +18,11 @@ public final class ExpertGridLayout {
     private final int rows;
     private final int blocksPerLine;
     private final double cell;
+    private final double labelHeight;
 
-    private ExpertGridLayout(int experts, int layers, int columns, int rows, int blocksPerLine, double cell) {
+    private ExpertGridLayout(int experts, int layers, int columns, int rows, int blocksPerLine, double cell,
+                             double labelHeight) {
+        this.labelHeight = labelHeight;
         this.experts = experts;
         this.layers = layers;
         this.columns = columns;
@@ -30,6 +33,11 @@ public final class ExpertGridLayout {
 
     /** The layout of {@code layers} blocks of {@code experts} cells in a {@code width × height} area. */
     public static ExpertGridLayout of(int experts, int layers, double width, double height) {
+        return of(experts, layers, width, height, LABEL_HEIGHT);
+    }
+
+    /** As {@link #of(int, int, double, double)}, with label lines {@code labelHeight} high (they follow the text size). */
+    public static ExpertGridLayout of(int experts, int layers, double width, double height, double labelHeight) {
         if (experts < 1 || layers < 1) {
             throw new IllegalArgumentException("experts and layers must be >= 1, got " + experts + " and " + layers);
         }
@@ -41,14 +49,15 @@ public final class ExpertGridLayout {
         for (int perLine = 1; perLine <= layers; perLine++) {
             int lines = (layers + perLine - 1) / perLine;
             double byWidth = (width - GAP * (perLine - 1)) / (perLine * columns);
-            double byHeight = (height - lines * LABEL_HEIGHT - GAP * (lines - 1)) / (lines * rows);
+            double byHeight = (height - lines * labelHeight - GAP * (lines - 1)) / (lines * rows);
             double cell = Math.min(byWidth, byHeight);
             if (cell > bestCell) {
                 bestCell = cell;
                 bestPerLine = perLine;
             }
         }
-        return new ExpertGridLayout(experts, layers, columns, rows, bestPerLine, Math.max(1, Math.floor(bestCell)));
+        return new ExpertGridLayout(experts, layers, columns, rows, bestPerLine, Math.max(1, Math.floor(bestCell)),
+                labelHeight);
     }
 
     /**
@@ -93,15 +102,15 @@ public final class ExpertGridLayout {
         return (layer % blocksPerLine) * (columns * cell + GAP);
     }
 
-    /** Top edge of layer block {@code layer}'s label; its cells start {@link #LABEL_HEIGHT} lower. */
+    /** Top edge of layer block {@code layer}'s label; its cells start {@link #labelHeight()} lower. */
     public double blockY(int layer) {
-        return (layer / blocksPerLine) * (LABEL_HEIGHT + rows * cell + GAP);
+        return (layer / blocksPerLine) * (labelHeight + rows * cell + GAP);
     }
 
     /** {x, y} of the top-left corner of expert {@code expert}'s cell in layer block {@code layer}. */
     public double[] cellOrigin(int layer, int expert) {
         return new double[] {blockX(layer) + (expert % columns) * cell,
-                blockY(layer) + LABEL_HEIGHT + (expert / columns) * cell};
+                blockY(layer) + labelHeight + (expert / columns) * cell};
     }
 
     /** {layer, expert} of the cell under a point, or null. */
@@ -110,7 +119,7 @@ public final class ExpertGridLayout {
             return null;
         }
         double blockWidth = columns * cell + GAP;
-        double blockHeight = LABEL_HEIGHT + rows * cell + GAP;
+        double blockHeight = labelHeight + rows * cell + GAP;
         int bx = (int) (x / blockWidth);
         int by = (int) (y / blockHeight);
         if (bx >= blocksPerLine) {
@@ -118,11 +127,16 @@ public final class ExpertGridLayout {
         }
         int layer = by * blocksPerLine + bx;
         double cx = x - bx * blockWidth;
-        double cy = y - by * blockHeight - LABEL_HEIGHT;
+        double cy = y - by * blockHeight - labelHeight;
         if (layer >= layers || cy < 0 || cx >= columns * cell || cy >= rows * cell) {
             return null;
         }
         int expert = (int) (cy / cell) * columns + (int) (cx / cell);
         return expert < experts ? new int[] {layer, expert} : null;
+    }
+
+    /** Height of a block's label line. */
+    public double labelHeight() {
+        return labelHeight;
     }
 }

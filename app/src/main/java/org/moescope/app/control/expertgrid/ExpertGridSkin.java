@@ -93,7 +93,8 @@ public class ExpertGridSkin extends CanvasSkin<ExpertGrid> {
             return;
         }
         int[] layers = d.layers();
-        layout = ExpertGridLayout.of(d.experts(), layers.length, w - 2 * PAD, h - 2 * PAD);
+        layout = ExpertGridLayout.of(d.experts(), layers.length, w - 2 * PAD, h - 2 * PAD,
+                Math.max(ExpertGridLayout.LABEL_HEIGHT, Math.ceil(font().getSize() * 1.4)));
         double cell = layout.cell();
         double gap = cell >= 5 ? 1 : 0;
         float max = d.maxWeight();
@@ -103,7 +104,7 @@ public class ExpertGridSkin extends CanvasSkin<ExpertGrid> {
             double by = PAD + layout.blockY(li);
             g.setFill(text);
             g.setTextAlign(TextAlignment.LEFT);
-            g.fillText("layer " + layers[li], bx, by + ExpertGridLayout.LABEL_HEIGHT / 2);
+            g.fillText("layer " + layers[li], bx, by + layout.labelHeight() / 2);
             for (int e = 0; e < d.experts(); e++) {
                 double[] o = layout.cellOrigin(li, e);
                 double x = PAD + o[0];
@@ -131,7 +132,7 @@ public class ExpertGridSkin extends CanvasSkin<ExpertGrid> {
             if (li == grid.selectedLayerProperty().get()) {
                 g.setStroke(grid.gridSelectionStrokeProperty().get());
                 g.setLineWidth(2);
-                g.strokeRect(bx - 2, by + ExpertGridLayout.LABEL_HEIGHT - 2, layout.columns() * cell + 3,
+                g.strokeRect(bx - 2, by + layout.labelHeight() - 2, layout.columns() * cell + 3,
                         layout.rows() * cell + 3);
             }
         }

@@ -41,4 +41,16 @@ class ExpertGridLayoutTest {
         ExpertGridLayout tall = ExpertGridLayout.of(16, 4, 120, 800);
         assertTrue(tall.blocksPerLine() == 1, "blocks per line " + tall.blocksPerLine());
     }
+
+    @Test
+    void cellsStartBelowALabelLineAsHighAsTheText() {
+        ExpertGridLayout large = ExpertGridLayout.of(16, 4, 800, 400, 30);
+        org.junit.jupiter.api.Assertions.assertEquals(30, large.cellOrigin(0, 0)[1], 1e-9);
+        double[] o = large.cellOrigin(2, 5);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {2, 5},
+                large.cellAt(o[0] + large.cell() / 2, o[1] + large.cell() / 2));
+        // a taller label line leaves less height for the cells
+        org.junit.jupiter.api.Assertions.assertTrue(
+                large.cell() <= ExpertGridLayout.of(16, 4, 800, 400).cell());
+    }
 }
