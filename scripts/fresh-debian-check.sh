@@ -19,6 +19,8 @@ fi
 cp /etc/resolv.conf "$fresh/etc/"
 mountpoint -q "$fresh/proc" || mount -t proc proc "$fresh/proc"
 mountpoint -q "$fresh/dev" || mount --rbind /dev "$fresh/dev"
+# POCL reads the CPU's topology from /sys (hwloc) and aborts without it; every real machine has one
+mountpoint -q "$fresh/sys" || mount --rbind /sys "$fresh/sys"
 mkdir -p "$fresh/opt/jdk"
 mountpoint -q "$fresh/opt/jdk" || mount --bind "$jdk" "$fresh/opt/jdk"
 # Maven's cache, when there is one, saves the downloads; it changes nothing else.
