@@ -10,8 +10,9 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Region;
 
 /**
- * The keyboard shortcut sheet (F1): every {@link Shortcut} by group, then the flame chart's keys, in two columns
- * so that the whole sheet fits a laptop screen without scrolling; it scrolls only on smaller ones.
+ * The keyboard shortcut sheet (F1): every {@link Shortcut} by group, then the Teaching tab's and the flame chart's
+ * keys, in two columns so that the whole sheet fits a laptop screen without scrolling; it scrolls only on smaller
+ * ones.
  */
 public final class HelpSheet extends ScrollPane {
     /** The groups of the left column; the others and the flame chart's keys go in the right one. */
@@ -31,6 +32,10 @@ public final class HelpSheet extends ScrollPane {
                 heading(grid, group);
             }
             row(grid, s.keys().getDisplayText(), s.description());
+        }
+        heading(left, "Teaching tab");
+        for (String[] k : Shortcut.TEACHING_KEYS) {
+            row(left, k[0], k[1]);
         }
         heading(right, "Timeline (flame chart)");
         for (String[] k : Shortcut.TIMELINE_KEYS) {

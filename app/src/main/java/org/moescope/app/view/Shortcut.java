@@ -69,4 +69,13 @@ public enum Shortcut {
         {"Click", "Select a span"},
         {"Esc", "Clear the selection"},
     };
+
+    /** Keys of the Teaching tab (its own key handler, see view.teach.TeachingView). */
+    public static final String[][] TEACHING_KEYS = {
+        {"Space, \u2192, Page Down", "Next stop"},
+        {"Backspace, Shift+Space, \u2190, Page Up", "Previous stop"},
+        {"Home / End", "First / last stop"},
+        {"Enter", "Trace the chosen step, layer and token"},
+        {"K", "Kernel timing of this step in the timeline"},
+    };
 }

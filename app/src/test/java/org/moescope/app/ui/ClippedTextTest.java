@@ -90,6 +90,11 @@ class ClippedTextTest {
         WaitForAsyncUtils.waitForFxEvents();
         elided.addAll(fx(() -> elided("F1 sheet", help.getScene().getRoot())));
         HelpSheet sheet = fx(() -> (HelpSheet) help.getScene().getRoot().lookup(".help-sheet-scroll"));
+        List<String> sheetTexts = fx(() -> sheet.getContent().lookupAll(".label").stream()
+                .map(n -> ((Labeled) n).getText()).toList());
+        for (String[] key : org.moescope.app.view.Shortcut.TEACHING_KEYS) {
+            assertTrue(sheetTexts.contains(key[1]), "the F1 sheet lists the Teaching tab's key for '" + key[1] + "'");
+        }
         double[] viewport = fx(() -> new double[] {sheet.getViewportBounds().getHeight(), sheet.getContent().getBoundsInLocal().getHeight()});
         fxRun(help::hide);
 
