@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import org.moescope.app.control.PaintCssMetaData;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleIntegerProperty;
@@ -12,10 +13,8 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.css.CssMetaData;
 import javafx.css.SimpleStyleableObjectProperty;
-import javafx.css.StyleConverter;
 import javafx.css.Styleable;
 import javafx.css.StyleableObjectProperty;
-import javafx.css.StyleableProperty;
 import javafx.scene.control.Control;
 import javafx.scene.control.Skin;
 import javafx.scene.paint.Color;
@@ -93,37 +92,15 @@ public class ExpertGrid extends Control {
     }
 
     private static final class Css {
-        static final CssMetaData<ExpertGrid, Paint> CELL_FILL = paint("-grid-cell-fill", Color.web("#eceff1"), 0);
-        static final CssMetaData<ExpertGrid, Paint> TEXT_FILL = paint("-grid-text-fill", Color.BLACK, 1);
-        static final CssMetaData<ExpertGrid, Paint> SELECTION_STROKE = paint("-grid-selection-stroke", Color.RED, 2);
+        static final CssMetaData<ExpertGrid, Paint> CELL_FILL = PaintCssMetaData.of("-grid-cell-fill", Color.web("#eceff1"), c -> c.cellFill);
+        static final CssMetaData<ExpertGrid, Paint> TEXT_FILL = PaintCssMetaData.of("-grid-text-fill", Color.BLACK, c -> c.textFill);
+        static final CssMetaData<ExpertGrid, Paint> SELECTION_STROKE = PaintCssMetaData.of("-grid-selection-stroke", Color.RED, c -> c.selectionStroke);
         static final List<CssMetaData<? extends Styleable, ?>> ALL;
 
         static {
             List<CssMetaData<? extends Styleable, ?>> all = new ArrayList<>(Control.getClassCssMetaData());
             Collections.addAll(all, CELL_FILL, TEXT_FILL, SELECTION_STROKE);
             ALL = Collections.unmodifiableList(all);
-        }
-
-        private static StyleableObjectProperty<Paint> prop(ExpertGrid c, int which) {
-            return switch (which) {
-                case 0 -> c.cellFill;
-                case 1 -> c.textFill;
-                default -> c.selectionStroke;
-            };
-        }
-
-        private static CssMetaData<ExpertGrid, Paint> paint(String name, Paint initial, int which) {
-            return new CssMetaData<>(name, StyleConverter.getPaintConverter(), initial) {
-                @Override
-                public boolean isSettable(ExpertGrid c) {
-                    return !prop(c, which).isBound();
-                }
-
-                @Override
-                public StyleableProperty<Paint> getStyleableProperty(ExpertGrid c) {
-                    return prop(c, which);
-                }
-            };
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import org.moescope.app.control.PaintCssMetaData;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
@@ -222,11 +223,11 @@ public class FlameChart extends Control {
     }
 
     private static final class StyleableProperties {
-        static final CssMetaData<FlameChart, Paint> BACKGROUND = paint("-flame-background", Color.WHITE, c -> c.background);
-        static final CssMetaData<FlameChart, Paint> TEXT_FILL = paint("-flame-text-fill", Color.BLACK, c -> c.textFill);
+        static final CssMetaData<FlameChart, Paint> BACKGROUND = PaintCssMetaData.of("-flame-background", Color.WHITE, c -> c.background);
+        static final CssMetaData<FlameChart, Paint> TEXT_FILL = PaintCssMetaData.of("-flame-text-fill", Color.BLACK, c -> c.textFill);
         static final CssMetaData<FlameChart, Paint> SELECTION_FILL =
-                paint("-flame-selection-fill", Color.rgb(30, 120, 220, 0.18), c -> c.selectionFill);
-        static final CssMetaData<FlameChart, Paint> GRID_COLOR = paint("-flame-grid-color", Color.gray(0.85), c -> c.gridColor);
+                PaintCssMetaData.of("-flame-selection-fill", Color.rgb(30, 120, 220, 0.18), c -> c.selectionFill);
+        static final CssMetaData<FlameChart, Paint> GRID_COLOR = PaintCssMetaData.of("-flame-grid-color", Color.gray(0.85), c -> c.gridColor);
         static final CssMetaData<FlameChart, Number> ROW_HEIGHT = new CssMetaData<>("-flame-row-height",
                 StyleConverter.getSizeConverter(), 20.0) {
             @Override
@@ -245,21 +246,6 @@ public class FlameChart extends Control {
             List<CssMetaData<? extends Styleable, ?>> all = new ArrayList<>(Control.getClassCssMetaData());
             Collections.addAll(all, BACKGROUND, TEXT_FILL, SELECTION_FILL, GRID_COLOR, ROW_HEIGHT);
             ALL = Collections.unmodifiableList(all);
-        }
-
-        private static CssMetaData<FlameChart, Paint> paint(String name, Paint initial,
-                                                             java.util.function.Function<FlameChart, StyleableObjectProperty<Paint>> prop) {
-            return new CssMetaData<>(name, StyleConverter.getPaintConverter(), initial) {
-                @Override
-                public boolean isSettable(FlameChart c) {
-                    return !prop.apply(c).isBound();
-                }
-
-                @Override
-                public StyleableProperty<Paint> getStyleableProperty(FlameChart c) {
-                    return prop.apply(c);
-                }
-            };
         }
     }
 

@@ -4,16 +4,15 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import org.moescope.app.control.PaintCssMetaData;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.css.CssMetaData;
 import javafx.css.SimpleStyleableObjectProperty;
-import javafx.css.StyleConverter;
 import javafx.css.Styleable;
 import javafx.css.StyleableObjectProperty;
-import javafx.css.StyleableProperty;
 import javafx.scene.control.Control;
 import javafx.scene.control.Skin;
 import javafx.scene.paint.Color;
@@ -180,39 +179,16 @@ public class RoutingHeatmap extends Control {
     }
 
     private static final class Css {
-        static final CssMetaData<RoutingHeatmap, Paint> SCALE = paint("-heatmap-scale", VIRIDIS, 3);
-        static final CssMetaData<RoutingHeatmap, Paint> BACKGROUND = paint("-heatmap-background", Color.WHITE, 0);
-        static final CssMetaData<RoutingHeatmap, Paint> TEXT_FILL = paint("-heatmap-text-fill", Color.BLACK, 1);
-        static final CssMetaData<RoutingHeatmap, Paint> SELECTION_STROKE = paint("-heatmap-selection-stroke", Color.RED, 2);
+        static final CssMetaData<RoutingHeatmap, Paint> SCALE = PaintCssMetaData.of("-heatmap-scale", VIRIDIS, c -> c.scale);
+        static final CssMetaData<RoutingHeatmap, Paint> BACKGROUND = PaintCssMetaData.of("-heatmap-background", Color.WHITE, c -> c.background);
+        static final CssMetaData<RoutingHeatmap, Paint> TEXT_FILL = PaintCssMetaData.of("-heatmap-text-fill", Color.BLACK, c -> c.textFill);
+        static final CssMetaData<RoutingHeatmap, Paint> SELECTION_STROKE = PaintCssMetaData.of("-heatmap-selection-stroke", Color.RED, c -> c.selectionStroke);
         static final List<CssMetaData<? extends Styleable, ?>> ALL;
 
         static {
             List<CssMetaData<? extends Styleable, ?>> all = new ArrayList<>(Control.getClassCssMetaData());
             Collections.addAll(all, SCALE, BACKGROUND, TEXT_FILL, SELECTION_STROKE);
             ALL = Collections.unmodifiableList(all);
-        }
-
-        private static StyleableObjectProperty<Paint> prop(RoutingHeatmap c, int which) {
-            return switch (which) {
-                case 0 -> c.background;
-                case 1 -> c.textFill;
-                case 2 -> c.selectionStroke;
-                default -> c.scale;
-            };
-        }
-
-        private static CssMetaData<RoutingHeatmap, Paint> paint(String name, Paint initial, int which) {
-            return new CssMetaData<>(name, StyleConverter.getPaintConverter(), initial) {
-                @Override
-                public boolean isSettable(RoutingHeatmap c) {
-                    return !prop(c, which).isBound();
-                }
-
-                @Override
-                public StyleableProperty<Paint> getStyleableProperty(RoutingHeatmap c) {
-                    return prop(c, which);
-                }
-            };
         }
     }
 
